@@ -1,0 +1,397 @@
+"""Assemble the asserted graph: ontology, gazetteer and one named graph per source.
+
+A source graph holds the document's description, its mention index, its claims (each with the
+verbatim quote and Web Annotation selectors) and the statements they support.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from .annotations import ClaimSpec, StatementSpec
+from .errors import InputError
+from .extract.compounds import compound_prefix, resolve_compound
+from .extract.table import find_tables
+from .gazetteer import Entity, Gazetteer
+from .namespaces import (
+    FOAF,
+    GAZETTEER_GRAPH,
+    ID,
+    MG,
+    OA,
+    ONTOLOGY_GRAPH,
+    ORG,
+    WD,
+    bind_prefixes,
+    claim_iri,
+    mention_iri,
+    source_graph,
+    source_iri,
+)
+from .ontology import Vocabulary
+from .quotes import Located, locate
+from .sources import Source
+from .statements import BUILDERS, ClaimContext, classification, date_literal, membership
+from .text import AnalysisText, normalise, to_simplified
+
+MINERAL_SCHEME = ID["mineral"]
+
+# How gazetteer families and their `type:` become classes of the ontology.
+FAMILY_CLASS = {
+    "country": MG.Country,
+    "org": MG.Organisation,
+    "region": MG.Region,
+    "person": MG.Person,
+    "mechanism": MG.Mechanism,
+    "policy": MG.Policy,
+    "mineral": MG.Mineral,
+    "list": MG.CriticalMineralList,
+    "indicator": MG.Indicator,
+    "unit": MG.Unit,
+}
+ORG_TYPE_CLASS = {
+    "supranational": MG.SupranationalUnion,
+    "agency": MG.GovernmentAgency,
+    "company": MG.Company,
+    "research": MG.ResearchBody,
+    "media": MG.MediaOrganisation,
+}
+POLICY_TYPE_CLASS = {
+    "executive-order": MG.ExecutiveOrder,
+    "legislation": MG.Legislation,
+    "strategy": MG.Strategy,
+    "report": MG.Report,
+    "programme": MG.Programme,
+    "agreement": MG.Agreement,
+    "mou": MG.MemorandumOfUnderstanding,
+    "statement": MG.Declaration,
+}
+QUOTE_CONTEXT = 32  # characters of prefix/suffix kept in a TextQuoteSelector
+
+
+@dataclass
+class SourceReport:
+    """What the build made of one source, for the coverage report."""
+
+    source: Source
+    claims: int = 0
+    mentions: int = 0
+    statements: Counter = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+
+
+def describe_gazetteer(gazetteer: Gazetteer, vocab: Vocabulary) -> Graph:
+    g = Graph()
+    g.add((MINERAL_SCHEME, RDF.type, SKOS.ConceptScheme))
+    g.add((MINERAL_SCHEME, SKOS.prefLabel, Literal("Minerals", lang="en")))
+    g.add((MINERAL_SCHEME, SKOS.prefLabel, Literal("矿产", lang="zh-Hans")))
+    for e in gazetteer.entities:
+        iri = e.iri
+        g.add((iri, RDF.type, _entity_class(e)))
+        for lang, label in e.labels.items():
+            g.add((iri, SKOS.prefLabel, Literal(label, lang=lang)))
+        for variant in e.variants:
+            g.add((iri, SKOS.altLabel, Literal(variant, lang=_guess_lang(variant))))
+        for abbr in e.abbreviations:
+            g.add((iri, MG.abbreviation, Literal(abbr)))
+        for s in e.short:
+            g.add((iri, MG.shortName, Literal(s, lang="zh")))
+        d = e.data
+        if d.get("iso3"):
+            g.add((iri, MG.iso3166Alpha3, Literal(str(d["iso3"]))))
+        if d.get("symbol"):
+            g.add((iri, MG.elementSymbol, Literal(str(d["symbol"]))))
+        if d.get("wikidata"):
+            g.add((iri, SKOS.exactMatch, WD[str(d["wikidata"])]))
+        if d.get("qudt"):
+            g.add((iri, SKOS.exactMatch, URIRef(str(d["qudt"]))))
+        if d.get("definition"):
+            g.add((iri, SKOS.definition, Literal(str(d["definition"]), lang="en")))
+        if e.family == "mechanism" and d.get("form"):
+            form = vocab.forms.get(str(d["form"]))
+            if form is None:
+                raise InputError(f"unknown form {d['form']!r}; one of {sorted(vocab.forms)}", e.file, e.line)
+            g.add((iri, MG.form, form))
+        if e.family == "mineral":
+            g.add((iri, SKOS.inScheme, MINERAL_SCHEME))
+            for narrower in d.get("narrower") or []:
+                g.add((iri, SKOS.narrower, _ref(gazetteer, "mineral", narrower, e).iri))
+            if d.get("broader"):
+                g.add((iri, SKOS.broader, _ref(gazetteer, "mineral", d["broader"], e).iri))
+        if e.family == "org":
+            for key, prop in (("parent", ORG.subOrganizationOf), ("acts_for", MG.actsFor)):
+                if d.get(key):
+                    target = _ref_any(gazetteer, d[key], e, {"country", "org"})
+                    g.add((iri, prop, target.iri))
+        if e.family in ("indicator", "unit"):
+            g.add((iri, SKOS.inScheme, ID[e.family]))
+    for family in ("indicator", "unit"):
+        g.add((ID[family], RDF.type, SKOS.ConceptScheme))
+        g.add((ID[family], SKOS.prefLabel, Literal(family.capitalize() + "s", lang="en")))
+    return g
+
+
+def _entity_class(e: Entity) -> URIRef:
+    if e.family == "org":
+        return ORG_TYPE_CLASS.get(str(e.data.get("type")), MG.Organisation)
+    if e.family == "policy":
+        return POLICY_TYPE_CLASS.get(str(e.data.get("type")), MG.Policy)
+    if e.family == "mineral" and e.data.get("group"):
+        return MG.MineralGroup
+    return FAMILY_CLASS[e.family]
+
+
+def _ref(gazetteer: Gazetteer, family: str, slug, owner: Entity) -> Entity:
+    target = gazetteer.get(family, str(slug))
+    if target is None:
+        raise InputError(f"{owner.family} {owner.id!r} refers to unknown {family} {slug!r}", owner.file, owner.line)
+    return target
+
+
+def _ref_any(gazetteer: Gazetteer, ref, owner: Entity, families) -> Entity:
+    try:
+        return gazetteer.resolve(ref, families)
+    except LookupError as exc:
+        raise InputError(f"{owner.family} {owner.id!r}: {exc}", owner.file, owner.line) from None
+
+
+def _guess_lang(text: str) -> str:
+    if all(ord(c) < 0x2E80 for c in text):
+        return "en"
+    return "zh-Hans" if to_simplified(text) == text else "zh-Hant"
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+class SourceAssembler:
+    """Builds one source's named graph."""
+
+    def __init__(self, source: Source, gazetteer: Gazetteer, vocab: Vocabulary):
+        self.source = source
+        self.gazetteer = gazetteer
+        self.vocab = vocab
+        self.text: AnalysisText = normalise(source.text, source.markup, source.pinyin_annotations)
+        self.graph = Graph()
+        self.report = SourceReport(source)
+        self.mentions = gazetteer.find_mentions(self.text)
+        self._claims: dict[URIRef, URIRef] = {}
+
+    # -- the document ---------------------------------------------------------------------
+    def describe_source(self) -> None:
+        s, g, src = source_iri(self.source.id), self.graph, self.source
+        g.add((s, RDF.type, MG.SourceDocument))
+        g.add((s, DCTERMS.identifier, Literal(src.id)))
+        g.add((s, RDFS.label, Literal(f"{src.id}: {src.title.get('en') or next(iter(src.title.values()))}", lang="en")))
+        for lang, title in src.title.items():
+            g.add((s, DCTERMS.title, Literal(title, lang=lang)))
+        for creator in src.creator:
+            g.add((s, DCTERMS.creator, Literal(creator)))
+        if isinstance(src.publisher, dict) and src.publisher.get("org"):
+            try:
+                g.add((s, DCTERMS.publisher, self.gazetteer.resolve(src.publisher["org"], {"org"}).iri))
+            except LookupError as exc:
+                raise InputError(f"source {src.id} publisher: {exc}", None, src.line) from None
+        elif isinstance(src.publisher, dict):
+            for lang, name in src.publisher.items():
+                g.add((s, DCTERMS.publisher, Literal(name, lang=lang)))
+        if src.date:
+            g.add((s, DCTERMS.issued, _date(src.date)))
+        if src.not_before:
+            g.add((s, MG.notBefore, _date(src.not_before)))
+        if src.url:
+            g.add((s, FOAF.page, URIRef(src.url)))
+        g.add((s, DCTERMS.language, Literal(src.language)))
+        g.add((s, DCTERMS.format, Literal("text/plain; charset=utf-8")))
+        g.add((s, MG.documentKind, Literal(src.kind)))
+        g.add((s, MG.sha256, Literal(src.sha256)))
+        g.add((s, MG.characterCount, Literal(len(src.text), datatype=XSD.nonNegativeInteger)))
+
+    def index_mentions(self) -> None:
+        """The mention index: each place a gazetteer entity is named (Web Annotation, motivation identifying)."""
+        s, g = source_iri(self.source.id), self.graph
+        for m in self.mentions:
+            start, end = self.text.original_span(m.start, m.end)
+            iri = mention_iri(self.source.id, start, end)
+            if m.entity.family in ("indicator", "unit"):
+                continue
+            target = URIRef(f"{iri}#target")
+            selector = URIRef(f"{iri}#position")
+            g.add((iri, RDF.type, MG.Mention))
+            g.add((iri, OA.motivatedBy, OA.identifying))
+            g.add((iri, OA.hasBody, m.entity.iri))
+            g.add((iri, OA.hasTarget, target))
+            g.add((iri, MG.surfaceForm, Literal(m.surface, lang=self.source.language)))
+            g.add((target, RDF.type, OA.SpecificResource))
+            g.add((target, OA.hasSource, s))
+            g.add((target, OA.hasSelector, selector))
+            g.add((selector, RDF.type, OA.TextPositionSelector))
+            g.add((selector, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)))
+            g.add((selector, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))
+            g.add((s, MG.mentions, m.entity.iri))
+            self.report.mentions += 1
+
+    # -- claims ---------------------------------------------------------------------------
+    def add_claim(self, spec: ClaimSpec) -> URIRef:
+        located = locate(self.source, self.text, spec.quote, spec.occurrence, path=spec.path, line=spec.line)
+        return self.add_located_claim(located, spec.statements, spec.as_of, spec.exhaustive, spec.path, spec.line, spec.note)
+
+    def add_located_claim(self, located: Located, statements: list[StatementSpec], as_of, exhaustive, path, line, note=None) -> URIRef:
+        claim = self._claim_node(located, as_of, path, line)
+        ctx = ClaimContext(self.gazetteer, self.vocab, self.source, self.text, located, self.graph, path, line, exhaustive)
+        for st in statements:
+            for iri in BUILDERS[st.type](ctx, st.fields, st.line):
+                self.graph.add((claim, MG.supports, iri))
+            self.report.statements[st.type] += 1
+        complete = exhaustive if exhaustive is not None else ctx.enumeration_complete
+        if complete is not None:
+            self.graph.set((claim, MG.enumerationComplete, Literal(bool(complete))))
+        if note:
+            self.graph.add((claim, RDFS.comment, Literal(str(note), lang="en")))
+        return claim
+
+    def _claim_node(self, located: Located, as_of, path, line) -> URIRef:
+        g, src = self.graph, self.source
+        claim = claim_iri(src.id, located.start, located.end)
+        if claim in self._claims:
+            return claim
+        self._claims[claim] = claim
+        self.report.claims += 1
+        s = source_iri(src.id)
+        when = as_of or src.as_of
+        if when is None:
+            raise InputError(f"claim needs `as_of:`: source {src.id} has no date", path, line)
+        anchor, position, quote = (URIRef(f"{claim}#{x}") for x in ("anchor", "position", "quote"))
+        date, precision = _date(str(when)), _precision(str(when))
+        g.add((claim, RDF.type, MG.Claim))
+        g.add((claim, PROV.wasQuotedFrom, s))
+        g.add((claim, PROV.value, Literal(located.exact, lang=src.language)))
+        clean = self.text.clean[located.a_start : located.a_end]
+        if clean != located.exact:
+            g.add((claim, MG.cleanText, Literal(clean, lang=src.language)))
+        g.add((claim, MG.asOf, date))
+        g.add((claim, MG.asOfPrecision, precision))
+        g.add((claim, MG.anchor, anchor))
+        g.add((anchor, RDF.type, OA.SpecificResource))
+        g.add((anchor, OA.hasSource, s))
+        g.add((anchor, OA.hasSelector, position))
+        g.add((anchor, OA.hasSelector, quote))
+        g.add((position, RDF.type, OA.TextPositionSelector))
+        g.add((position, OA.start, Literal(located.start, datatype=XSD.nonNegativeInteger)))
+        g.add((position, OA.end, Literal(located.end, datatype=XSD.nonNegativeInteger)))
+        g.add((quote, RDF.type, OA.TextQuoteSelector))
+        g.add((quote, OA.exact, Literal(located.exact)))
+        g.add((quote, OA.prefix, Literal(src.text[max(0, located.start - QUOTE_CONTEXT) : located.start])))
+        g.add((quote, OA.suffix, Literal(src.text[located.end : located.end + QUOTE_CONTEXT])))
+        for m in self.mentions:
+            if located.a_start <= m.start and m.end <= located.a_end and m.entity.family not in ("indicator", "unit"):
+                g.add((claim, MG.mentions, m.entity.iri))
+        return claim
+
+    # -- tables ---------------------------------------------------------------------------
+    def extract_tables(self) -> None:
+        """Mechanism tables: each row a claim for the mechanism's kind, founding year and abbreviation;
+        parties of bilateral rows from the compound in the name (美巴 …), resolved from context."""
+        for rows in find_tables(self.source.text, set(self.vocab.kind_labels)):
+            for row in rows:
+                self._table_row(row)
+
+    def _table_row(self, row) -> None:
+        try:
+            mech = self.gazetteer.resolve(row.name, {"mechanism"})
+        except LookupError as exc:
+            raise InputError(f"table row {row.text!r}: {exc}", self.source.path) from None
+        exact = self.source.text[row.line_start : row.line_end]
+        a_start = self.text.analysis_index(row.line_start)
+        a_end = self.text.analysis_index(row.line_end)
+        located = Located(row.line_start, row.line_end, exact, a_start, a_end)
+        claim = self._claim_node(located, None, self.source.path, None)
+        caption = f" ({row.caption})" if row.caption else ""
+        self.graph.add((claim, RDFS.comment, Literal(f"Row of a mechanism table{caption}; its type column reads {row.type_label}.", lang="en")))
+        ctx = ClaimContext(self.gazetteer, self.vocab, self.source, self.text, located, self.graph, self.source.path, None)
+        supported = []
+        if row.type_label:
+            supported.append(classification(ctx, mech, self.vocab.kind_labels[row.type_label]))
+            self.report.statements["classification"] += 1
+        if row.year:
+            from .statements import build_founding
+
+            supported += build_founding(ctx, {"mechanism": mech.id, "date": row.year}, None)
+            self.report.statements["founding"] += 1
+        if row.abbreviation:
+            self.graph.add((mech.iri, MG.abbreviation, Literal(row.abbreviation)))
+        for st in supported:
+            self.graph.add((claim, MG.supports, st))
+        self._table_parties(row, mech, claim, ctx)
+
+    def _table_parties(self, row, mech: Entity, claim: URIRef, ctx: ClaimContext) -> None:
+        prefix = compound_prefix(row.name, self.gazetteer)
+        if not prefix:
+            return
+        a_row = (self.text.analysis_index(row.line_start), self.text.analysis_index(row.line_end))
+        for res in resolve_compound(prefix, mech, self.text, self.mentions, self.gazetteer, exclude_span=a_row):
+            if res.entity is None:
+                options = ", ".join(e.id for e in res.candidates) or "none"
+                self.report.notes.append(f"{mech.id}: party {res.char!r} of {row.name} not resolved from context (candidates: {options})")
+                continue
+            party = res.entity
+            st = membership(ctx, mech, party, None, self.vocab.roles.get("party"), None, None)
+            self.graph.add((claim, MG.supports, st))
+            self.report.statements["membership"] += 1
+            if res.evidence is not None:
+                self._context_claim(res.evidence, st)
+
+    def _context_claim(self, mention, statement: URIRef) -> None:
+        """The sentence that names the party in full next to the mechanism supports the membership too."""
+        original = self.source.text
+        m_start, m_end = self.text.original_span(mention.start, mention.end)
+        start = max(original.rfind(ch, 0, m_start) for ch in "。；！？\n") + 1
+        ends = [i for i in (original.find(ch, m_end) for ch in "。；！？\n") if i != -1]
+        end = min(ends) + 1 if ends else len(original)
+        while start < end and original[start].isspace():
+            start += 1
+        while end > start and original[end - 1].isspace():
+            end -= 1
+        located = Located(start, end, original[start:end], self.text.analysis_index(start), self.text.analysis_index(end))
+        claim = self._claim_node(located, None, self.source.path, None)
+        self.graph.add((claim, MG.supports, statement))
+
+
+def _date(value: str) -> Literal:
+    parts = value.split("-")
+    return Literal("-".join(parts + ["01"] * (3 - len(parts))), datatype=XSD.date)
+
+
+def _precision(value: str) -> URIRef:
+    from .statements import PRECISION
+
+    return PRECISION[len(value.split("-"))]
+
+
+def assemble(sources, gazetteer: Gazetteer, vocab: Vocabulary, ontology: Graph, annotations) -> tuple[Dataset, list[SourceReport]]:
+    ds = Dataset()
+    bind_prefixes(ds)
+    _add(ds, ONTOLOGY_GRAPH, ontology)
+    _add(ds, GAZETTEER_GRAPH, describe_gazetteer(gazetteer, vocab))
+    reports = []
+    for source in sources:
+        asm = SourceAssembler(source, gazetteer, vocab)
+        asm.describe_source()
+        asm.index_mentions()
+        asm.extract_tables()
+        ann = annotations.get(source.id)
+        for spec in ann.claims if ann else []:
+            asm.add_claim(spec)
+        _add(ds, source_graph(source.id), asm.graph)
+        reports.append(asm.report)
+    return ds, reports
+
+
+def _add(ds: Dataset, name: URIRef, graph: Graph) -> None:
+    target = ds.graph(name)
+    for triple in graph:
+        target.add(triple)

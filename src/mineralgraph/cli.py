@@ -1,0 +1,248 @@
+"""The `mineralgraph` command. Exit status: 0 success, 1 the graph violates its shapes, 2 unusable input."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .errors import InputError, ValidationFailed
+from .paths import ProjectPaths
+
+EXPORT_FORMATS = {
+    "turtle": ("turtle", "ttl", False),
+    "ntriples": ("nt", "nt", False),
+    "nquads": ("nquads", "nq", True),
+    "trig": ("trig", "trig", True),
+    "jsonld": ("json-ld", "jsonld", True),
+    "rdfxml": ("xml", "rdf", False),
+}
+
+
+def _paths(root: str | None) -> ProjectPaths:
+    return ProjectPaths(Path(root).resolve()) if root else ProjectPaths.default()
+
+
+def _progress(quiet: bool):
+    if quiet:
+        return None
+    start = time.perf_counter()
+
+    def show(message: str) -> None:
+        click.echo(f"[{time.perf_counter() - start:6.1f}s] {message}", err=True)
+
+    return show
+
+
+def _fail_input(exc: InputError) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(2)
+
+
+def _fail_validation(exc: ValidationFailed) -> None:
+    click.echo(exc.report.text(), err=True)
+    click.echo("build stopped: the graph violates its shapes; dist/ was left as it was.", err=True)
+    sys.exit(1)
+
+
+root_option = click.option(
+    "--root", type=click.Path(file_okay=False), default=None, help="Project directory (default: found from the current directory)."
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="mineralgraph")
+def cli() -> None:
+    """mineralgraph: build, check and serve the critical-minerals alliance graph.
+
+    \b
+    Typical use:
+      mineralgraph build       seeds/ -> verified, reasoned, validated graph in dist/
+      mineralgraph validate    SHACL report on dist/ (exit 1 on violation)
+      mineralgraph serve       SPARQL 1.1 endpoint on http://127.0.0.1:8000/sparql
+    """
+
+
+@cli.command()
+@root_option
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
+@click.option("--dry-run", is_flag=True, help="Build, reason and validate, but do not write dist/.")
+def build(root, quiet, dry_run) -> None:
+    """Build the graph from seeds/ into dist/ (Turtle, N-Triples, TriG, N-Quads, JSON-LD).
+
+    Every quote is verified at its offsets, the graph is reasoned over (OWL 2 RL) and validated
+    (SHACL); dist/ is replaced only if all of that succeeds.
+    """
+    from .pipeline import build as run_build
+
+    paths = _paths(root)
+    try:
+        result = run_build(paths, _progress(quiet), write=not dry_run)
+    except InputError as exc:
+        _fail_input(exc)
+    except ValidationFailed as exc:
+        _fail_validation(exc)
+    click.echo(build_summary(result, paths))
+
+
+def build_summary(result, paths: ProjectPaths) -> str:
+    m = result.manifest
+    lines = [f"built {paths.dist} in {sum(result.timings.values()):.1f}s: {m['triples']} triples"]
+    lines.append("triples per graph:")
+    for g, n in sorted(m["graphs"].items()):
+        lines.append(f"  {n:7d}  {g}")
+    lines.append("entities per class:")
+    for c, n in sorted(m["classes"].items(), key=lambda kv: (-kv[1], kv[0])):
+        if c.startswith(("mg:", "org:", "skos:Concept")):
+            lines.append(f"  {n:7d}  {c}")
+    lines.append("coverage (claims / mentions / statements by kind):")
+    for sid, cov in sorted(m["coverage"].items()):
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(cov["statements"].items())) or "none"
+        lines.append(f"  {sid}: {cov['claims']} claims, {cov['mentions']} mentions; {kinds}")
+        for note in cov["notes"]:
+            lines.append(f"       note: {note}")
+    lines.append(m["validation"])
+    return "\n".join(lines)
+
+
+@cli.command("check-source")
+@root_option
+@click.argument("source_id")
+@click.option("--show", is_flag=True, help="Print the source's statements and claims as Turtle.")
+def check_source(root, source_id, show) -> None:
+    """Check one source's annotations and extraction on their own (fast; no reasoning).
+
+    For annotators: every quote is located and verified, every reference resolved; prints what
+    the source yields. Exit status 2 names the first problem (file, line, quote).
+    """
+    from .namespaces import MG, bind_prefixes
+    from .pipeline import check_source as run_check
+
+    try:
+        asm = run_check(_paths(root), source_id)
+    except InputError as exc:
+        _fail_input(exc)
+    r = asm.report
+    kinds = ", ".join(f"{k} {v}" for k, v in sorted(r.statements.items())) or "none"
+    click.echo(f"source {source_id}: {r.claims} claims, {r.mentions} mentions; statements: {kinds}")
+    for note in r.notes:
+        click.echo(f"  note: {note}")
+    if show:
+        from rdflib import Graph
+        from rdflib.namespace import RDF
+
+        g = Graph()
+        bind_prefixes(g)
+        mentions = set(asm.graph.subjects(RDF.type, MG.Mention))
+        for s, p, o in asm.graph:
+            if s in mentions or str(s).split("#")[0] in {str(m) for m in mentions}:
+                continue
+            if p == MG.mentions:
+                continue
+            g.add((s, p, o))
+        click.echo(g.serialize(format="turtle"))
+
+
+@cli.command()
+@root_option
+@click.option("--dist", "dist_dir", type=click.Path(file_okay=False), default=None, help="Validate this dist/ directory.")
+@click.option("--limit", default=200, show_default=True, help="Show at most this many findings.")
+def validate(root, dist_dir, limit) -> None:
+    """Validate the built graph (dist/mineralgraph.trig) against shapes/ and queries/checks/.
+
+    Exit status 0 when it conforms, 1 on a violation, 2 when the graph or shapes cannot be read.
+    """
+    from rdflib import Dataset
+
+    from .ontology import load_ontology
+    from .pipeline import _data_graph
+    from .validate import load_shapes
+    from .validate import validate as run_validate
+
+    paths = _paths(root)
+    dist = Path(dist_dir) if dist_dir else paths.dist
+    trig = dist / "mineralgraph.trig"
+    try:
+        if not trig.is_file():
+            raise InputError("no built graph here; run `mineralgraph build` first", trig)
+        shapes = load_shapes(paths.shapes)
+        ontology = load_ontology(paths.ontology)
+        ds = Dataset()
+        try:
+            ds.parse(trig, format="trig")
+        except Exception as exc:
+            raise InputError(f"does not parse as TriG: {str(exc).splitlines()[0]}", trig) from None
+    except InputError as exc:
+        _fail_input(exc)
+    report = run_validate(_data_graph(ds), shapes, ontology, paths.checks)
+    click.echo(report.text(limit))
+    sys.exit(0 if report.conforms else 1)
+
+
+@cli.command()
+@root_option
+@click.option("--format", "fmt", type=click.Choice(sorted(EXPORT_FORMATS)), default="turtle", show_default=True)
+@click.option("--graph", "graph_iri", default=None, help="Export one named graph (IRI) instead of the whole graph.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write here (atomically) instead of stdout.")
+def export(root, fmt, graph_iri, output) -> None:
+    """Export the built graph (building it first if dist/ is stale) in an RDF format."""
+    from rdflib import Dataset, Graph, URIRef
+
+    from .namespaces import bind_prefixes
+    from .pipeline import ensure_built
+
+    paths = _paths(root)
+    try:
+        dist = ensure_built(paths.root, _progress(True))
+    except InputError as exc:
+        _fail_input(exc)
+    except ValidationFailed as exc:
+        _fail_validation(exc)
+    ds = Dataset()
+    ds.parse(dist / "mineralgraph.trig", format="trig")
+    rdflib_fmt, _, quads = EXPORT_FORMATS[fmt]
+    if graph_iri:
+        named = ds.graph(URIRef(graph_iri))
+        if not len(named):
+            known = ", ".join(sorted(str(g.identifier) for g in ds.graphs() if len(g)))
+            click.echo(f"error: no graph {graph_iri}; graphs: {known}", err=True)
+            sys.exit(2)
+        target = Graph()
+        for t in named:
+            target.add(t)
+    elif quads:
+        target = ds
+    else:
+        target = Graph()
+        for s, p, o, _g in ds.quads((None, None, None, None)):
+            target.add((s, p, o))
+    bind_prefixes(target)
+    data = target.serialize(format=rdflib_fmt)
+    if output:
+        from .atomic import write_text_atomic
+
+        write_text_atomic(Path(output), data)
+    else:
+        click.echo(data, nl=False)
+
+
+def _register_optional_commands() -> None:
+    """Commands that live next to the parts they drive."""
+    try:
+        from .server.command import serve_command
+    except ImportError:  # pragma: no cover - the server package is part of the distribution
+        return
+    cli.add_command(serve_command, "serve")
+
+
+_register_optional_commands()
+
+
+def main() -> None:
+    cli(prog_name="mineralgraph")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+"""The bilingual gazetteer: every named thing, its IRI, labels and the names sources use.
+
+Loaded from seeds/gazetteer/*.yaml. Names are matched on Simplified text, longest first; a
+one-character `short` name (美, 澳 …) is never matched alone — it only resolves compounds.
+An entry marked `match: enumeration` (金 gold, 银 silver) is matched only inside enumerations,
+because its name is also part of everyday words (资金, 银行).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import URIRef
+
+from .errors import InputError
+from .namespaces import FAMILY_PATH, entity_iri, is_valid_slug
+from .text import AnalysisText, to_simplified
+from .yamlio import line_of, load_yaml
+
+ACTOR_FAMILIES = {"country", "org", "person"}
+LABEL_KEYS = ("en", "zh-Hans", "zh-Hant")
+
+
+@dataclass
+class Entity:
+    family: str
+    id: str
+    labels: dict  # language tag -> preferred label
+    variants: list = field(default_factory=list)
+    short: list = field(default_factory=list)
+    data: dict = field(default_factory=dict)  # every other key of the entry (iso3, type, issuer …)
+    file: Path | None = None
+    line: int | None = None
+
+    @property
+    def iri(self) -> URIRef:
+        return entity_iri(self.family, self.id)
+
+    @property
+    def label(self) -> str:
+        return self.labels.get("en") or self.labels.get("zh-Hans") or self.id
+
+    @property
+    def abbreviations(self) -> list[str]:
+        abbr = self.data.get("abbreviations") or []
+        if self.data.get("abbreviation"):
+            abbr = [self.data["abbreviation"], *abbr]
+        return [str(a) for a in abbr]
+
+    def names(self) -> list[str]:
+        """Every name this entity may be written as (not the one-character shorts)."""
+        out = [v for v in self.labels.values() if v]
+        out += [str(v) for v in self.variants]
+        out += self.abbreviations
+        return list(dict.fromkeys(out))
+
+
+@dataclass(frozen=True)
+class Mention:
+    entity: Entity
+    start: int  # analysis-text offsets
+    end: int
+    surface: str
+
+
+class Gazetteer:
+    def __init__(self, entities: list[Entity]):
+        self.entities = entities
+        self.by_key: dict[tuple[str, str], Entity] = {(e.family, e.id): e for e in entities}
+        self._by_name: dict[str, list[Entity]] = {}
+        for e in entities:
+            for name in e.names():
+                for key in {_name_key(name), _name_key(to_simplified(name))}:
+                    bucket = self._by_name.setdefault(key, [])
+                    if e not in bucket:
+                        bucket.append(e)
+        self._matcher = self._compile(enumeration=False)
+        self._enum_matcher = self._compile(enumeration=True)
+
+    # -- lookup -------------------------------------------------------------------------
+    def get(self, family: str, slug: str) -> Entity | None:
+        return self.by_key.get((family, slug))
+
+    def resolve(self, ref, families: set[str] | None = None, *, where: str = "") -> Entity:
+        """An entity by id or by any of its names; an unknown reference suggests close names."""
+        text = str(ref).strip()
+        candidates = [e for e in self.entities if e.id == text and (not families or e.family in families)]
+        if not candidates:
+            candidates = [e for e in self._by_name.get(_name_key(text), []) if not families or e.family in families]
+            if not candidates:
+                candidates = [
+                    e for e in self._by_name.get(_name_key(to_simplified(text)), []) if not families or e.family in families
+                ]
+        if len(candidates) == 1:
+            return candidates[0]
+        fam = "/".join(sorted(families)) if families else "entity"
+        if len(candidates) > 1:
+            options = ", ".join(f"{e.family}:{e.id}" for e in candidates)
+            raise LookupError(f"{where}{fam} reference {text!r} is ambiguous ({options}); use the id")
+        raise LookupError(f"{where}unknown {fam} {text!r}{self.suggest(text, families)}")
+
+    def suggest(self, text: str, families: set[str] | None = None) -> str:
+        pool = {}
+        for e in self.entities:
+            if families and e.family not in families:
+                continue
+            pool[e.id] = e.id
+            for name in e.names():
+                pool[name] = e.id
+        close = difflib.get_close_matches(text, list(pool), n=5, cutoff=0.5)
+        ids = list(dict.fromkeys(pool[c] for c in close))
+        return f"; did you mean {', '.join(ids)}?" if ids else ""
+
+    def with_short(self, ch: str, families: set[str] | None = None) -> list[Entity]:
+        return [e for e in self.entities if ch in e.short and (not families or e.family in families)]
+
+    # -- matching -----------------------------------------------------------------------
+    def _compile(self, enumeration: bool):
+        names: dict[str, list[Entity]] = {}
+        for e in self.entities:
+            if e.data.get("match") == "enumeration" and not enumeration:
+                continue
+            for name in e.names():
+                simplified = to_simplified(name)
+                names.setdefault(simplified, [])
+                if e not in names[simplified]:
+                    names[simplified].append(e)
+        if enumeration:
+            self._enum_table = names
+        else:
+            self._match_table = names
+        ordered = sorted(names, key=len, reverse=True)
+        parts = []
+        for name in ordered:
+            escaped = re.escape(name)
+            if re.match(r"[A-Za-z0-9]", name[0]):
+                escaped = r"(?<![A-Za-z0-9])" + escaped
+            if re.match(r"[A-Za-z0-9]", name[-1]):
+                escaped = escaped + r"(?![A-Za-z0-9])"
+            parts.append(escaped)
+        return re.compile("|".join(parts)) if parts else None
+
+    def find_mentions(
+        self, text: AnalysisText, start: int = 0, end: int | None = None, *, enumeration: bool = False
+    ) -> list[Mention]:
+        """Leftmost-longest, non-overlapping mentions in the analysis text (Simplified)."""
+        matcher, table = (self._enum_matcher, self._enum_table) if enumeration else (self._matcher, self._match_table)
+        if matcher is None:
+            return []
+        end = len(text.simplified) if end is None else end
+        out = []
+        for m in matcher.finditer(text.simplified, start, end):
+            for entity in table[m.group(0)]:
+                out.append(Mention(entity, m.start(), m.end(), text.clean[m.start() : m.end()]))
+        return out
+
+    def ambiguous_names(self) -> dict[str, list[Entity]]:
+        return {n: es for n, es in self._match_table.items() if len(es) > 1}
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"\s+", " ", name.strip()).casefold()
+
+
+def load_gazetteer(directory: Path) -> Gazetteer:
+    entities: list[Entity] = []
+    seen: dict[tuple[str, str], Path] = {}
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise InputError("no gazetteer files (*.yaml)", directory)
+    for path in files:
+        data = load_yaml(path)
+        if not isinstance(data, dict) or "family" not in data or "entries" not in data:
+            raise InputError("a gazetteer file needs `family:` and `entries:`", path)
+        family = data["family"]
+        if family not in FAMILY_PATH:
+            raise InputError(f"unknown family {family!r}; one of {sorted(FAMILY_PATH)}", path, line_of(data))
+        for entry in data["entries"] or []:
+            line = line_of(entry)
+            if not isinstance(entry, dict) or not entry.get("id"):
+                raise InputError("each entry needs an id", path, line)
+            slug = str(entry["id"])
+            if not is_valid_slug(slug):
+                raise InputError(f"id {slug!r} is not a valid IRI slug (letters, digits, . _ - /)", path, line)
+            if (family, slug) in seen:
+                raise InputError(f"duplicate {family} id {slug!r} (first in {seen[(family, slug)].name})", path, line)
+            seen[(family, slug)] = path
+            labels = {k: str(entry[k]) for k in LABEL_KEYS if entry.get(k)}
+            if not labels:
+                raise InputError(f"{family} {slug!r} has no label (en, zh-Hans or zh-Hant)", path, line)
+            short = entry.get("short") or []
+            short = [short] if isinstance(short, str) else [str(s) for s in short]
+            extra = {k: v for k, v in entry.items() if k not in (*LABEL_KEYS, "id", "variants", "short")}
+            entities.append(
+                Entity(
+                    family=family,
+                    id=slug,
+                    labels=labels,
+                    variants=[str(v) for v in entry.get("variants") or []],
+                    short=short,
+                    data=extra,
+                    file=path,
+                    line=line,
+                )
+            )
+    return Gazetteer(entities)

@@ -1,0 +1,110 @@
+"""The Flask application: blueprints for the protocols, plus what every request gets
+(size limits, CORS, Server-Timing, one access-log line, readable errors, never a crash)."""
+from __future__ import annotations
+
+import logging
+import time
+
+import pyoxigraph as ox
+from flask import Flask, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from . import description, gsp, sparql
+from .common import ProtocolError, State
+from .limits import Settings
+from .workers import WorkerPool
+
+access_log = logging.getLogger("mineralgraph.access")
+log = logging.getLogger("mineralgraph.server")
+
+
+class AccessLog:
+    """WSGI wrapper: exactly one line per request, written when the response is done, so it
+    also covers errors and responses Flask never saw as a view."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        seen = {"status": "-", "bytes": 0}
+
+        def _start(status, headers, exc_info=None):
+            seen["status"] = status.split(" ", 1)[0]
+            return start_response(status, headers, exc_info)
+
+        try:
+            for chunk in self.app(environ, _start):
+                seen["bytes"] += len(chunk)
+                yield chunk
+        finally:
+            target = environ.get("PATH_INFO", "") + ("?" + environ["QUERY_STRING"] if environ.get("QUERY_STRING") else "")
+            access_log.info('%s "%s %s" %s %d %.1fms', environ.get("REMOTE_ADDR", "-"),
+                            environ.get("REQUEST_METHOD", "-"), target[:300], seen["status"],
+                            seen["bytes"], (time.perf_counter() - started) * 1000)
+
+
+def create_app(store: ox.Store, settings: Settings | None = None) -> Flask:
+    """App serving `store`. Forks the query workers now, so call it before starting threads."""
+    settings = settings or Settings()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body
+    stats = description.dataset_stats(store)
+    state = State(settings=settings, pool=WorkerPool(store, settings.workers, settings.store_path), stats=stats)
+    app.extensions["mineralgraph"] = state
+    for bp in (sparql.bp, gsp.bp, description.bp):
+        app.register_blueprint(bp)
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify(status="ok", triples=stats["triples"], graphs=len(stats["graphs"]),
+                       workers=settings.workers)
+
+    @app.before_request
+    def _limits():
+        g.started = time.perf_counter()
+        target = len(request.environ.get("PATH_INFO", "")) + len(request.environ.get("QUERY_STRING", ""))
+        if target > settings.max_url:
+            raise ProtocolError(414, f"Request URL longer than {settings.max_url} bytes: "
+                                     "send the query by POST instead.")
+        if request.content_length is not None and request.content_length > settings.max_body:
+            raise ProtocolError(413, f"Request body larger than {settings.max_body} bytes.")
+
+    @app.after_request
+    def _headers(response):
+        # CORS for anonymous use from any page; no credentials, so no cookie leaks.
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+        response.headers["Access-Control-Expose-Headers"] = "Server-Timing, X-SPARQL-Truncated, X-SPARQL-MaxRows"
+        response.headers["Access-Control-Max-Age"] = "600"
+        parts = [f"{name};dur={seconds * 1000:.2f}" for name, seconds in g.get("server_timing", [])]
+        if "started" in g:
+            parts.append(f"total;dur={(time.perf_counter() - g.started) * 1000:.2f}")
+        if parts:
+            response.headers["Server-Timing"] = ", ".join(parts)
+        return response
+
+    @app.errorhandler(HTTPException)
+    def _http_error(err: HTTPException):
+        if isinstance(err, ProtocolError):
+            return err.get_response()
+        # Flask's own errors (404, 405, 413, ...) as readable text, keeping their headers (Allow).
+        response = err.get_response()
+        response.set_data(f"{err.code} {err.name}: {err.description}\n")
+        response.content_type = "text/plain; charset=utf-8"
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return "500 Internal Server Error: the server hit an unexpected error (logged).\n", 500, \
+            {"Content-Type": "text/plain; charset=utf-8"}
+
+    app.wsgi_app = AccessLog(app.wsgi_app)
+    return app
+
+
+def close_app(app: Flask) -> None:
+    """Stop the query workers (tests and embedders call this)."""
+    app.extensions["mineralgraph"].pool.close()

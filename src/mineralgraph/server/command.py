@@ -1,0 +1,87 @@
+"""`mineralgraph serve`: build dist/ if needed, load it, serve the endpoint with waitress.
+
+Production (one process; parallelism comes from the query worker processes, I/O from
+waitress threads):
+
+    mineralgraph serve --host 0.0.0.0 --port 8000 --workers 4 --threads 16 \
+        --store /var/lib/mineralgraph/store --timeout 30
+
+or through any WSGI server, configured by environment (see mineralgraph.server.wsgi):
+
+    MINERALGRAPH_WORKERS=4 waitress-serve --threads 16 --port 8000 mineralgraph.server.wsgi:application
+    MINERALGRAPH_WORKERS=2 gunicorn -w 2 --threads 8 -b 0.0.0.0:8000 mineralgraph.server.wsgi:application
+    (gunicorn: no --preload, each gunicorn process loads the store and owns its query workers)
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import click
+
+
+def _project_root() -> Path:
+    try:
+        from mineralgraph.paths import project_root
+        return project_root()
+    except ImportError:  # paths module not there yet: walk up to pyproject.toml
+        for folder in [Path.cwd(), *Path.cwd().parents]:
+            if (folder / "pyproject.toml").is_file():
+                return folder
+        return Path.cwd()
+
+
+def resolve_dist(dist: Path | None, build: bool = True) -> Path:
+    """The dist directory to serve: given explicitly, else built/refreshed by the pipeline."""
+    if dist is not None:
+        return dist
+    if build:
+        from mineralgraph.pipeline import ensure_built  # heavy import, only when serving from source
+        return Path(ensure_built(_project_root()))
+    return _project_root() / "dist"
+
+
+def configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--store", "store_path", type=click.Path(path_type=Path),
+              help="Keep the store on disk at PATH (reused while the build is unchanged).")
+@click.option("--dist", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              help="Serve this built directory instead of building dist/.")
+@click.option("--no-build", is_flag=True, help="Serve dist/ as it is, without checking it is fresh.")
+@click.option("--workers", default=2, show_default=True, help="Query worker processes.")
+@click.option("--threads", default=8, show_default=True, help="HTTP threads (waitress).")
+@click.option("--timeout", default=30.0, show_default=True, help="Seconds per query, then the query is killed.")
+@click.option("--max-results", default=10_000, show_default=True, help="Rows/triples per answer.")
+@click.option("--max-body", default=1 << 20, show_default=True, help="Request body bytes.")
+@click.option("--allow-updates", is_flag=True, help="Accept SPARQL Update and Graph Store writes (needs a token).")
+@click.option("--update-token", envvar="MINERALGRAPH_UPDATE_TOKEN", help="Bearer token for writes.")
+@click.option("--allow-service", is_flag=True, help="Allow SERVICE: lets clients make the server fetch URLs.")
+def serve_command(host, port, store_path, dist, no_build, workers, threads, timeout, max_results,
+                  max_body, allow_updates, update_token, allow_service):
+    """Serve the graph as a SPARQL 1.1 endpoint (read-only unless told otherwise)."""
+    import waitress
+
+    from mineralgraph.store import load_dist
+    from .app import create_app
+    from .limits import Settings
+
+    configure_logging()
+    try:
+        settings = Settings(workers=workers, timeout=timeout, max_results=max_results, max_body=max_body,
+                            allow_updates=allow_updates, update_token=update_token,
+                            allow_service=allow_service, store_path=store_path)
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+    settings.dist_dir = resolve_dist(dist, build=not no_build)
+    store = load_dist(settings.dist_dir, store_path)
+    app = create_app(store, settings)
+    click.echo(f"mineralgraph: SPARQL endpoint at http://{host}:{port}/sparql "
+               f"({workers} query workers, {timeout:g} s timeout, pid {os.getpid()})")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="mineralgraph",
+                   max_request_body_size=max_body + 1)

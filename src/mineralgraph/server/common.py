@@ -1,0 +1,87 @@
+"""Helpers shared by the blueprints: plain-text errors, strict parameter parsing, the state
+object the app keeps, and the write gate."""
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+from flask import g, request
+from werkzeug.exceptions import HTTPException
+
+from .limits import Busy, QueryTimeout, Settings, WorkerCrashed
+from .workers import WorkerPool
+
+
+@dataclass
+class State:
+    settings: Settings
+    pool: WorkerPool
+    stats: dict = field(default_factory=dict)
+
+
+class ProtocolError(HTTPException):
+    """An error answered as text/plain with a readable message."""
+
+    def __init__(self, code: int, message: str, headers: dict | None = None):
+        super().__init__(description=message)
+        self.code = code
+        self.extra_headers = headers or {}
+
+    def get_headers(self, environ=None, scope=None):
+        return [("Content-Type", "text/plain; charset=utf-8"), *self.extra_headers.items()]
+
+    def get_body(self, environ=None, scope=None):
+        return self.description.rstrip("\n") + "\n"
+
+
+def parse_params(raw: bytes, charset: str = "utf-8") -> list[tuple[str, str]]:
+    """Decode application/x-www-form-urlencoded data exactly once, refusing bad encodings
+    instead of silently replacing characters."""
+    try:
+        text = raw.decode(charset)
+        return parse_qsl(text, keep_blank_values=True, encoding=charset, errors="strict")
+    except (UnicodeDecodeError, LookupError) as err:
+        raise ProtocolError(400, f"Cannot decode the request parameters as {charset}: {err}") from None
+    except ValueError as err:
+        raise ProtocolError(400, f"Malformed request parameters: {err}") from None
+
+
+def url_params() -> list[tuple[str, str]]:
+    return parse_params(request.query_string)
+
+
+def charset_of(default: str = "utf-8") -> str:
+    return request.mimetype_params.get("charset", default).strip().lower() or default
+
+
+def body_bytes() -> bytes:
+    # get_data enforces MAX_CONTENT_LENGTH (413) before reading.
+    return request.get_data(cache=True)
+
+
+def require_write_access(settings: Settings, what: str) -> None:
+    if not settings.allow_updates:
+        raise ProtocolError(403, f"{what} is disabled: this endpoint is read-only. "
+                                 "Start the server with --allow-updates and --update-token to accept writes.")
+    given = request.headers.get("Authorization", "")
+    expected = f"Bearer {settings.update_token}"
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        raise ProtocolError(401, f"{what} needs 'Authorization: Bearer <token>'.",
+                            {"WWW-Authenticate": 'Bearer realm="mineralgraph"'})
+
+
+def run_in_pool(state: State, req: dict) -> dict:
+    """Send a request to a query worker, turning pool failures into HTTP errors."""
+    timeout = state.settings.timeout
+    try:
+        answer, waited = state.pool.run(req, timeout)
+    except QueryTimeout as err:
+        raise ProtocolError(503, f"Query timeout: {err}. Narrow the query or add a LIMIT.",
+                            {"Retry-After": "1"}) from None
+    except Busy as err:
+        raise ProtocolError(503, f"Server busy: {err}.", {"Retry-After": "1"}) from None
+    except WorkerCrashed as err:
+        raise ProtocolError(500, f"Internal error: {err}.") from None
+    g.server_timing = [("queue", waited), ("query", answer.get("seconds", 0.0))]
+    return answer

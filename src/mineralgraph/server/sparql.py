@@ -1,0 +1,139 @@
+"""SPARQL 1.1 Protocol at /sparql: query by GET, URL-encoded POST and direct POST; update by
+POST only when writes are enabled; the service description for a GET without a query."""
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, request
+
+from . import conneg, querytext
+from .common import (ProtocolError, body_bytes, charset_of, parse_params, require_write_access,
+                     run_in_pool, url_params)
+from .description import describe_service
+
+bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+
+
+def _values(params, name):
+    return [v for k, v in params if k == name]
+
+
+def _decode_body(charset: str) -> str:
+    try:
+        return body_bytes().decode(charset)
+    except (UnicodeDecodeError, LookupError) as err:
+        raise ProtocolError(400, f"Cannot decode the request body as {charset}: {err}") from None
+
+
+def _collect() -> tuple[list[str], list[str], list[tuple[str, str]]]:
+    """(query values, update values, all parameters) from the request, per the protocol's
+    three ways of sending an operation."""
+    params = url_params()
+    if request.method in ("GET", "HEAD"):
+        return _values(params, "query"), _values(params, "update"), params
+    mimetype = request.mimetype
+    if mimetype == FORM:
+        params = params + parse_params(body_bytes(), charset_of())
+        return _values(params, "query"), _values(params, "update"), params
+    if mimetype in (QUERY_TYPE, UPDATE_TYPE):
+        for name in ("query", "update"):
+            if _values(params, name):
+                raise ProtocolError(400, f"A direct POST carries the operation in the body; "
+                                         f"remove the '{name}' URL parameter.")
+        text = _decode_body(charset_of())
+        return ([text], [], params) if mimetype == QUERY_TYPE else ([], [text], params)
+    raise ProtocolError(400, f"Unsupported Content-Type {mimetype or '(none)'!r} for POST: use "
+                             f"{FORM}, {QUERY_TYPE} or {UPDATE_TYPE}.")
+
+
+def _iris(params, name) -> list[str] | None:
+    values = _values(params, name)
+    for iri in values:
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            raise ProtocolError(400, f"{name} is not a valid IRI: {iri!r}") from None
+    return values or None
+
+
+def _check_service(text: str) -> None:
+    if not current_app.extensions["mineralgraph"].settings.allow_service and querytext.uses_service(text):
+        raise ProtocolError(400, "SERVICE (federated query) is disabled on this endpoint: "
+                                 "the server does not fetch remote URLs.")
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def sparql():
+    queries, updates, params = _collect()
+    if queries and updates:
+        raise ProtocolError(400, "Send either 'query' or 'update', not both.")
+    if updates:
+        if request.method == "GET":
+            raise ProtocolError(400, "SPARQL Update must be sent by POST.")
+        return _update(updates, params)
+    if not queries:
+        if request.method == "GET":
+            return describe_service()
+        raise ProtocolError(400, "Missing 'query' parameter.")
+    if len(queries) > 1:
+        raise ProtocolError(400, "The 'query' parameter must be given exactly once.")
+    return _query(queries[0], params)
+
+
+def _query(text: str, params) -> Response:
+    state = current_app.extensions["mineralgraph"]
+    _check_service(text)
+    flat = {k: v for k, v in params}
+    accept = request.headers.get("Accept")
+    formats = {kind: conneg.choose(kind, accept, flat) for kind in conneg.OFFERS}
+    if not any(formats.values()):
+        raise _not_acceptable("solutions")
+    answer = run_in_pool(state, {
+        "op": "query",
+        "query": text,
+        "default_graph": _iris(params, "default-graph-uri"),
+        "named_graphs": _iris(params, "named-graph-uri"),
+        "query_has_from": querytext.declares_dataset(text),
+        "formats": {kind: c.key if c else None for kind, c in formats.items()},
+        "cap": state.settings.max_results,
+    })
+    error = answer.get("error")
+    if error == "syntax":
+        raise ProtocolError(400, f"SPARQL syntax error: {answer['message']}")
+    if error == "not_acceptable":
+        raise _not_acceptable(answer["kind"])
+    if error:
+        raise ProtocolError(400, f"Query evaluation failed: {answer['message']}")
+    return result_response(answer, formats[answer["kind"]], state.settings.max_results)
+
+
+def result_response(answer: dict, choice: conneg.Choice, cap: int) -> Response:
+    response = Response(answer["body"], content_type=f"{choice.media_type}; charset=utf-8")
+    response.headers["Vary"] = "Accept"
+    if answer["truncated"]:
+        # Machine-readable (header) signal: the body is still a complete, valid document.
+        response.headers["X-SPARQL-Truncated"] = "true"
+        response.headers["X-SPARQL-MaxRows"] = str(cap)
+    return response
+
+
+def _not_acceptable(kind: str) -> ProtocolError:
+    return ProtocolError(406, f"None of the requested media types can represent this result. "
+                              f"Available: {conneg.available(kind)}", {"Vary": "Accept"})
+
+
+def _update(updates: list[str], params) -> Response:
+    state = current_app.extensions["mineralgraph"]
+    require_write_access(state.settings, "SPARQL Update")
+    if len(updates) > 1:
+        raise ProtocolError(400, "The 'update' parameter must be given exactly once.")
+    _check_service(updates[0])
+    answer = state.pool.update({"update": updates[0]})
+    if answer.get("error") == "syntax":
+        raise ProtocolError(400, f"SPARQL Update syntax error: {answer['message']}")
+    if answer.get("error"):
+        raise ProtocolError(400, f"Update failed: {answer['message']}")
+    return Response(status=204)

@@ -1,0 +1,219 @@
+"""Query workers: the only way to stop a pyoxigraph query is to kill the process running it.
+
+Layout: the server process forks one *zygote* right after the store is loaded (before any
+server thread exists). The zygote is single-threaded and only forks workers on request, so
+every worker gets the loaded store copy-on-write, and forking never happens from a
+multithreaded process. A worker answers one request at a time over a socket; a worker that
+misses the deadline is SIGKILLed and the zygote forks a fresh one (a few ms).
+
+On-disk stores are not shared across fork (RocksDB state); each worker opens the store
+read-only itself.
+"""
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import pickle
+import queue
+import signal
+import socket
+import struct
+import threading
+import time
+from multiprocessing.connection import Connection
+
+import pyoxigraph as ox
+
+from . import evaluate
+from .limits import Busy, QueryTimeout, WorkerCrashed
+
+log = logging.getLogger("mineralgraph.workers")
+
+_SPAWN, _UPDATE = b"S", b"U"
+
+
+def _recv_exact(sock: socket.socket, n: int) -> bytes:
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise EOFError
+        data += chunk
+    return data
+
+
+def _child_signals():
+    # Ctrl-C goes to the whole process group; only the server process should react to it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _worker_main(fd: int, store, store_path) -> None:
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    if store_path is not None:
+        store = ox.Store.read_only(str(store_path))
+    conn = Connection(fd)
+    while True:
+        try:
+            req = conn.recv()
+        except (EOFError, OSError):
+            return  # server went away
+        try:
+            answer = evaluate.handle(store, req)
+        except Exception as err:  # never let one bad request kill the worker silently
+            answer = {"error": "evaluation", "message": f"{type(err).__name__}: {err}"}
+        conn.send(answer)
+
+
+def _zygote_main(ctl: socket.socket, store, store_path) -> None:
+    _child_signals()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped automatically
+    while True:
+        try:
+            head, fds, _, _ = socket.recv_fds(ctl, 5, 1)
+            if not head:
+                return
+            head += _recv_exact(ctl, 5 - len(head))
+            payload = _recv_exact(ctl, struct.unpack("!I", head[1:])[0])
+        except (EOFError, OSError):
+            return  # server went away
+        if head[:1] == _SPAWN:
+            pid = os.fork()
+            if pid == 0:
+                ctl.close()
+                try:
+                    _worker_main(fds[0], store, store_path)
+                finally:
+                    os._exit(0)
+            os.close(fds[0])
+            reply = struct.pack("!i", pid)
+        else:  # _UPDATE: applied here so every worker forked afterwards sees it
+            result = evaluate.run_update(store, pickle.loads(payload))
+            reply = pickle.dumps(result)
+        ctl.sendall(struct.pack("!I", len(reply)) + reply)
+
+
+def _close_inherited_fds(keep: int) -> None:
+    # Another pool's sockets (or the server's listening socket) must not live on in this
+    # zygote: the other side would never see EOF.
+    os.closerange(3, keep)
+    os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
+
+
+class _Worker:
+    def __init__(self, pid: int, conn: Connection, generation: int):
+        self.pid, self.conn, self.generation = pid, conn, generation
+
+
+class WorkerPool:
+    def __init__(self, store: ox.Store, size: int, store_path=None):
+        self.size = size
+        self._ctl_lock = threading.Lock()
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._generation = 0
+        self._closed = False
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.zygote_pid = os.fork()
+        if self.zygote_pid == 0:
+            try:
+                _close_inherited_fds(keep=theirs.fileno())
+                _zygote_main(theirs, store, store_path)
+            finally:
+                os._exit(0)
+        theirs.close()
+        self._ctl = ours
+        for _ in range(size):
+            self._idle.put(self._spawn())
+        atexit.register(self.close)
+
+    # -- zygote control ---------------------------------------------------------------
+    def _call_zygote(self, op: bytes, payload: bytes, fds=()) -> bytes:
+        with self._ctl_lock:
+            socket.send_fds(self._ctl, [op + struct.pack("!I", len(payload)) + payload], list(fds))
+            size = struct.unpack("!I", _recv_exact(self._ctl, 4))[0]
+            return _recv_exact(self._ctl, size)
+
+    def _spawn(self) -> _Worker:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            pid = struct.unpack("!i", self._call_zygote(_SPAWN, b"", [theirs.fileno()]))[0]
+        finally:
+            theirs.close()
+        return _Worker(pid, Connection(ours.detach()), self._generation)
+
+    def _retire(self, worker: _Worker) -> None:
+        try:
+            os.kill(worker.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        worker.conn.close()
+
+    def _replace(self, worker: _Worker) -> None:
+        self._retire(worker)
+        if not self._closed:
+            self._idle.put(self._spawn())
+
+    # -- requests -------------------------------------------------------------------
+    def run(self, request: dict, timeout: float) -> tuple[dict, float]:
+        """Answer `request` in a worker within `timeout` seconds (queueing included).
+
+        Returns (answer, seconds spent waiting for a free worker)."""
+        started = time.monotonic()
+        deadline = started + timeout
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise Busy(f"no query worker became free within {timeout:g} s") from None
+        waited = time.monotonic() - started
+        try:
+            worker.conn.send(request)
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                log.warning("query exceeded %.3g s; killing worker %d", timeout, worker.pid)
+                self._replace(worker)
+                raise QueryTimeout(f"query exceeded the {timeout:g} s time limit and was stopped")
+            answer = worker.conn.recv()
+        except (EOFError, OSError, pickle.PickleError) as err:
+            log.error("worker %d failed: %s", worker.pid, err)
+            self._replace(worker)
+            raise WorkerCrashed("the query worker stopped unexpectedly") from err
+        if worker.generation != self._generation:
+            self._replace(worker)  # its store copy predates an update
+        else:
+            self._idle.put(worker)
+        return answer, waited
+
+    def update(self, request: dict) -> dict:
+        """Apply an update in the zygote, then recycle workers so they see it."""
+        answer = pickle.loads(self._call_zygote(_UPDATE, pickle.dumps(request)))
+        if answer.get("ok"):
+            self._generation += 1
+            stale = []
+            while True:
+                try:
+                    stale.append(self._idle.get_nowait())
+                except queue.Empty:
+                    break
+            for worker in stale:
+                self._replace(worker)
+        return answer
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        while True:
+            try:
+                self._retire(self._idle.get_nowait())
+            except queue.Empty:
+                break
+        self._ctl.close()  # the zygote sees EOF and exits; busy workers see EOF when released
+        for _ in range(100):
+            try:
+                if os.waitpid(self.zygote_pid, os.WNOHANG)[0]:
+                    return
+            except ChildProcessError:
+                return
+            time.sleep(0.02)
+        os.kill(self.zygote_pid, signal.SIGKILL)
+        os.waitpid(self.zygote_pid, 0)

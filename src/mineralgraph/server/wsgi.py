@@ -1,0 +1,26 @@
+"""WSGI entry point for external servers (waitress-serve, gunicorn without --preload).
+
+Configured by environment: MINERALGRAPH_DIST (default: build dist/), MINERALGRAPH_STORE,
+MINERALGRAPH_WORKERS, MINERALGRAPH_TIMEOUT, MINERALGRAPH_MAX_RESULTS. Writes and SERVICE stay
+off here; use `mineralgraph serve` for those switches.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mineralgraph.store import load_dist
+
+from .app import create_app
+from .command import configure_logging, resolve_dist
+from .limits import Settings
+
+configure_logging()
+_env = os.environ.get
+_store_path = Path(_env("MINERALGRAPH_STORE")) if _env("MINERALGRAPH_STORE") else None
+_settings = Settings(workers=int(_env("MINERALGRAPH_WORKERS", "2")),
+                     timeout=float(_env("MINERALGRAPH_TIMEOUT", "30")),
+                     max_results=int(_env("MINERALGRAPH_MAX_RESULTS", "10000")),
+                     store_path=_store_path)
+_settings.dist_dir = resolve_dist(Path(_env("MINERALGRAPH_DIST")) if _env("MINERALGRAPH_DIST") else None)
+application = create_app(load_dist(_settings.dist_dir, _store_path), _settings)

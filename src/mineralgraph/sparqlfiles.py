@@ -1,0 +1,45 @@
+"""SPARQL files on disk (rules, checks, stored queries): read, with a `#` comment header."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib.plugins.sparql import prepareQuery
+
+from .errors import InputError
+from .namespaces import PREFIXES
+
+
+@dataclass
+class SparqlFile:
+    path: Path
+    text: str
+    header: str  # the leading comment block, without the `#`
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+
+def read_sparql(path: Path) -> SparqlFile:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError("not valid UTF-8", path) from None
+    header = []
+    for line in text.splitlines():
+        if line.startswith("#"):
+            header.append(line[1:].strip())
+        elif line.strip():
+            break
+    try:
+        prepareQuery(text, initNs=PREFIXES)
+    except Exception as exc:  # rdflib raises pyparsing errors with line/col
+        line = getattr(exc, "lineno", None)
+        raise InputError(f"SPARQL syntax error: {str(exc).splitlines()[0]}", path, line) from None
+    return SparqlFile(path, text, "\n".join(header))
+
+
+def read_dir(directory: Path) -> list[SparqlFile]:
+    return [read_sparql(p) for p in sorted(directory.glob("*.rq"))] if directory.is_dir() else []

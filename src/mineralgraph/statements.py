@@ -1,0 +1,434 @@
+"""Statement builders: one function per statement type of the annotation format (docs/DATA.md).
+
+Each builder writes the statement node (and the few direct triples users query without
+unfolding statements) into the claim's source graph and returns the IRIs the claim supports.
+Statement IRIs are minted from their content, so two sources reporting the same fact support
+one statement, and two sources reporting different values give two statements.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, TIME, XSD
+
+from .errors import InputError
+from .extract.enumeration import enumeration_in, mentions_in
+from .gazetteer import Entity, Gazetteer, Mention
+from .namespaces import MG, ORG, entity_iri, list_version_iri, statement_iri
+from .ontology import Vocabulary
+from .quotes import Located
+from .sources import Source
+from .text import AnalysisText
+
+ACTORS = {"country", "org", "person"}
+MEMBER_FAMILIES = {"country", "org"}
+PRECISION = {1: TIME.unitYear, 2: TIME.unitMonth, 3: TIME.unitDay}
+
+
+@dataclass
+class ClaimContext:
+    gazetteer: Gazetteer
+    vocab: Vocabulary
+    source: Source
+    text: AnalysisText
+    located: Located
+    graph: Graph  # the source's named graph
+    path: Path
+    line: int | None
+    exhaustive: bool | None = None  # the annotation's override
+    enumeration_complete: bool | None = None  # set by builders that read an enumeration
+    mentioned: list[Entity] = field(default_factory=list)
+
+    def fail(self, message: str, line: int | None = None) -> InputError:
+        return InputError(message, self.path, line or self.line)
+
+    def resolve(self, ref, families: set[str], line: int | None = None) -> Entity:
+        try:
+            return self.gazetteer.resolve(ref, families)
+        except LookupError as exc:
+            raise self.fail(str(exc), line) from None
+
+    def resolve_list(self, refs, families: set[str], line=None) -> list[Entity]:
+        if isinstance(refs, (str, int)):
+            refs = [refs]
+        return [self.resolve(r, families, line) for r in refs or []]
+
+    def quote_mentions(self, families: set[str]) -> list[Mention]:
+        return mentions_in(self.gazetteer, self.text, self.located.a_start, self.located.a_end, families)
+
+
+def date_literal(value, ctx: ClaimContext, line=None) -> tuple[Literal, URIRef]:
+    """'2022', '2022-06' or '2022-06-14' -> (xsd:date of the first day, OWL-Time precision unit)."""
+    text = str(value)
+    parts = text.split("-")
+    if not (1 <= len(parts) <= 3 and all(p.isdigit() for p in parts) and len(parts[0]) == 4):
+        raise ctx.fail(f"date must be YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}", line)
+    padded = parts + ["01"] * (3 - len(parts))
+    try:
+        lit = Literal("-".join(padded), datatype=XSD.date)
+        lit.toPython()
+        import datetime
+
+        datetime.date(*map(int, padded))
+    except ValueError:
+        raise ctx.fail(f"not a calendar date: {value!r}", line) from None
+    return lit, PRECISION[len(parts)]
+
+
+def year_literal(value, ctx: ClaimContext, line=None) -> Literal:
+    text = str(value)[:4]
+    if not (text.isdigit() and 1800 <= int(text) <= 2100):
+        raise ctx.fail(f"year must be between 1800 and 2100, not {value!r}", line)
+    return Literal(text, datatype=XSD.gYear)
+
+
+def _slug(value) -> str:
+    return str(value).replace(" ", "-")
+
+
+def _actors_from_quote(ctx: ClaimContext, exclude: set[Entity]) -> list[tuple[Entity, Entity | None]]:
+    """(party, body named) for every actor the quote names; a body that acts for a party counts as that party."""
+    out: list[tuple[Entity, Entity | None]] = []
+    for m in ctx.quote_mentions(MEMBER_FAMILIES):
+        party, body = _as_party(ctx.gazetteer, m.entity)
+        if party in exclude or any(party is p for p, _ in out):
+            continue
+        out.append((party, body))
+    return out
+
+
+def _as_party(gazetteer: Gazetteer, entity: Entity) -> tuple[Entity, Entity | None]:
+    acts_for = entity.data.get("acts_for")
+    if acts_for:
+        try:
+            return gazetteer.resolve(acts_for, MEMBER_FAMILIES), entity
+        except LookupError:
+            return entity, None
+    return entity, None
+
+
+# ----------------------------------------------------------------------------------------------
+# membership
+
+
+def build_membership(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
+    mech = ctx.resolve(f.get("mechanism"), {"mechanism"}, line)
+    spec = f.get("members", "auto")
+    if spec == "auto":
+        members = _actors_from_quote(ctx, exclude=set())
+        enum = enumeration_in(ctx.gazetteer, ctx.text, ctx.located.a_start, ctx.located.a_end, MEMBER_FAMILIES)
+        ctx.enumeration_complete = enum.complete if f.get("exhaustive") is None else bool(f["exhaustive"])
+    else:
+        members = [_as_party(ctx.gazetteer, e) for e in ctx.resolve_list(spec, MEMBER_FAMILIES, line)]
+        if f.get("exhaustive") is not None:
+            ctx.enumeration_complete = bool(f["exhaustive"])
+    excluded = {e.id for e in ctx.resolve_list(f.get("exclude"), MEMBER_FAMILIES, line)}
+    members = [(p, b) for p, b in members if p.id not in excluded]
+    members += [_as_party(ctx.gazetteer, e) for e in ctx.resolve_list(f.get("add"), MEMBER_FAMILIES, line)]
+    if not members:
+        raise ctx.fail(f"membership of {mech.id}: no members found in the quote; list them with `members:`", line)
+    role = None
+    if f.get("role"):
+        role = ctx.vocab.roles.get(str(f["role"]))
+        if role is None:
+            raise ctx.fail(f"unknown role {f['role']!r}; one of {sorted(ctx.vocab.roles)}", line)
+    return [membership(ctx, mech, party, body, role, f.get("since"), line) for party, body in members]
+
+
+def membership(ctx: ClaimContext, mech: Entity, party: Entity, body: Entity | None, role, since, line) -> URIRef:
+    g = ctx.graph
+    st = statement_iri("membership", mech.id, party.id)
+    g.add((st, RDF.type, MG.MembershipStatement))
+    g.add((st, ORG.member, party.iri))
+    g.add((st, ORG.organization, mech.iri))
+    if body is not None:
+        g.add((st, MG.representedBy, body.iri))
+    if role is not None:
+        g.add((st, ORG.role, role))
+    if since:
+        lit, precision = date_literal(since, ctx, line)
+        interval = URIRef(str(st) + "#during")
+        beginning = URIRef(str(st) + "#beginning")
+        g.add((st, ORG.memberDuring, interval))
+        g.add((interval, RDF.type, TIME.Interval))
+        g.add((interval, TIME.hasBeginning, beginning))
+        g.add((beginning, RDF.type, TIME.Instant))
+        g.add((beginning, TIME.inXSDDate, lit))
+    return st
+
+
+# ----------------------------------------------------------------------------------------------
+# founding and classification
+
+
+def build_founding(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
+    mech = ctx.resolve(f.get("mechanism"), {"mechanism"}, line)
+    if not f.get("date"):
+        raise ctx.fail(f"founding of {mech.id} needs a date (YYYY, YYYY-MM or YYYY-MM-DD)", line)
+    lit, precision = date_literal(f["date"], ctx, line)
+    st = statement_iri("founding", mech.id, str(f["date"]))
+    g = ctx.graph
+    g.add((st, RDF.type, MG.FoundingStatement))
+    g.add((st, MG.mechanism, mech.iri))
+    g.add((st, MG.foundingDate, lit))
+    g.add((st, MG.foundingYear, year_literal(f["date"], ctx, line)))
+    g.add((st, MG.datePrecision, precision))
+    founders = f.get("founders")
+    if founders == "auto":
+        for party, _ in _actors_from_quote(ctx, exclude=set()):
+            g.add((st, MG.founder, party.iri))
+    else:
+        for e in ctx.resolve_list(founders, ACTORS, line):
+            g.add((st, MG.founder, _as_party(ctx.gazetteer, e)[0].iri))
+    return [st]
+
+
+def build_classification(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
+    mech = ctx.resolve(f.get("mechanism"), {"mechanism"}, line)
+    kind = ctx.vocab.kinds.get(str(f.get("kind")))
+    if kind is None:
+        raise ctx.fail(f"kind must be one of {sorted(ctx.vocab.kinds)}, not {f.get('kind')!r}", line)
+    return [classification(ctx, mech, kind)]
+
+
+def classification(ctx: ClaimContext, mech: Entity, kind: URIRef) -> URIRef:
+    g = ctx.graph
+    st = statement_iri("classification", mech.id, str(kind).rsplit("#", 1)[-1])
+    g.add((st, RDF.type, MG.ClassificationStatement))
+    g.add((st, MG.mechanism, mech.iri))
+    g.add((st, MG.kind, kind))
+    g.add((mech.iri, MG.kind, kind))  # direct form; the reasoner types the mechanism from it
+    return st
+
+
+# ----------------------------------------------------------------------------------------------
+# statistics
+
+
+def build_statistic(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
+    subject = ctx.resolve(f.get("subject"), None, line)
+    indicator = ctx.resolve(f.get("indicator"), {"indicator"}, line)
+    unit = ctx.resolve(f.get("unit"), {"unit"}, line)
+    mineral = ctx.resolve(f["mineral"], {"mineral"}, line) if f.get("mineral") else None
+    try:
+        value = Decimal(str(f.get("value")))
+    except (InvalidOperation, ValueError):
+        raise ctx.fail(f"statistic value must be a number, not {f.get('value')!r}", line) from None
+    return [statistic(ctx, subject, indicator, unit, mineral, value, f, line)]
+
+
+def statistic(ctx, subject: Entity, indicator: Entity, unit: Entity, mineral, value: Decimal, f: dict, line) -> URIRef:
+    year = f.get("year")
+    key = "|".join(
+        str(x) for x in (subject.id, indicator.id, mineral.id if mineral else "", year or "", f.get("target_year") or "", value, unit.id, f.get("qualifier") or "")
+    )
+    digest = hashlib.sha1(key.encode()).hexdigest()[:8]
+    parts = [subject.family, subject.id, indicator.id] + ([mineral.id] if mineral else []) + [str(year or "undated"), digest]
+    st = statement_iri("statistic", *[_slug(p) for p in parts])
+    g = ctx.graph
+    g.add((st, RDF.type, MG.StatisticStatement))
+    g.add((st, MG.subject, subject.iri))
+    g.add((st, MG.indicator, indicator.iri))
+    g.add((st, MG.unit, unit.iri))
+    g.add((st, MG.value, Literal(value, datatype=XSD.decimal)))
+    if mineral is not None:
+        g.add((st, MG.mineral, mineral.iri))
+    if year:
+        g.add((st, MG.referenceYear, year_literal(year, ctx, line)))
+    if f.get("target_year"):
+        g.add((st, MG.targetYear, year_literal(f["target_year"], ctx, line)))
+    if f.get("value_text"):
+        g.add((st, MG.valueText, Literal(str(f["value_text"]))))
+    if f.get("qualifier"):
+        g.add((st, MG.qualifier, Literal(str(f["qualifier"]), lang="en")))
+    return st
+
+
+def build_member_count(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
+    mech = ctx.resolve(f.get("mechanism"), {"mechanism"}, line)
+    indicator = ctx.resolve(f.get("indicator", "member-count"), {"indicator"}, line)
+    unit = ctx.resolve(f.get("unit", "country"), {"unit"}, line)
+    try:
+        count = Decimal(int(f.get("count")))
+    except (TypeError, ValueError):
+        raise ctx.fail(f"member_count needs a whole `count:`, not {f.get('count')!r}", line) from None
+    out = [statistic(ctx, mech, indicator, unit, None, count, f, line)]
+    for e in ctx.resolve_list(f.get("plus"), MEMBER_FAMILIES, line):
+        party, body = _as_party(ctx.gazetteer, e)
+        out.append(membership(ctx, mech, party, body, None, None, line))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# policies
+
+
+def build_policy(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
+    policy = ctx.resolve(f.get("policy"), {"policy"}, line)
+    g = ctx.graph
+    st = statement_iri("policy", policy.id, str(f.get("date") or "undated"))
+    g.add((st, RDF.type, MG.PolicyStatement))
+    g.add((st, MG.policy, policy.iri))
+    if f.get("date"):
+        lit, precision = date_literal(f["date"], ctx, line)
+        g.add((st, MG.date, lit))
+        g.add((st, MG.datePrecision, precision))
+        g.add((policy.iri, DCTERMS.issued, year_literal(f["date"], ctx, line)))
+    for issuer in ctx.resolve_list(f.get("issuer"), ACTORS, line):
+        g.add((st, MG.issuer, issuer.iri))
+        g.add((policy.iri, MG.issuer, issuer.iri))
+    for signer in ctx.resolve_list(f.get("signed_by"), {"person"}, line):
+        g.add((st, MG.signedBy, signer.iri))
+    if f.get("number"):
+        g.add((st, MG.documentNumber, Literal(str(f["number"]))))
+        g.add((policy.iri, MG.documentNumber, Literal(str(f["number"]))))
+    return [st]
+
+
+# ----------------------------------------------------------------------------------------------
+# critical-mineral lists
+
+
+def _version(ctx, ref, line) -> URIRef:
+    text = str(ref)
+    if "/" not in text:
+        raise ctx.fail(f"a list version is written LIST/VERSION (us/2022), not {text!r}", line)
+    list_id = text.split("/", 1)[0]
+    if ctx.gazetteer.get("list", list_id) is None:
+        raise ctx.fail(f"unknown list {list_id!r}{ctx.gazetteer.suggest(list_id, {'list'})}", line)
+    return list_version_iri(text)
+
+
+def build_list_version(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
+    series = ctx.resolve(f.get("list"), {"list"}, line)
+    version = _version(ctx, f.get("version"), line)
+    g = ctx.graph
+    g.add((version, RDF.type, MG.ListVersion))
+    g.add((version, DCTERMS.isVersionOf, series.iri))
+    year = f.get("year") or str(f.get("version")).split("/", 1)[1][:4]
+    g.add((version, MG.versionYear, year_literal(year, ctx, line)))
+    for lang, label in series.labels.items():
+        g.add((version, SKOS.prefLabel, Literal(f"{label} ({year})" if lang == "en" else f"{label}（{year}年）", lang=lang)))
+    for issuer in ctx.resolve_list(f.get("issuer"), ACTORS, line):
+        g.add((version, MG.issuer, issuer.iri))
+    if f.get("previous"):
+        g.add((version, PROV.wasRevisionOf, _version(ctx, f["previous"], line)))
+    out = [version]
+    minerals = f.get("minerals", "auto")
+    if minerals == "auto":
+        enum = enumeration_in(ctx.gazetteer, ctx.text, ctx.located.a_start, ctx.located.a_end, {"mineral"})
+        if not enum.items:
+            raise ctx.fail(f"list version {f.get('version')}: no minerals found in the quote", line)
+        items = [(m.entity, m.surface) for m in enum.items]
+        ctx.enumeration_complete = enum.complete if f.get("exhaustive") is None else bool(f["exhaustive"])
+        declared = f.get("declared_count", enum.count)
+    else:
+        items = [(e, None) for e in ctx.resolve_list(minerals, {"mineral"}, line)]
+        declared = f.get("declared_count")
+        if f.get("exhaustive") is not None:
+            ctx.enumeration_complete = bool(f["exhaustive"])
+    if declared is not None:
+        g.add((version, MG.declaredCount, Literal(int(declared), datatype=XSD.nonNegativeInteger)))
+    for mineral, surface in items:
+        st = statement_iri("list-entry", *str(f.get("version")).split("/"), mineral.id)
+        g.add((st, RDF.type, MG.ListEntryStatement))
+        g.add((st, MG.listVersion, version))
+        g.add((st, MG.mineral, mineral.iri))
+        if surface:
+            g.add((st, MG.surfaceForm, Literal(surface, lang=ctx.source.language)))
+        out.append(st)
+    return out
+
+
+def build_list_change(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
+    src, dst = _version(ctx, f.get("from"), line), _version(ctx, f.get("to"), line)
+    st = statement_iri("list-change", *str(f["from"]).split("/"), "to", *str(f["to"]).split("/"))
+    g = ctx.graph
+    g.add((st, RDF.type, MG.ListChangeStatement))
+    g.add((st, MG.fromVersion, src))
+    g.add((st, MG.toVersion, dst))
+    for key, prop in (("removed", MG.removed), ("added", MG.added)):
+        spec = f.get(key)
+        if spec == "auto":
+            enum = enumeration_in(ctx.gazetteer, ctx.text, ctx.located.a_start, ctx.located.a_end, {"mineral"})
+            minerals = [m.entity for m in enum.items]
+            ctx.enumeration_complete = enum.complete
+            if f.get(f"{key}_count") is None and enum.count is not None:
+                f[f"{key}_count"] = enum.count
+        else:
+            minerals = ctx.resolve_list(spec, {"mineral"}, line)
+        for m in minerals:
+            g.add((st, prop, m.iri))
+    for key, prop in (("removed_count", MG.removedCount), ("added_count", MG.addedCount)):
+        if f.get(key) is not None:
+            g.add((st, prop, Literal(int(f[key]), datatype=XSD.nonNegativeInteger)))
+    return [st]
+
+
+# ----------------------------------------------------------------------------------------------
+# events and relations
+
+
+def build_event(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
+    etype = ctx.vocab.events.get(str(f.get("event")))
+    if etype is None:
+        raise ctx.fail(f"event must be one of {sorted(ctx.vocab.events)}, not {f.get('event')!r}", line)
+    about = ctx.resolve_list(f.get("about"), None, line)
+    if not about:
+        raise ctx.fail("an event needs `about:` (the mechanism, policy or actor it concerns)", line)
+    date = f.get("date")
+    st = statement_iri("event", about[0].id, str(f["event"]), str(date or "undated"))
+    g = ctx.graph
+    g.add((st, RDF.type, MG.EventStatement))
+    g.add((st, MG.eventType, etype))
+    for a in about:
+        g.add((st, MG.about, a.iri))
+    if date:
+        lit, precision = date_literal(date, ctx, line)
+        g.add((st, MG.date, lit))
+        g.add((st, MG.datePrecision, precision))
+    participants = f.get("participants")
+    if participants == "auto":
+        parties = [p for p, _ in _actors_from_quote(ctx, exclude=set())]
+    else:
+        parties = [_as_party(ctx.gazetteer, e)[0] for e in ctx.resolve_list(participants, ACTORS, line)]
+    for p in parties:
+        g.add((st, MG.participant, p.iri))
+    if f.get("label"):
+        g.add((st, SKOS.prefLabel, Literal(str(f["label"]), lang="en")))
+    return [st]
+
+
+def build_relation(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
+    prop = ctx.vocab.relations.get(str(f.get("relation")))
+    if prop is None:
+        raise ctx.fail(f"relation must be one of {sorted(ctx.vocab.relations)}, not {f.get('relation')!r}", line)
+    subject = ctx.resolve(f.get("subject"), {"mechanism", "policy"}, line)
+    obj = ctx.resolve(f.get("object"), {"mechanism", "policy"}, line)
+    st = statement_iri("relation", subject.id, str(f["relation"]), obj.id)
+    g = ctx.graph
+    g.add((st, RDF.type, MG.RelationStatement))
+    g.add((st, MG.relationSubject, subject.iri))
+    g.add((st, MG.relation, prop))
+    g.add((st, MG.relationObject, obj.iri))
+    g.add((subject.iri, prop, obj.iri))
+    return [st]
+
+
+BUILDERS = {
+    "membership": build_membership,
+    "founding": build_founding,
+    "classification": build_classification,
+    "statistic": build_statistic,
+    "member_count": build_member_count,
+    "policy": build_policy,
+    "list_version": build_list_version,
+    "list_change": build_list_change,
+    "event": build_event,
+    "relation": build_relation,
+}

@@ -1,0 +1,141 @@
+"""Validation: pySHACL with the shapes in shapes/, plus SPARQL checks that must return no rows.
+
+The report is written for the person who has to fix the data: which node, which property,
+what is wrong, and which shape or check said so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SH
+
+from .namespaces import PREFIXES
+from .ontology import parse_rdf_file
+from .sparqlfiles import read_dir
+
+
+@dataclass
+class Finding:
+    severity: str  # Violation | Warning | Info
+    focus: str
+    path: str | None
+    message: str
+    source: str  # the shape or check that reported it
+    value: str | None = None
+
+    def line(self) -> str:
+        where = self.focus + (f" {self.path}" if self.path else "")
+        value = f" (value: {self.value})" if self.value else ""
+        return f"{self.severity}: {where}: {self.message}{value}  [{self.source}]"
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    shapes: int = 0
+    checks: int = 0
+
+    @property
+    def violations(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "Violation"]
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+    def summary(self) -> str:
+        counts = {}
+        for f in self.findings:
+            counts[f.severity] = counts.get(f.severity, 0) + 1
+        detail = ", ".join(f"{n} {s.lower()}{'s' if n != 1 else ''}" for s, n in sorted(counts.items())) or "no findings"
+        verdict = "conforms" if self.conforms else "does NOT conform"
+        return f"graph {verdict}: {detail} ({self.shapes} shapes, {self.checks} checks)"
+
+    def text(self, limit: int | None = 200) -> str:
+        ordered = sorted(self.findings, key=lambda f: ({"Violation": 0, "Warning": 1}.get(f.severity, 2), f.source, f.focus))
+        lines = [f.line() for f in ordered[:limit]]
+        if limit is not None and len(ordered) > limit:
+            lines.append(f"… and {len(ordered) - limit} more")
+        return "\n".join([self.summary(), *lines])
+
+
+def load_shapes(directory: Path) -> Graph:
+    shapes = Graph()
+    for path in sorted(directory.glob("*.ttl")):
+        shapes += parse_rdf_file(path)
+    return shapes
+
+
+def shacl(data: Graph, shapes: Graph, ontology: Graph) -> list[Finding]:
+    from pyshacl import validate as pyshacl_validate
+
+    _conforms, results, _text = pyshacl_validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        inference="none",
+        abort_on_first=False,
+        allow_warnings=True,
+        meta_shacl=False,
+        advanced=True,
+    )
+    findings = []
+    for r in results.subjects(RDF.type, SH.ValidationResult):
+        severity = str(results.value(r, SH.resultSeverity)).rsplit("#", 1)[-1]
+        path = results.value(r, SH.resultPath)
+        value = results.value(r, SH.value)
+        shape = results.value(r, SH.sourceShape)
+        message = results.value(r, SH.resultMessage)
+        component = str(results.value(r, SH.sourceConstraintComponent) or "").rsplit("#", 1)[-1]
+        findings.append(
+            Finding(
+                severity=severity,
+                focus=_short(data, results.value(r, SH.focusNode)),
+                path=_short(data, path) if isinstance(path, URIRef) else None,
+                message=str(message) if message else component,
+                source=_short(shapes, shape) if isinstance(shape, URIRef) else f"shape ({component})",
+                value=_short(data, value) if value is not None else None,
+            )
+        )
+    return findings
+
+
+def sparql_checks(data: Graph, checks_dir: Path) -> tuple[list[Finding], int]:
+    """Each check is a SELECT whose rows are problems: ?focus and ?message, optional ?severity."""
+    findings, files = [], read_dir(checks_dir)
+    for check in files:
+        for row in data.query(check.text, initNs=PREFIXES):
+            d = row.asdict()
+            findings.append(
+                Finding(
+                    severity=str(d.get("severity", "Violation")),
+                    focus=_short(data, d.get("focus")),
+                    path=None,
+                    message=str(d.get("message", check.header.splitlines()[0] if check.header else check.name)),
+                    source=f"check {check.name}",
+                )
+            )
+    return findings, len(files)
+
+
+def validate(data: Graph, shapes: Graph, ontology: Graph, checks_dir: Path) -> Report:
+    report = Report(shapes=len(set(shapes.subjects(RDF.type, SH.NodeShape))) + len(set(shapes.subjects(RDF.type, SH.PropertyShape))))
+    report.findings += shacl(data, shapes, ontology)
+    findings, n = sparql_checks(data, checks_dir)
+    report.findings += findings
+    report.checks = n
+    return report
+
+
+def _short(graph: Graph, node) -> str:
+    if node is None:
+        return "?"
+    if isinstance(node, URIRef):
+        for prefix, ns in PREFIXES.items():
+            if str(node).startswith(str(ns)):
+                return f"{prefix}:{str(node)[len(str(ns)):]}"
+        return f"<{node}>"
+    return repr(str(node)) if not hasattr(node, "n3") else node.n3()

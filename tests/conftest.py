@@ -1,0 +1,45 @@
+"""Shared fixtures: the project's own data, a throw-away copy of it, and the built graph."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA_DIRS = ["seeds", "ontology", "shapes", "queries"]
+
+
+@pytest.fixture
+def project_copy(tmp_path) -> Path:
+    """A copy of the project's data files, to break in a test without touching the real ones."""
+    for d in DATA_DIRS:
+        shutil.copytree(ROOT / d, tmp_path / d)
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def dist_dir() -> Path:
+    """dist/ of the real project, built if missing or stale (one build per test session)."""
+    from mineralgraph.pipeline import ensure_built
+
+    return ensure_built(ROOT)
+
+
+@pytest.fixture(scope="session")
+def built(dist_dir) -> Dataset:
+    ds = Dataset()
+    ds.parse(dist_dir / "mineralgraph.trig", format="trig")
+    return ds
+
+
+@pytest.fixture(scope="session")
+def union(built):
+    from rdflib import Graph
+
+    g = Graph()
+    for s, p, o, _ in built.quads((None, None, None, None)):
+        g.add((s, p, o))
+    return g

@@ -1,0 +1,71 @@
+"""Live servers for the endpoint tests: real HTTP on loopback, werkzeug in a thread.
+
+Both apps are created (and so their query workers forked) before any server thread starts."""
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from mineralgraph.server import Settings, close_app, create_app
+from mineralgraph.store import load_dist
+
+DATA = Path(__file__).parent / "data"
+TOKEN = "test-token-123"
+G = "https://w3id.org/mineralgraph/graph/"
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs):  # the app writes its own access line
+        pass
+
+
+@pytest.fixture(scope="session")
+def dist_dir(tmp_path_factory) -> Path:
+    dist = tmp_path_factory.mktemp("dist")
+    shutil.copy(DATA / "mini.trig", dist / "mineralgraph.trig")
+    (dist / "manifest.json").write_text('{"inputs_sha256": "fixture"}')
+    return dist
+
+
+class Live:
+    def __init__(self, app):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.sparql = self.url + "/sparql"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def stop(self):
+        self.server.shutdown()
+        close_app(self.app)
+
+
+@pytest.fixture(scope="session")
+def _servers(dist_dir):
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    store = load_dist(dist_dir)
+    main = Live(create_app(store, Settings(workers=2, timeout=10, dist_dir=dist_dir)))
+    # Tight limits, writes on (own copy of the data, so writes don't leak into `main`).
+    tight = Live(create_app(load_dist(dist_dir), Settings(
+        workers=2, timeout=1.0, max_results=5, max_body=2000, max_url=3000,
+        allow_updates=True, update_token=TOKEN, dist_dir=dist_dir)))
+    for live in (main, tight):
+        live.thread.start()
+    yield {"main": main, "tight": tight}
+    for live in (main, tight):
+        live.stop()
+
+
+@pytest.fixture(scope="session")
+def live(_servers) -> Live:
+    return _servers["main"]
+
+
+@pytest.fixture(scope="session")
+def tight(_servers) -> Live:
+    return _servers["tight"]

@@ -1,0 +1,101 @@
+"""Bad input gets one clear message naming the file (and line or quote), exit status 2,
+and leaves the previous dist/ untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mineralgraph.cli import cli
+
+
+def _fake_previous_dist(root: Path) -> dict:
+    dist = root / "dist"
+    dist.mkdir()
+    (dist / "mineralgraph.trig").write_text("# previous build\n", encoding="utf-8")
+    (dist / "manifest.json").write_text('{"inputs_sha256": "previous"}', encoding="utf-8")
+    return {p.name: p.read_bytes() for p in dist.iterdir()}
+
+
+def _build(root: Path):
+    return CliRunner().invoke(cli, ["build", "--root", str(root), "--quiet"])
+
+
+def _assert_dist_unchanged(root: Path, before: dict) -> None:
+    assert {p.name: p.read_bytes() for p in (root / "dist").iterdir()} == before
+    assert not [p for p in root.iterdir() if p.name.startswith(".dist")], "no temporary output left behind"
+
+
+def test_changed_source_byte_is_refused(project_copy):
+    before = _fake_previous_dist(project_copy)
+    src = project_copy / "seeds" / "001_fe4b08d8214c58ee.txt"
+    data = bytearray(src.read_bytes())
+    data[-3] ^= 0x01
+    src.write_bytes(bytes(data))
+    result = _build(project_copy)
+    assert result.exit_code == 2
+    assert "001_fe4b08d8214c58ee.txt" in result.output
+    assert "sha256 mismatch" in result.output
+    _assert_dist_unchanged(project_copy, before)
+
+
+def test_annotation_syntax_error_names_file_and_line(project_copy):
+    before = _fake_previous_dist(project_copy)
+    bad = project_copy / "seeds" / "annotations" / "001.yaml"
+    bad.parent.mkdir(exist_ok=True)
+    original = bad.read_text(encoding="utf-8") if bad.exists() else 'source: "001"\nclaims: []\n'
+    lines = original.splitlines()
+    lines.insert(1, "claims: [unclosed")
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = _build(project_copy)
+    assert result.exit_code == 2
+    assert "001.yaml:" in result.output and "YAML syntax error" in result.output
+    _assert_dist_unchanged(project_copy, before)
+
+
+def test_ontology_that_does_not_parse(project_copy):
+    before = _fake_previous_dist(project_copy)
+    onto = project_copy / "ontology" / "mineralgraph.ttl"
+    onto.write_text(onto.read_text(encoding="utf-8") + "\nmg:Broken a owl:Class , .\n", encoding="utf-8")
+    result = _build(project_copy)
+    assert result.exit_code == 2
+    assert "mineralgraph.ttl" in result.output and "does not parse as turtle" in result.output
+    _assert_dist_unchanged(project_copy, before)
+
+
+def test_shape_file_that_does_not_parse(project_copy):
+    before = _fake_previous_dist(project_copy)
+    (project_copy / "shapes" / "zz-broken.ttl").write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n<a> sh:path [ .\n", encoding="utf-8")
+    result = _build(project_copy)
+    assert result.exit_code == 2
+    assert "zz-broken.ttl" in result.output and "does not parse" in result.output
+    _assert_dist_unchanged(project_copy, before)
+
+
+def test_quote_not_in_source_is_named(project_copy):
+    before = _fake_previous_dist(project_copy)
+    ann = project_copy / "seeds" / "annotations" / "003.yaml"
+    ann.write_text(
+        'source: "003"\nclaims:\n  - quote: "哈萨克斯坦是全球最大的黄金供应国"\n'
+        "    statements:\n      - classification: {mechanism: msp, kind: minilateral}\n",
+        encoding="utf-8",
+    )
+    result = _build(project_copy)
+    assert result.exit_code == 2
+    assert "003.yaml:3" in result.output
+    assert "quote not found in source 003" in result.output and "哈萨克斯坦是全球最大的黄金供应国" in result.output
+    _assert_dist_unchanged(project_copy, before)
+
+
+def test_unknown_entity_suggests_close_names(project_copy):
+    ann = project_copy / "seeds" / "annotations" / "003.yaml"
+    ann.write_text(
+        'source: "003"\nclaims:\n  - quote: "哈萨克斯坦是全球最大的铀供应国"\n'
+        "    statements:\n      - classification: {mechanism: mspp, kind: minilateral}\n",
+        encoding="utf-8",
+    )
+    result = _build(project_copy)
+    assert result.exit_code == 2
+    assert "unknown mechanism 'mspp'" in result.output and "did you mean" in result.output and "msp" in result.output

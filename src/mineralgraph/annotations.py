@@ -51,17 +51,16 @@ class AnnotationFile:
     path: Path
 
 
-def load_annotations(directory: Path, source_ids: set[str]) -> dict[str, AnnotationFile]:
-    out: dict[str, AnnotationFile] = {}
+def load_annotations(directory: Path, source_ids: set[str]) -> dict[str, list[AnnotationFile]]:
+    """Annotation files by source. A source may have several files (NNN.yaml, NNN-topic.yaml)."""
+    out: dict[str, list[AnnotationFile]] = {}
     if not directory.is_dir():
         return out
     for path in sorted(directory.glob("*.yaml")):
         ann = parse_annotation_file(path)
         if ann.source_id not in source_ids:
             raise InputError(f"annotations for unknown source {ann.source_id!r} (not in sources.yaml)", path)
-        if ann.source_id in out:
-            raise InputError(f"second annotation file for source {ann.source_id!r}", path)
-        out[ann.source_id] = ann
+        out.setdefault(ann.source_id, []).append(ann)
     return out
 
 

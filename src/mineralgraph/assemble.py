@@ -36,7 +36,7 @@ from .ontology import Vocabulary
 from .quotes import Located, locate
 from .sources import Source
 from .statements import BUILDERS, ClaimContext, classification, date_literal, membership
-from .text import AnalysisText, normalise, to_simplified
+from .text import AnalysisText, is_cjk, normalise, to_simplified
 
 MINERAL_SCHEME = ID["mineral"]
 
@@ -127,6 +127,9 @@ def describe_gazetteer(gazetteer: Gazetteer, vocab: Vocabulary) -> Graph:
                 if d.get(key):
                     target = _ref_any(gazetteer, d[key], e, {"country", "org"})
                     g.add((iri, prop, target.iri))
+        if e.family == "list" and d.get("issuer"):
+            # a list series is identified by who keeps it ("the US list"): part of its identity
+            g.add((iri, MG.issuer, _ref_any(gazetteer, d["issuer"], e, {"country", "org"}).iri))
         if e.family in ("indicator", "unit"):
             g.add((iri, SKOS.inScheme, ID[e.family]))
     for family in ("indicator", "unit"):
@@ -269,10 +272,12 @@ class SourceAssembler:
         date, precision = _date(str(when)), _precision(str(when))
         g.add((claim, RDF.type, MG.Claim))
         g.add((claim, PROV.wasQuotedFrom, s))
-        g.add((claim, PROV.value, Literal(located.exact, lang=src.language)))
+        # A quote from an English footnote or abstract is English, whatever the source's language.
+        lang = src.language if any(is_cjk(c) for c in located.exact) else "en"
+        g.add((claim, PROV.value, Literal(located.exact, lang=lang)))
         clean = self.text.clean[located.a_start : located.a_end]
         if clean != located.exact:
-            g.add((claim, MG.cleanText, Literal(clean, lang=src.language)))
+            g.add((claim, MG.cleanText, Literal(clean, lang=lang)))
         g.add((claim, MG.asOf, date))
         g.add((claim, MG.asOfPrecision, precision))
         g.add((claim, MG.anchor, anchor))
@@ -383,9 +388,9 @@ def assemble(sources, gazetteer: Gazetteer, vocab: Vocabulary, ontology: Graph, 
         asm.describe_source()
         asm.index_mentions()
         asm.extract_tables()
-        ann = annotations.get(source.id)
-        for spec in ann.claims if ann else []:
-            asm.add_claim(spec)
+        for ann in annotations.get(source.id, []):
+            for spec in ann.claims:
+                asm.add_claim(spec)
         _add(ds, source_graph(source.id), asm.graph)
         reports.append(asm.report)
     return ds, reports

@@ -235,6 +235,9 @@ def _register_optional_commands() -> None:
     except ImportError:  # pragma: no cover - the server package is part of the distribution
         return
     cli.add_command(serve_command, "serve")
+    from .storedqueries.cli import COMMANDS as stored_query_commands
+    for name, command in stored_query_commands.items():
+        cli.add_command(command, name)
 
 
 _register_optional_commands()

@@ -24,7 +24,7 @@ ACTOR_FAMILIES = {"country", "org", "person"}
 LABEL_KEYS = ("en", "zh-Hans", "zh-Hant")
 
 
-@dataclass
+@dataclass(eq=False)  # identity: one object per gazetteer entry, usable in sets
 class Entity:
     family: str
     id: str

@@ -38,6 +38,17 @@ PREFIXES = {
     "void": VOID,
     "foaf": FOAF,
     "wd": WD,
+    # one prefix per entity family, since local names cannot hold "/" (id:country/JPN is not SPARQL)
+    "country": ID["country/"],
+    "organisation": ID["org/"],
+    "region": ID["region/"],
+    "person": ID["person/"],
+    "mechanism": ID["mechanism/"],
+    "policy": ID["policy/"],
+    "mineral": ID["mineral/"],
+    "indicator": ID["indicator/"],
+    "unit": ID["unit/"],
+    "source": ID["source/"],
 }
 
 # The path segment each gazetteer family lives under.

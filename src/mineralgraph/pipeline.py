@@ -97,9 +97,9 @@ def check_source(paths: ProjectPaths, source_id: str):
     asm.describe_source()
     asm.index_mentions()
     asm.extract_tables()
-    ann_path = paths.annotations / f"{source_id}.yaml"
-    if ann_path.is_file():
-        for spec in parse_annotation_file(ann_path).claims:
+    # Only this source's files are read, so another source's unfinished file cannot get in the way.
+    for path in sorted(paths.annotations.glob(f"{source_id}*.yaml")):
+        for spec in parse_annotation_file(path).claims:
             asm.add_claim(spec)
     return asm
 

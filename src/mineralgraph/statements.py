@@ -26,6 +26,7 @@ from .sources import Source
 from .text import AnalysisText
 
 ACTORS = {"country", "org", "person"}
+ISSUERS = ACTORS | {"mechanism"}  # IGOs in Table 1 (IEA, IRENA) are mechanisms that publish
 MEMBER_FAMILIES = {"country", "org"}
 PRECISION = {1: TIME.unitYear, 2: TIME.unitMonth, 3: TIME.unitDay}
 
@@ -142,7 +143,9 @@ def build_membership(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
 
 def membership(ctx: ClaimContext, mech: Entity, party: Entity, body: Entity | None, role, since, line) -> URIRef:
     g = ctx.graph
-    st = statement_iri("membership", mech.id, party.id)
+    # A role is part of what is stated (the US as leader is another fact than the US as member).
+    parts = [mech.id, party.id] + ([str(role).rsplit("role-", 1)[-1]] if role is not None else [])
+    st = statement_iri("membership", *parts)
     g.add((st, RDF.type, MG.MembershipStatement))
     g.add((st, ORG.member, party.iri))
     g.add((st, ORG.organization, mech.iri))
@@ -201,7 +204,7 @@ def classification(ctx: ClaimContext, mech: Entity, kind: URIRef) -> URIRef:
     st = statement_iri("classification", mech.id, str(kind).rsplit("#", 1)[-1])
     g.add((st, RDF.type, MG.ClassificationStatement))
     g.add((st, MG.mechanism, mech.iri))
-    g.add((st, MG.kind, kind))
+    g.add((st, MG.classifiedAs, kind))
     g.add((mech.iri, MG.kind, kind))  # direct form; the reasoner types the mechanism from it
     return st
 
@@ -279,7 +282,7 @@ def build_policy(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
         g.add((st, MG.date, lit))
         g.add((st, MG.datePrecision, precision))
         g.add((policy.iri, DCTERMS.issued, year_literal(f["date"], ctx, line)))
-    for issuer in ctx.resolve_list(f.get("issuer"), ACTORS, line):
+    for issuer in ctx.resolve_list(f.get("issuer"), ISSUERS, line):
         g.add((st, MG.issuer, issuer.iri))
         g.add((policy.iri, MG.issuer, issuer.iri))
     for signer in ctx.resolve_list(f.get("signed_by"), {"person"}, line):
@@ -314,7 +317,7 @@ def build_list_version(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
     g.add((version, MG.versionYear, year_literal(year, ctx, line)))
     for lang, label in series.labels.items():
         g.add((version, SKOS.prefLabel, Literal(f"{label} ({year})" if lang == "en" else f"{label}（{year}年）", lang=lang)))
-    for issuer in ctx.resolve_list(f.get("issuer"), ACTORS, line):
+    for issuer in ctx.resolve_list(f.get("issuer"), ISSUERS, line):
         g.add((version, MG.issuer, issuer.iri))
     if f.get("previous"):
         g.add((version, PROV.wasRevisionOf, _version(ctx, f["previous"], line)))
@@ -396,11 +399,12 @@ def build_event(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
     if participants == "auto":
         parties = [p for p, _ in _actors_from_quote(ctx, exclude=set())]
     else:
-        parties = [_as_party(ctx.gazetteer, e)[0] for e in ctx.resolve_list(participants, ACTORS, line)]
+        parties = [_as_party(ctx.gazetteer, e)[0] for e in ctx.resolve_list(participants, ISSUERS, line)]
     for p in parties:
         g.add((st, MG.participant, p.iri))
     if f.get("label"):
-        g.add((st, SKOS.prefLabel, Literal(str(f["label"]), lang="en")))
+        # Two sources may describe one event in different words: descriptions accumulate.
+        g.add((st, DCTERMS.description, Literal(str(f["label"]), lang="en")))
     return [st]
 
 

@@ -5,6 +5,7 @@ long as it was loaded from the same build (a sidecar file records the build's ma
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from pathlib import Path
@@ -54,9 +55,12 @@ def load_dist(dist: Path, store_path: Path | None = None) -> ox.Store:
     store_path = Path(store_path)
     marker = store_path.with_name(store_path.name + ".loaded")
     fingerprint = _fingerprint(dump)
-    if store_path.exists() and marker.is_file() and marker.read_text() == fingerprint:
-        return ox.Store(str(store_path))  # same build already loaded: skip the reload
-    marker.unlink(missing_ok=True)
-    store = load_file(dump, fmt, store_path)
-    marker.write_text(fingerprint)
-    return store
+    if not (store_path.exists() and marker.is_file() and marker.read_text() == fingerprint):
+        marker.unlink(missing_ok=True)
+        store = load_file(dump, fmt, store_path)
+        store.optimize()
+        del store  # closes RocksDB: a live writer compacts in the background under readers' feet
+        gc.collect()
+        marker.write_text(fingerprint)
+    # Served read-only: the query workers open their own read-only handles on the same files.
+    return ox.Store.read_only(str(store_path))

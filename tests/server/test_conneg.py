@@ -33,6 +33,7 @@ def test_format_parameter_override_per_kind():
 def test_service_detection_ignores_strings_iris_names():
     assert querytext.uses_service("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }")
     assert querytext.uses_service("select * { service silent ?e { ?s ?p ?o } }")
+    assert querytext.uses_service("SELECT*{FILTER(?a<?b)service<http://x/>{?s ?p ?o}}")
     assert not querytext.uses_service('SELECT ?service { ?s ex:service "SERVICE" } # SERVICE')
     assert not querytext.uses_service("SELECT * { ?s <http://x/SERVICE> ?o }")
 

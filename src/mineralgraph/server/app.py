@@ -9,7 +9,7 @@ import pyoxigraph as ox
 from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import description, gsp, sparql
+from . import description, gsp, queries, sparql, web
 from .common import ProtocolError, State
 from .limits import Settings
 from .workers import WorkerPool
@@ -52,7 +52,7 @@ def create_app(store: ox.Store, settings: Settings | None = None) -> Flask:
     stats = description.dataset_stats(store)
     state = State(settings=settings, pool=WorkerPool(store, settings.workers, settings.store_path), stats=stats)
     app.extensions["mineralgraph"] = state
-    for bp in (sparql.bp, gsp.bp, description.bp):
+    for bp in (sparql.bp, gsp.bp, description.bp, queries.bp, web.bp):
         app.register_blueprint(bp)
 
     @app.get("/healthz")

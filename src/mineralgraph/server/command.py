@@ -38,7 +38,7 @@ def resolve_dist(dist: Path | None, build: bool = True) -> Path:
         return dist
     if build:
         from mineralgraph.pipeline import ensure_built  # heavy import, only when serving from source
-        return Path(ensure_built(_project_root()))
+        return Path(ensure_built())
     return _project_root() / "dist"
 
 
@@ -62,8 +62,10 @@ def configure_logging() -> None:
 @click.option("--allow-updates", is_flag=True, help="Accept SPARQL Update and Graph Store writes (needs a token).")
 @click.option("--update-token", envvar="MINERALGRAPH_UPDATE_TOKEN", help="Bearer token for writes.")
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE: lets clients make the server fetch URLs.")
+@click.option("--iri-base", envvar="MINERALGRAPH_IRI_BASE", default=None,
+              help="IRI base of the served graph: /id/REST resolves BASE + id/REST (default https://w3id.org/mineralgraph/).")
 def serve_command(host, port, store_path, dist, no_build, workers, threads, timeout, max_results,
-                  max_body, allow_updates, update_token, allow_service):
+                  max_body, allow_updates, update_token, allow_service, iri_base):
     """Serve the graph as a SPARQL 1.1 endpoint (read-only unless told otherwise)."""
     import waitress
 
@@ -81,6 +83,8 @@ def serve_command(host, port, store_path, dist, no_build, workers, threads, time
     settings.dist_dir = resolve_dist(dist, build=not no_build)
     store = load_dist(settings.dist_dir, store_path)
     app = create_app(store, settings)
+    if iri_base:
+        app.config["MINERALGRAPH_IRI_BASE"] = iri_base  # resource pages (web/graph.py)
     click.echo(f"mineralgraph: SPARQL endpoint at http://{host}:{port}/sparql "
                f"({workers} query workers, {timeout:g} s timeout, pid {os.getpid()})")
     waitress.serve(app, host=host, port=port, threads=threads, ident="mineralgraph",

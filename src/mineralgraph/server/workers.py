@@ -21,6 +21,7 @@ import socket
 import struct
 import threading
 import time
+import traceback
 from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
@@ -84,6 +85,8 @@ def _zygote_main(ctl: socket.socket, store, store_path) -> None:
                 ctl.close()
                 try:
                     _worker_main(fds[0], store, store_path)
+                except BaseException:
+                    traceback.print_exc()  # stderr is the server's: the failure stays visible
                 finally:
                     os._exit(0)
             os.close(fds[0])
@@ -140,7 +143,16 @@ class WorkerPool:
             pid = struct.unpack("!i", self._call_zygote(_SPAWN, b"", [theirs.fileno()]))[0]
         finally:
             theirs.close()
-        return _Worker(pid, Connection(ours.detach()), self._generation)
+        worker = _Worker(pid, Connection(ours.detach()), self._generation)
+        # A worker that cannot start (e.g. cannot open the store) must fail loudly, now.
+        try:
+            worker.conn.send({"op": "ping"})
+            if worker.conn.poll(60) and worker.conn.recv().get("ok"):
+                return worker
+        except (EOFError, OSError):
+            pass
+        self._retire(worker)
+        raise RuntimeError("a query worker failed to start (see the traceback above)")
 
     def _retire(self, worker: _Worker) -> None:
         try:

@@ -1,0 +1,143 @@
+"""The browser view of a stored query (/queries/NAME with Accept: text/html): a form for its
+parameters (allowed values as choices), the results as a table with labels and links, and
+CSV / JSON download links. The /queries blueprint (server/queries.py) owns the route and calls
+`query_page` for HTML; `render_query_page` only renders."""
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from flask import current_app, render_template
+
+from . import graph
+from .views import html
+
+MAX_SELECT = 80  # up to this many choices: a <select>; more: a text box with suggestions
+
+
+def _choices(p, resolver) -> list[tuple[str, str]]:
+    """(value, label) pairs a parameter accepts: its allowed values, or the graph's entities."""
+    if p.allowed:
+        return [(v, v) for v in p.allowed]
+    if p.type == "boolean":
+        return [("true", "true"), ("false", "false")]
+    if resolver is None:
+        return []
+    try:
+        entries = resolver.of_type(p.type)
+    except (KeyError, Exception):  # scalar types have no entities
+        return []
+    out = []
+    for e in entries:
+        label = e.label if e.label != e.id else ""
+        out.append((e.id, f"{e.id} — {label}" if label else e.id))
+    return sorted(out, key=lambda kv: kv[0].lower())
+
+
+def _as_choice(p, value: str, choices, resolver) -> str:
+    """The choice a given value stands for (MSP -> msp, Japan -> JPN), else the value itself."""
+    if not choices or any(value == v for v, _ in choices) or resolver is None or not hasattr(resolver, "resolve"):
+        return value
+    try:
+        iri = resolver.resolve(p, value).value
+    except Exception:
+        return value
+    for entry in resolver.of_type(p.type):
+        if entry.iri == iri:
+            return entry.id
+    return value
+
+
+def _fields(query, params: dict[str, list[str]], resolver) -> list[dict]:
+    fields = []
+    for p in getattr(query, "params", []):
+        given = [v for v in params.get(p.name, []) if v.strip()]
+        if p.multiple:
+            given = [part.strip() for v in given for part in v.split(",") if part.strip()]
+        choices = _choices(p, resolver)
+        given = [_as_choice(p, v, choices, resolver) for v in given]
+        known = {value for value, _ in choices}
+        choices += [(v, v) for v in given if v not in known]  # keep what was typed, even if unknown
+        widget = "text"
+        if choices and (len(choices) <= MAX_SELECT or p.allowed):
+            widget = "select"
+        elif choices:
+            widget = "datalist"
+        fields.append({"name": p.name, "type": p.type, "required": p.required, "multiple": p.multiple,
+                       "description": p.description, "default": p.default, "example": p.example,
+                       "given": given, "value": ", ".join(given), "choices": choices, "widget": widget,
+                       "input_type": "date" if p.type == "date" else "text"})
+    return fields
+
+
+def _table(results) -> dict | None:
+    if results is None:
+        return None
+    data = json.loads(results) if isinstance(results, (bytes, str)) else results
+    names = data["head"]["vars"]
+    bindings = data["results"]["bindings"]
+    iris = [b[n]["value"] for b in bindings for n in names if n in b and b[n]["type"] == "uri"]
+    found = graph.labels(iris)
+    rows = []
+    for b in bindings:
+        row = []
+        for n in names:
+            t = b.get(n)
+            if t is None:
+                row.append(None)
+            elif t["type"] == "uri":
+                v = t["value"]
+                row.append({"kind": "iri", "label": graph.best_label(found.get(v), graph.short(v)),
+                            "href": graph.href(v), "iri": v})
+            else:
+                row.append({"kind": "literal", "label": t["value"], "lang": t.get("xml:lang")})
+        rows.append(row)
+    return {"vars": names, "rows": rows}
+
+
+def _url(name: str, params: dict[str, list[str]], **extra) -> str:
+    pairs = [(k, v) for k, vs in params.items() for v in vs if v.strip()] + list(extra.items())
+    return f"/queries/{name}" + ("?" + urlencode(pairs) if pairs else "")
+
+
+def render_query_page(query_meta, params: dict[str, list[str]], results, *, error: str | None = None,
+                      truncated: bool = False, resolver=None, query_text: str | None = None, status: int = 200):
+    """HTML for one stored query: `params` as given ({name: [values]}), `results` a SPARQL JSON
+    document (bytes, str or parsed) or None when the query was not run."""
+    name = query_meta.name
+    examples = [{"text": line, "href": _url(name, ex)}
+                for line, ex in zip(getattr(query_meta, "example_lines", []), getattr(query_meta, "examples", []))]
+    body = render_template(
+        "query.html", q=query_meta, fields=_fields(query_meta, params, resolver), table=_table(results),
+        error=error, truncated=truncated, examples=examples, cap=current_app.extensions["mineralgraph"].settings.max_results,
+        csv_href=_url(name, params, format="csv"), json_href=_url(name, params, format="json"),
+        editor_href="/?" + urlencode({"query": query_text}) if query_text else None,
+        ran=results is not None, iri_base=graph.iri_base())
+    return html(body, status, {"Vary": "Accept"})
+
+
+def query_page(query, given: dict[str, list[str]], resolver=None):
+    """Validate, run (through the query workers) and render a stored query for a browser."""
+    from mineralgraph.storedqueries import BindError, prepare
+
+    from ..common import ProtocolError, run_in_pool
+
+    required = [p for p in query.params if p.required]
+    if not any(v.strip() for vs in given.values() for v in vs) and required:
+        return render_query_page(query, given, None, resolver=resolver)  # the empty form
+    try:
+        text = prepare(query, given, resolver)
+    except BindError as err:
+        return render_query_page(query, given, None, error=str(err), resolver=resolver, status=400)
+    state = current_app.extensions["mineralgraph"]
+    try:
+        answer = run_in_pool(state, {"op": "query", "query": text, "cap": state.settings.max_results,
+                                     "formats": {"solutions": "json", "boolean": "json", "graph": "ntriples"}})
+    except ProtocolError as err:
+        return render_query_page(query, given, None, error=err.description, resolver=resolver,
+                                 query_text=text, status=err.code)
+    if answer.get("error") or answer.get("kind") != "solutions":
+        message = answer.get("message") or "the query did not return a table"
+        return render_query_page(query, given, None, error=message, resolver=resolver, query_text=text, status=500)
+    return render_query_page(query, given, answer["body"], truncated=answer["truncated"], resolver=resolver,
+                             query_text=text)

@@ -1,0 +1,268 @@
+"""The data behind a resource page: labels, kinds, properties, the statements about an entity
+with every supporting claim, a source's claims, a claim's statements. Plain dicts for the templates."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from . import graph
+from .graph import MG, ORG, PROV, RDF, RDFS, SKOS, best_label, href, labels, select, short, term
+
+HIDDEN_PROPS = {RDF + "type", SKOS + "prefLabel", RDFS + "label"}
+# Statement properties not worth a column (the statement's type and its provenance links).
+STATEMENT_SKIP = {RDF + "type", MG + "supportedBy", PROV + "wasDerivedFrom"}
+MAX_INCOMING = 300
+
+
+def _val(t: dict, names: dict) -> dict:
+    """A SPARQL JSON term as something a template can show: label, link, language, datatype."""
+    kind, value = t["type"], t["value"]
+    if kind == "uri":
+        return {"kind": "iri", "value": value, "label": best_label(names.get(value), short(value)),
+                "href": href(value), "short": short(value), "local": graph.local_path(value) is not None}
+    if kind == "bnode":
+        return {"kind": "bnode", "value": value, "label": "_:" + value}
+    dt = t.get("datatype")
+    return {"kind": "literal", "value": value, "label": value, "lang": t.get("xml:lang"),
+            "datatype": short(dt) if dt else None}
+
+
+def _uris(rows, *keys) -> list[str]:
+    return [r[k]["value"] for r in rows for k in keys if k in r and r[k]["type"] == "uri"]
+
+
+def describe(iri: str) -> dict:
+    t = term(iri)
+    out_rows = select(f"SELECT DISTINCT ?p ?o WHERE {{ {t} ?p ?o }}", cap=5000)
+    in_rows = select(f"""SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {t}
+                         FILTER NOT EXISTS {{ ?s a mg:Mention }} FILTER NOT EXISTS {{ ?s a mg:Claim }}
+                         FILTER NOT EXISTS {{ ?s a mg:Statement }} FILTER(?p != mg:supportedBy) }}
+                         ORDER BY ?p ?s LIMIT {MAX_INCOMING + 1}""")
+    names = labels([iri] + _uris(out_rows, "p", "o") + _uris(in_rows, "s", "p"))
+    own = names.get(iri, {})
+    types = [r["o"]["value"] for r in out_rows if r["p"]["value"] == RDF + "type" and r["o"]["type"] == "uri"]
+    props: dict[str, list] = defaultdict(list)
+    for r in out_rows:
+        p = r["p"]["value"]
+        if p in HIDDEN_PROPS:
+            continue
+        props[p].append(_val(r["o"], names))
+    properties = [{"iri": p, "label": best_label(names.get(p), short(p)), "short": short(p), "href": href(p),
+                   "vals": sorted(vs, key=lambda v: (v.get("lang") or "", v["label"]))}
+                  for p, vs in sorted(props.items(), key=lambda kv: short(kv[0]))]
+    incoming = [{"subject": _val(r["s"], names), "property": _val(r["p"], names)} for r in in_rows[:MAX_INCOMING]]
+    return {
+        "iri": iri,
+        "path": graph.local_path(iri),
+        "label": best_label(own, short(iri)),
+        "labels": {lang: own[lang] for lang in graph.LANGS if own.get(lang)},
+        "types": [_val({"type": "uri", "value": c}, names) for c in _kinds(types)],
+        "all_types": types,
+        "properties": properties,
+        "incoming": incoming,
+        "incoming_truncated": len(in_rows) > MAX_INCOMING,
+        "literals": {r["p"]["value"]: r["o"]["value"] for r in out_rows if r["o"]["type"] == "literal"},
+    }
+
+
+def _kinds(types: list[str]) -> list[str]:
+    """The types worth showing as the kind: our own classes first, then the rest."""
+    ours = sorted(t for t in types if t.startswith(MG))
+    return ours or sorted(types)
+
+
+# -- statements and their claims ------------------------------------------------------------
+def statements_about(iri: str) -> list[dict]:
+    """Statements with `iri` as a value, grouped by statement class, each with its claims."""
+    t = term(iri)
+    rows = select(f"""SELECT DISTINCT ?stmt ?p ?o WHERE {{
+                        ?stmt ?x {t} . ?stmt a mg:Statement . ?stmt ?p ?o }}""", cap=20000)
+    return _statement_groups(rows)
+
+
+def statement_self(iri: str) -> list[dict]:
+    t = term(iri)
+    rows = select(f"SELECT DISTINCT ?stmt ?p ?o WHERE {{ VALUES ?stmt {{ {t} }} ?stmt a mg:Statement . ?stmt ?p ?o }}")
+    return _statement_groups(rows)
+
+
+def _statement_groups(rows) -> list[dict]:
+    stmts: dict[str, dict] = {}
+    names = labels(_uris(rows, "stmt", "p", "o"))
+    for r in rows:
+        s = r["stmt"]["value"]
+        st = stmts.setdefault(s, {"iri": s, "href": href(s), "short": short(s), "types": [], "props": defaultdict(list)})
+        p = r["p"]["value"]
+        if p == RDF + "type":
+            if r["o"]["type"] == "uri":
+                st["types"].append(r["o"]["value"])
+            continue
+        if p in STATEMENT_SKIP:
+            continue
+        st["props"][p].append(_val(r["o"], names))
+    claims = claims_supporting(list(stmts))
+    groups: dict[str, dict] = {}
+    for s, st in stmts.items():
+        cls = _statement_class(st["types"])
+        st["props"] = [{"label": best_label(names.get(p), short(p)), "short": short(p), "vals": vs}
+                       for p, vs in sorted(st["props"].items(), key=lambda kv: _prop_order(kv[0]))]
+        st["claims"] = claims.get(s, [])
+        g = groups.setdefault(cls, {"class": cls, "label": best_label(names.get(cls), short(cls)), "statements": []})
+        g["statements"].append(st)
+    if groups:
+        class_names = labels(list(groups))
+        for cls, g in groups.items():
+            g["label"] = best_label(class_names.get(cls), short(cls))
+    for g in groups.values():
+        g["statements"].sort(key=lambda st: st["short"])
+    return sorted(groups.values(), key=lambda g: g["label"])
+
+
+def _statement_class(types: list[str]) -> str:
+    specific = [t for t in types if t.startswith(MG) and t.endswith("Statement") and t != MG + "Statement"]
+    return sorted(specific)[0] if specific else MG + "Statement"
+
+
+def _prop_order(p: str) -> tuple:
+    first = [ORG + "organization", MG + "mechanism", ORG + "member", MG + "subject"]
+    return (first.index(p) if p in first else len(first), short(p))
+
+
+CLAIM_QUERY = """SELECT ?key ?claim ?quote ?asOf ?source ?sourceId ?start ?end ?prefix ?suffix ?comment WHERE {
+  VALUES ?key { %s }
+  %s
+  ?claim prov:value ?quote ; prov:wasQuotedFrom ?source .
+  OPTIONAL { ?source dcterms:identifier ?sourceId }
+  OPTIONAL { ?claim mg:asOf ?asOf }
+  OPTIONAL { ?claim rdfs:comment ?comment }
+  OPTIONAL { ?claim mg:anchor ?a . ?a oa:hasSelector ?pos . ?pos a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }
+  OPTIONAL { ?claim mg:anchor ?a2 . ?a2 oa:hasSelector ?q . ?q a oa:TextQuoteSelector .
+             OPTIONAL { ?q oa:prefix ?prefix } OPTIONAL { ?q oa:suffix ?suffix } }
+}"""
+
+
+def _claims(keys: list[str], pattern: str) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = defaultdict(list)
+    if not keys:
+        return out
+    rows = []
+    for chunk in (keys[i:i + 150] for i in range(0, len(keys), 150)):
+        rows += select(CLAIM_QUERY % (" ".join(term(k) for k in chunk), pattern), cap=20000)
+    source_names = labels(_uris(rows, "source"))
+    seen = set()
+    for r in rows:
+        key, c = r["key"]["value"], r["claim"]["value"]
+        if (key, c) in seen:
+            continue
+        seen.add((key, c))
+        out[key].append(claim_dict(r, source_names))
+    for v in out.values():
+        v.sort(key=lambda c: (c["source_id"] or "", c["start"] if c["start"] is not None else -1))
+    return out
+
+
+def claims_supporting(statements: list[str]) -> dict[str, list[dict]]:
+    return _claims(statements, "?claim mg:supports ?key .")
+
+
+def claim_dict(r: dict, source_names: dict) -> dict:
+    c, source = r["claim"]["value"], r["source"]["value"]
+    start = int(r["start"]["value"]) if "start" in r else None
+    end = int(r["end"]["value"]) if "end" in r else None
+    anchor = f"claim-{start}-{end}" if start is not None else None
+    source_path = graph.local_path(source)
+    return {
+        "iri": c, "href": href(c), "short": short(c),
+        "quote": r["quote"]["value"], "lang": r["quote"].get("xml:lang"),
+        "prefix": r.get("prefix", {}).get("value", ""), "suffix": r.get("suffix", {}).get("value", ""),
+        "as_of": r.get("asOf", {}).get("value"), "comment": r.get("comment", {}).get("value"),
+        "source": source, "source_id": r.get("sourceId", {}).get("value"),
+        "source_label": best_label(source_names.get(source), short(source)),
+        "source_href": (source_path + (f"#{anchor}" if anchor else "")) if source_path else source,
+        "start": start, "end": end, "anchor": anchor,
+    }
+
+
+def claim(iri: str) -> dict | None:
+    rows = select(CLAIM_QUERY % (term(iri), "BIND(?key AS ?claim)"))
+    if not rows:
+        return None
+    return claim_dict(rows[0], labels(_uris(rows, "source")))
+
+
+def claim_statements(iri: str) -> list[dict]:
+    t = term(iri)
+    rows = select(f"SELECT DISTINCT ?stmt ?p ?o WHERE {{ {t} mg:supports ?stmt . ?stmt ?p ?o }}", cap=20000)
+    return _statement_groups(rows)
+
+
+def claim_mentions(iri: str) -> list[dict]:
+    rows = select(f"SELECT DISTINCT ?e WHERE {{ {term(iri)} mg:mentions ?e }}")
+    names = labels(_uris(rows, "e"))
+    return sorted((_val(r["e"], names) for r in rows), key=lambda v: v["label"])
+
+
+def mentions_by_source(iri: str) -> list[dict]:
+    rows = select(f"""SELECT ?source ?sourceId (COUNT(DISTINCT ?m) AS ?n) WHERE {{
+                        ?m a mg:Mention ; oa:hasBody {term(iri)} ; oa:hasTarget ?t . ?t oa:hasSource ?source .
+                        OPTIONAL {{ ?source dcterms:identifier ?sourceId }} }} GROUP BY ?source ?sourceId ORDER BY ?sourceId""")
+    names = labels(_uris(rows, "source"))
+    return [{"source": _val(r["source"], names), "id": r.get("sourceId", {}).get("value"),
+             "count": int(r["n"]["value"])} for r in rows]
+
+
+# -- sources --------------------------------------------------------------------------------
+def source_claims(iri: str) -> list[dict]:
+    rows = select(CLAIM_QUERY % (term(iri), "?claim prov:wasQuotedFrom ?key ."), cap=20000)
+    names = labels(_uris(rows, "source"))
+    claims, seen = [], set()
+    for r in rows:
+        if r["claim"]["value"] in seen:
+            continue
+        seen.add(r["claim"]["value"])
+        claims.append(claim_dict(r, names))
+    counts = select(f"""SELECT ?claim (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?claim prov:wasQuotedFrom {term(iri)} ;
+                          mg:supports ?s }} GROUP BY ?claim""")
+    n = {r["claim"]["value"]: int(r["n"]["value"]) for r in counts}
+    for c in claims:
+        c["statements"] = n.get(c["iri"], 0)
+    return sorted(claims, key=lambda c: (c["start"] if c["start"] is not None else -1, -(c["end"] or 0)))
+
+
+def sources() -> list[dict]:
+    rows = select("""SELECT ?s ?id ?issued ?notBefore ?lang ?kind ?chars (COUNT(DISTINCT ?c) AS ?claims) WHERE {
+                       ?s a mg:SourceDocument .
+                       OPTIONAL { ?s dcterms:identifier ?id } OPTIONAL { ?s dcterms:issued ?issued }
+                       OPTIONAL { ?s mg:notBefore ?notBefore } OPTIONAL { ?s dcterms:language ?lang }
+                       OPTIONAL { ?s mg:documentKind ?kind } OPTIONAL { ?s mg:characterCount ?chars }
+                       OPTIONAL { ?c prov:wasQuotedFrom ?s } }
+                     GROUP BY ?s ?id ?issued ?notBefore ?lang ?kind ?chars ORDER BY ?id""")
+    titles = select("SELECT ?s ?t WHERE { ?s a mg:SourceDocument ; dcterms:title ?t }")
+    by = defaultdict(dict)
+    for r in titles:
+        by[r["s"]["value"]][graph._lang_key(r["t"].get("xml:lang", ""))] = r["t"]["value"]
+    out = []
+    for r in rows:
+        s = r["s"]["value"]
+        get = lambda k: r.get(k, {}).get("value")  # noqa: E731
+        out.append({"iri": s, "href": href(s), "id": get("id"), "titles": by.get(s, {}),
+                    "title": best_label(by.get(s), short(s)), "date": get("issued") or (get("notBefore") and f"not before {get('notBefore')}"),
+                    "language": get("lang"), "kind": get("kind"), "chars": get("chars"), "claims": int(get("claims") or 0)})
+    return out
+
+
+def class_counts(stats: dict) -> list[dict]:
+    classes = {c: n for c, n in (stats.get("classes") or {}).items() if c.startswith(MG)}
+    names = labels(list(classes))
+    return sorted(({"iri": c, "short": short(c), "count": n, "label": best_label(names.get(c), short(c)),
+                    "zh": (names.get(c) or {}).get("zh-Hans")} for c, n in classes.items()),
+                  key=lambda d: d["label"])
+
+
+def examples(limit: int = 6) -> list[dict]:
+    """A few entities to start browsing from: the mechanisms with the most supported statements."""
+    rows = select(f"""SELECT ?e (COUNT(DISTINCT ?st) AS ?n) WHERE {{ ?e a mg:Mechanism .
+                        ?st a mg:Statement ; ?p ?e . FILTER(!STRSTARTS(STR(?e), "{graph.id_base()}stmt/")) }}
+                      GROUP BY ?e ORDER BY DESC(?n) LIMIT {int(limit)}""")
+    names = labels(_uris(rows, "e"))
+    return [_val(r["e"], names) for r in rows]
+

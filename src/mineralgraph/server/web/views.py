@@ -1,0 +1,177 @@
+"""The web front: the query editor at /, resource pages at /id/… (HTML for browsers, RDF by
+content negotiation or suffix), source pages with every claim highlighted at its offsets."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request
+
+from .. import conneg
+from . import graph, resources, storedq, texts
+from .graph import MG
+
+bp = Blueprint("web", __name__)
+
+# What /id/… answers with, server preference first: a client that says nothing (or */*) gets
+# Turtle; browsers name text/html explicitly and get the page.
+RESOURCE_OFFERS = [
+    ("text/turtle", "turtle"),
+    ("application/ld+json", "jsonld"),
+    ("application/n-triples", "ntriples"),
+    ("text/html", "html"),
+    ("application/xhtml+xml", "html"),
+    ("application/rdf+xml", "rdfxml"),
+    ("application/x-turtle", "turtle"),
+    ("application/json", "jsonld"),
+    ("text/plain", "ntriples"),
+]
+SUFFIXES = {".ttl": "turtle", ".jsonld": "jsonld", ".nt": "ntriples", ".rdf": "rdfxml", ".html": "html"}
+SUFFIX_OF = {"turtle": ".ttl", "jsonld": ".jsonld", "ntriples": ".nt", "rdfxml": ".rdf", "html": ".html"}
+MEDIA = {"turtle": "text/turtle", "jsonld": "application/ld+json", "ntriples": "application/n-triples",
+         "rdfxml": "application/rdf+xml", "html": "text/html"}
+FORMAT_NAMES = {"ttl": "turtle", "turtle": "turtle", "jsonld": "jsonld", "json-ld": "jsonld", "json": "jsonld",
+                "nt": "ntriples", "ntriples": "ntriples", "n-triples": "ntriples", "rdf": "rdfxml",
+                "rdfxml": "rdfxml", "xml": "rdfxml", "html": "html"}
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'")
+
+
+def html(body: str, status: int = 200, headers: dict | None = None) -> Response:
+    response = Response(body, status=status, content_type="text/html; charset=utf-8")
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    for k, v in (headers or {}).items():
+        response.headers[k] = v
+    return response
+
+
+def page(template: str, status: int = 200, headers: dict | None = None, **context) -> Response:
+    context.setdefault("iri_base", graph.iri_base())
+    return html(render_template(template, **context), status, headers)
+
+
+# -- the query editor and the guide ---------------------------------------------------------
+@bp.get("/")
+def index():
+    state = current_app.extensions["mineralgraph"]
+    stats = state.stats
+    return page("index.html", tabs=storedq.editor_tabs(), classes=resources.class_counts(stats),
+                sources=resources.sources(), stats=stats, examples=resources.examples())
+
+
+# -- resources ------------------------------------------------------------------------------
+@bp.get("/id/")
+@bp.get("/id")
+def id_root():
+    return redirect("/#guide", code=303)
+
+
+def _wanted_key():
+    """The representation asked for by ?format= or Accept (None: nothing acceptable)."""
+    fmt = (request.args.get("format") or "").strip().lower()
+    if fmt in FORMAT_NAMES:
+        return FORMAT_NAMES[fmt]
+    choice = conneg.negotiate(request.headers.get("Accept"), RESOURCE_OFFERS)
+    return choice.key if choice else None
+
+
+def _browser() -> bool:
+    return conneg.negotiate(request.headers.get("Accept"), [("text/plain", "t"), ("text/html", "h")]) == \
+        conneg.Choice("text/html", "h")
+
+
+@bp.get("/id/<path:rest>")
+def resource(rest: str):
+    iri, key, negotiated = None, None, True
+    for suffix, k in SUFFIXES.items():
+        if rest.endswith(suffix) and len(rest) > len(suffix):
+            candidate = graph.iri_for_path(rest[: -len(suffix)])
+            if candidate and graph.exists(candidate):
+                iri, key, negotiated = candidate, k, False
+                break
+    if iri is None:
+        iri = graph.iri_for_path(rest)
+        if iri is None or not graph.exists(iri):
+            return not_found(iri or graph.id_base() + rest)
+        key = _wanted_key()
+        if key is None:
+            offered = ", ".join(dict.fromkeys(m for m, _ in RESOURCE_OFFERS))
+            return Response(f"Not acceptable. Available: {offered}\n", 406,
+                            {"Content-Type": "text/plain; charset=utf-8", "Vary": "Accept"})
+    path = graph.local_path(iri)
+    headers = {"Vary": "Accept", "Link": _alternates(path)}
+    if negotiated:
+        headers["Content-Location"] = path + SUFFIX_OF[key]
+    if key == "html":
+        return resource_page(iri, headers)
+    body, truncated = graph.construct(_description_query(iri), key)
+    headers["Content-Type"] = f"{MEDIA[key]}; charset=utf-8"
+    if truncated:
+        headers["X-SPARQL-Truncated"] = "true"
+    return Response(body, 200, headers)
+
+
+def _alternates(path: str) -> str:
+    return ", ".join(f'<{path}{SUFFIX_OF[k]}>; rel="alternate"; type="{MEDIA[k]}"'
+                     for k in ("html", "turtle", "jsonld", "ntriples", "rdfxml"))
+
+
+def _description_query(iri: str) -> str:
+    """The resource's own triples, those of its `#…` parts (a claim's anchor and selectors), and
+    the triples that point at it (the mention index aside)."""
+    t, hash_ = graph.term(iri), graph.string(iri + "#")
+    return f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{
+      {{ BIND({t} AS ?s) ?s ?p ?o }}
+      UNION {{ {t} ?p1 ?s . FILTER(isIRI(?s) && STRSTARTS(STR(?s), {hash_})) ?s ?p ?o }}
+      UNION {{ {t} ?p1 ?x . FILTER(isIRI(?x) && STRSTARTS(STR(?x), {hash_}))
+               ?x ?p2 ?s . FILTER(isIRI(?s) && STRSTARTS(STR(?s), {hash_})) ?s ?p ?o }}
+      UNION {{ ?s ?p {t} . BIND({t} AS ?o) FILTER NOT EXISTS {{ ?s a mg:Mention }} }}
+    }} }}"""
+
+
+def not_found(iri: str) -> Response:
+    if _browser():
+        return page("notfound.html", status=404, iri=iri)
+    return Response(f"404 Not Found: the graph says nothing about {iri}\n", 404,
+                    {"Content-Type": "text/plain; charset=utf-8", "Vary": "Accept"})
+
+
+def resource_page(iri: str, headers: dict) -> Response:
+    r = resources.describe(iri)
+    types = set(r["all_types"])
+    if MG + "SourceDocument" in types:
+        return source_page(r, headers)
+    if MG + "Claim" in types:
+        return claim_page(r, headers)
+    if MG + "Statement" in types:
+        groups = resources.statement_self(iri)
+        return page("resource.html", headers=headers, r=r, groups=groups, mentions=[], is_statement=True)
+    return page("resource.html", headers=headers, r=r, groups=resources.statements_about(iri),
+                mentions=resources.mentions_by_source(iri), is_statement=False)
+
+
+def source_page(r: dict, headers: dict) -> Response:
+    lit = r["literals"]
+    source_id = lit.get("http://purl.org/dc/terms/identifier")
+    text, note = texts.source_text(source_id, lit.get(MG + "sha256"))
+    claims = resources.source_claims(r["iri"])
+    segments = []
+    if text is not None:
+        spans = [texts.Span(c["start"], c["end"], c["anchor"], c["href"], c["quote"][:200])
+                 for c in claims if c["start"] is not None]
+        segments = texts.segments(text, spans)
+    return page("source.html", headers=headers, r=r, claims=claims, segments=segments, text_note=note,
+                has_text=text is not None, source_id=source_id)
+
+
+def claim_page(r: dict, headers: dict) -> Response:
+    c = resources.claim(r["iri"])
+    before = after = None
+    if c and c["start"] is not None:
+        lit = {}
+        if c["source"]:
+            src = resources.describe(c["source"])
+            lit = src["literals"]
+        text, _ = texts.source_text(lit.get("http://purl.org/dc/terms/identifier"), lit.get(MG + "sha256"))
+        if text is not None and c["end"] <= len(text):
+            before, _quote, after = texts.context(text, c["start"], c["end"], 160)
+    return page("claim.html", headers=headers, r=r, c=c, before=before, after=after,
+                groups=resources.claim_statements(r["iri"]), mentions=resources.claim_mentions(r["iri"]))

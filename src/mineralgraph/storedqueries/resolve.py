@@ -1,0 +1,196 @@
+"""Entity parameters: the full IRI, or the short form a person types, resolved against the graph.
+
+A country by ISO 3166-1 alpha-3 (JPN), a mechanism by abbreviation (MSP) or id (msp), a mineral
+by name (lithium, 锂) or symbol (Li), a list version by id (us/2022), a source by id (004) or
+file name (004_468225cd9f189c16.txt), anything by one of its labels in any script. The index is
+read from the graph itself (labels, codes, identifiers), never from the YAML seeds.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .binding import BindError
+from .spec import Param
+
+MG = "https://w3id.org/mineralgraph/ont#"
+ID = "https://w3id.org/mineralgraph/id/"
+
+# parameter type -> classes whose instances it accepts
+TYPE_CLASSES = {
+    "country": [MG + "Country"],
+    "mechanism": [MG + "Mechanism"],
+    "mineral": [MG + "Mineral"],
+    "list": [MG + "CriticalMineralList"],
+    "list-version": [MG + "ListVersion"],
+    "source": [MG + "SourceDocument"],
+    "actor": [MG + "Actor"],
+    "indicator": [MG + "Indicator"],
+    "policy": [MG + "Policy"],
+    "mechanism-kind": [MG + "MechanismKind"],
+}
+TYPE_CLASSES["entity"] = sorted({c for cs in TYPE_CLASSES.values() for c in cs if c != MG + "MechanismKind"}
+                                | {MG + "Region", MG + "Unit", MG + "Organisation", MG + "Person"})
+_ALL_CLASSES = sorted({c for cs in TYPE_CLASSES.values() for c in cs})
+
+INDEX_QUERY = """
+PREFIX mg: <https://w3id.org/mineralgraph/ont#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT DISTINCT ?e ?class ?key ?how ?lang WHERE {
+  VALUES ?class { %s }
+  ?e a ?class .
+  OPTIONAL {
+    VALUES (?property ?how) {
+      (skos:prefLabel "pref") (skos:altLabel "label") (dcterms:title "label")
+      (mg:iso3166Alpha3 "code") (mg:abbreviation "code") (mg:elementSymbol "code")
+      (skos:notation "code") (dcterms:identifier "code")
+    }
+    ?e ?property ?key .
+    BIND(LANG(?key) AS ?lang)
+  }
+}
+""" % " ".join(f"<{c}>" for c in _ALL_CLASSES)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip().casefold()
+
+
+def local_id(iri: str) -> str | None:
+    """id/country/JPN -> JPN; id/list/us/2022 -> us/2022; id/source/004 -> 004."""
+    if iri.startswith(ID):
+        rest = iri[len(ID):]
+        return rest.split("/", 1)[1] if "/" in rest else rest
+    if iri.startswith(MG):
+        return iri[len(MG):]
+    return None
+
+
+@dataclass
+class Entry:
+    iri: str
+    classes: set[str] = field(default_factory=set)
+    labels: dict[str, str] = field(default_factory=dict)  # lang -> preferred label
+    codes: set[str] = field(default_factory=set)  # ids, ISO codes, abbreviations, notations
+    names: set[str] = field(default_factory=set)  # every label, any script
+
+    @property
+    def id(self) -> str:
+        return local_id(self.iri) or self.iri
+
+    @property
+    def label(self) -> str:
+        for lang in ("en", ""):
+            if lang in self.labels:
+                return self.labels[lang]
+        return next(iter(self.labels.values()), self.id)
+
+    def display(self) -> str:
+        # shortest code, preferring the upper-case form a person types (MSP over msp); sets have no order
+        short = sorted(self.codes, key=lambda c: (len(c), not c.isupper(), c))[0] if self.codes else self.id
+        return f"{short} ({self.label})" if self.label != short else short
+
+
+def suggest(value: str, candidates) -> str:
+    """'; did you mean: a, b?' from close spellings (or '')."""
+    names = list(dict.fromkeys(candidates))
+    lowered = {_norm(n): n for n in names}
+    wanted = _norm(value)
+    close = difflib.get_close_matches(wanted, list(lowered), n=5, cutoff=0.6)
+    close += [k for k in lowered if wanted and len(wanted) >= 2 and wanted in k and k not in close]
+    shown = list(dict.fromkeys(lowered[k] for k in close))[:6]
+    return f"; did you mean: {', '.join(shown)}?" if shown else ""
+
+
+class Resolver:
+    """Resolves entity parameter values against an index read from the graph.
+
+    `select(sparql)` runs a SELECT and returns rows as {variable: lexical value}."""
+
+    def __init__(self, select):
+        self._select = select
+        self._entries: dict[str, Entry] | None = None
+
+    @property
+    def entries(self) -> dict[str, Entry]:
+        if self._entries is None:
+            entries: dict[str, Entry] = {}
+            for row in self._select(INDEX_QUERY):
+                e = entries.setdefault(row["e"], Entry(row["e"]))
+                e.classes.add(row["class"])
+                key, how, lang = row.get("key"), row.get("how"), (row.get("lang") or "").lower()
+                if not key:
+                    continue
+                if how == "code":
+                    e.codes.add(key)
+                elif how in ("pref", "label"):
+                    e.names.add(key)
+                    if how == "pref":
+                        e.labels.setdefault(lang.split("-")[0] if lang.startswith("en") else lang, key)
+            for e in entries.values():
+                lid = local_id(e.iri)
+                if lid:
+                    e.codes.add(lid)
+            self._entries = entries
+        return self._entries
+
+    def of_type(self, type_: str) -> list[Entry]:
+        classes = set(TYPE_CLASSES[type_])
+        # Statements are never parameters (a classification statement is inferred to be a
+        # mechanism of its kind through the mg:kind restriction).
+        return [e for e in self.entries.values() if e.classes & classes and not e.iri.startswith(ID + "stmt/")]
+
+    def label(self, iri: str) -> str | None:
+        e = self.entries.get(iri)
+        return e.label if e else None
+
+    def resolve(self, p: Param, value: str):
+        import pyoxigraph as ox
+
+        value = value.strip()
+        pool = self.of_type(p.type)
+        what = p.type.replace("-", " ")
+        if re.match(r"^(https?|urn):", value):
+            if any(e.iri == value for e in pool):
+                return ox.NamedNode(value)
+            raise BindError(f"{p.name}: no {what} with IRI {value}"
+                            + suggest(value, [e.iri for e in pool]))
+        if p.type == "source":
+            m = re.fullmatch(r"(\d{3})_[0-9a-fA-F]+(?:\.txt)?", value)
+            if m:  # a source file name: NNN_<hash>.txt (docs/DATA.md)
+                value = m.group(1)
+        exact = [e for e in pool if value in e.codes]
+        if not exact:
+            wanted = _norm(value)
+            exact = [e for e in pool if any(_norm(k) == wanted for k in e.codes)]
+        if not exact:
+            wanted = _norm(value)
+            exact = [e for e in pool if any(_norm(k) == wanted for k in e.names)]
+        if len(exact) == 1:
+            return ox.NamedNode(exact[0].iri)
+        if len(exact) > 1:
+            options = ", ".join(sorted(f"{e.id} ({e.label})" for e in exact))
+            raise BindError(f"{p.name}: {value!r} names several {what}s: {options}; give the id or IRI")
+        hint = self.suggest_entities(value, pool)
+        if not pool:
+            hint = f" (the graph has no {what} yet)"
+        raise BindError(f"{p.name}: unknown {what} {value!r}{hint}")
+
+    @staticmethod
+    def suggest_entities(value: str, pool: list[Entry]) -> str:
+        keys: dict[str, list[Entry]] = {}
+        for e in pool:
+            for k in e.codes | e.names:
+                keys.setdefault(_norm(k), []).append(e)
+        wanted = _norm(value)
+        close = difflib.get_close_matches(wanted, list(keys), n=8, cutoff=0.6)
+        close += [k for k in keys if len(wanted) >= 2 and wanted in k and k not in close]
+        shown = list(dict.fromkeys(e.display() for k in close for e in keys[k]))[:6]
+        return f"; did you mean: {', '.join(shown)}?" if shown else ""
+
+    def allowed(self, type_: str) -> list[str]:
+        """Short forms of every entity a parameter type accepts (for listings and OpenAPI)."""
+        return sorted(e.id for e in self.of_type(type_))

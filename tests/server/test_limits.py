@@ -1,0 +1,133 @@
+"""Limits that hold: the timeout really stops a runaway query, caps, and garbage input."""
+from __future__ import annotations
+
+import os
+import random
+import socket
+import threading
+import time
+
+import requests
+
+TOKEN = "test-token-123"
+SRJ = "application/sparql-results+json"
+# A 7-way cross product of 52 triples: ~10^12 rows, hours of work if nothing stops it.
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(7)) + " }"
+
+
+def test_runaway_query_is_killed_while_others_are_served(tight):
+    result = {}
+    pool = tight.app.extensions["mineralgraph"].pool
+    before = {w.pid for w in list(pool._idle.queue)}
+
+    def runaway():
+        result["r"] = requests.get(tight.sparql, params={"query": RUNAWAY}, timeout=60)
+
+    thread = threading.Thread(target=runaway)
+    thread.start()
+    # While it runs (timeout is 1 s on this server), the second worker answers other requests.
+    quick = [requests.get(tight.sparql, params={"query": "ASK { ?s ?p ?o }"}, timeout=60) for _ in range(5)]
+    thread.join(60)
+    assert not thread.is_alive()
+    assert all(r.status_code == 200 and r.json()["boolean"] for r in quick)
+    r = result["r"]
+    assert r.status_code == 503
+    assert "timeout" in r.text.lower() and "1 s" in r.text
+    # The worker running it is gone (killed, not left computing), and was replaced.
+    after = {w.pid for w in list(pool._idle.queue)}
+    gone = before - after
+    assert len(gone) == 1 and len(after) == 2
+    pid = gone.pop()
+    for _ in range(200):  # SIGKILL is asynchronous: allow the kernel a moment
+        if not os.path.exists(f"/proc/{pid}"):
+            break
+        time.sleep(0.01)
+    assert not os.path.exists(f"/proc/{pid}")
+    both = [requests.get(tight.sparql, params={"query": "ASK {}"}, timeout=60) for _ in range(4)]
+    assert all(r.status_code == 200 for r in both)
+
+
+def test_result_cap_truncates_and_says_so(tight):
+    r = requests.get(tight.sparql, params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert r.status_code == 200
+    assert len(r.json()["results"]["bindings"]) == 5
+    assert r.headers["X-SPARQL-Truncated"] == "true" and r.headers["X-SPARQL-MaxRows"] == "5"
+    r = requests.get(tight.sparql, params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
+                     headers={"Accept": "application/n-triples"})
+    assert len(r.content.decode().strip().splitlines()) == 5 and r.headers["X-SPARQL-Truncated"] == "true"
+    r = requests.get(tight.sparql, params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 5"})
+    assert "X-SPARQL-Truncated" not in r.headers
+
+
+def test_body_cap_413(tight):
+    big = "ASK {} #" + "x" * 5000
+    r = requests.post(tight.sparql, data=big.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == 413
+    r = requests.post(tight.sparql, data={"query": big})
+    assert r.status_code == 413
+
+
+def test_url_cap_414(tight):
+    r = requests.get(tight.sparql, params={"query": "ASK {} #" + "x" * 5000})
+    assert r.status_code == 414 and "POST" in r.text
+
+
+def test_garbage_never_gives_500(live):
+    rng = random.Random(4)
+    junk = [bytes(rng.randrange(256) for _ in range(rng.randrange(1, 300))) for _ in range(30)]
+    ctypes = ["application/sparql-query", "application/x-www-form-urlencoded",
+              "application/x-www-form-urlencoded; charset=latin-1", "multipart/form-data; boundary=x",
+              "application/sparql-update"]
+    for i, body in enumerate(junk):
+        r = requests.post(live.sparql, data=body, headers={"Content-Type": ctypes[i % len(ctypes)]})
+        assert 400 <= r.status_code < 500, (body, r.status_code, r.text)
+        r = requests.get(live.sparql, params={"query": body.decode("latin-1")},
+                         headers={"Accept": "".join(chr(b) for b in body if 33 <= b < 127)})
+        assert r.status_code < 500, (body, r.status_code, r.text)
+    for target in ("/store?graph=%ff", "/store?default&graph=x", "/sparql?query=%ff", "/sparql?query=%",
+                   "/sparql?default-graph-uri=<x>&query=ASK{}", "/void?format=%00"):
+        assert requests.get(live.url + target).status_code < 500, target
+
+
+def test_raw_broken_http_does_not_kill_server(live):
+    host, port = live.url.removeprefix("http://").split(":")
+    for payload in (b"GARBAGE\r\n\r\n", b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
+                    b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nquery=ASK"):
+        with socket.create_connection((host, int(port)), timeout=5) as sock:
+            sock.sendall(payload)
+            sock.shutdown(socket.SHUT_WR)
+            try:
+                sock.recv(4096)
+            except OSError:
+                pass
+    assert requests.get(live.url + "/healthz").status_code == 200
+
+
+def test_updates_need_token_then_work(tight):
+    ins = 'INSERT DATA { GRAPH <https://example.org/g> { <https://example.org/s> <https://example.org/p> "写入"@zh } }'
+    r = requests.post(tight.sparql, data={"update": ins})
+    assert r.status_code == 401 and "Bearer" in r.headers["WWW-Authenticate"]
+    r = requests.post(tight.sparql, data={"update": ins}, headers={"Authorization": "Bearer wrong"})
+    assert r.status_code == 401
+    r = requests.post(tight.sparql, data=ins.encode("utf-8"), headers={
+        "Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"})
+    assert r.status_code == 204, r.text
+    ask = {"query": 'ASK { GRAPH <https://example.org/g> { ?s ?p "写入"@zh } }'}
+    assert all(requests.get(tight.sparql, params=ask).json()["boolean"] for _ in range(3))  # every worker sees it
+    r = requests.post(tight.sparql, data={"update": "INSERT DATA {"}, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 400
+
+
+def test_gsp_writes(tight):
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    url = tight.url + "/store"
+    g = {"graph": "https://example.org/gsp"}
+    body = '<https://example.org/a> <https://example.org/p> "图"@zh .'.encode()
+    assert requests.put(url, params=g, data=body, headers={"Content-Type": "text/turtle"}).status_code == 401
+    r = requests.put(url, params=g, data=body, headers={**auth, "Content-Type": "text/turtle"})
+    assert r.status_code == 204, r.text
+    r = requests.get(url, params=g, headers={"Accept": "application/n-triples"})
+    assert r.status_code == 200 and "图" in r.content.decode()
+    assert requests.delete(url, params=g, headers=auth).status_code == 204
+    assert requests.get(url, params=g).status_code == 404
+    assert requests.patch(url, params=g, headers=auth).status_code == 405

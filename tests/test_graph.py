@@ -1,0 +1,102 @@
+"""The built graph: outputs parse, quotes are verbatim at their offsets, reasoning is trimmed,
+and Table 1 facts are in with their provenance."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import OWL, PROV, RDF
+
+from mineralgraph.namespaces import ID, INFERRED_GRAPH, MG, OA, ORG
+from mineralgraph.paths import ProjectPaths
+from mineralgraph.sources import load_sources
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    "name,fmt",
+    [("mineralgraph.ttl", "turtle"), ("mineralgraph.nt", "nt"), ("mineralgraph.jsonld", "json-ld")],
+)
+def test_every_output_parses(dist_dir, union, name, fmt):
+    ds = Dataset()
+    ds.parse(dist_dir / name, format=fmt)
+    triples = {(s, p, o) for s, p, o, _ in ds.quads((None, None, None, None))}
+    assert len(triples) == len(union)
+
+
+def test_nquads_and_trig_agree(dist_dir, built):
+    nq = Dataset()
+    nq.parse(dist_dir / "mineralgraph.nq", format="nquads")
+    assert sorted(str(g.identifier) for g in nq.graphs() if len(g)) == sorted(str(g.identifier) for g in built.graphs() if len(g))
+    assert len(list(nq.quads((None, None, None, None)))) == len(list(built.quads((None, None, None, None))))
+
+
+def test_manifest_counts_match(dist_dir, built):
+    manifest = json.loads((dist_dir / "manifest.json").read_text())
+    for graph in built.graphs():
+        if len(graph):
+            assert manifest["graphs"][str(graph.identifier)] == len(graph)
+
+
+def test_every_claim_quote_is_verbatim_at_its_offsets(union):
+    texts = {f"{ID}source/{s.id}": s.text for s in load_sources(ProjectPaths(ROOT))}
+    claims = list(union.subjects(RDF.type, MG.Claim))
+    assert claims
+    for claim in claims:
+        quote = str(union.value(claim, PROV.value))
+        source = str(union.value(claim, PROV.wasQuotedFrom))
+        anchor = union.value(claim, MG.anchor)
+        position = next(s for s in union.objects(anchor, OA.hasSelector) if (s, RDF.type, OA.TextPositionSelector) in union)
+        start, end = int(union.value(position, OA.start)), int(union.value(position, OA.end))
+        assert texts[source][start:end] == quote, claim
+
+
+def test_reasoning_output_is_trimmed(built):
+    inferred = built.graph(INFERRED_GRAPH)
+    assert len(inferred) > 0
+    for s, p, o in inferred:
+        assert not isinstance(s, Literal)
+        assert not (p == OWL.sameAs and s == o)
+        assert o not in (OWL.Thing, URIRef("http://www.w3.org/2000/01/rdf-schema#Resource"))
+        assert str(s).startswith(str(ID)), s
+
+
+def test_reasoner_adds_what_users_query(built):
+    inferred = built.graph(INFERRED_GRAPH)
+    msp_kind = (ID["mechanism/msp"], RDF.type, MG.MinilateralMechanism)
+    assert msp_kind in inferred  # from Table 1's kind via owl:hasValue
+    assert (ID["mechanism/usbcm-wg"], ORG.hasMember, ID["country/BRA"]) in inferred  # property chain
+    assert (ID["country/BRA"], ORG.memberOf, ID["mechanism/usbcm-wg"]) in inferred  # inverse
+
+
+def test_table1_row_claims_support_kind_and_year(union):
+    q = """
+    SELECT ?quote ?kind ?year WHERE {
+      ?claim mg:supports ?c, ?f ; prov:value ?quote ; prov:wasQuotedFrom source:004 .
+      ?c a mg:ClassificationStatement ; mg:mechanism mechanism:us-argentina-energy-security-dialogue ; mg:classifiedAs ?kind .
+      ?f a mg:FoundingStatement ; mg:foundingYear ?year .
+    }"""
+    from mineralgraph.namespaces import PREFIXES
+
+    rows = list(union.query(q, initNs=PREFIXES))
+    assert len(rows) == 1
+    assert str(rows[0].quote) == "美阿能源安全对话\t\t2024"
+    assert rows[0].kind == MG.bilateral and str(rows[0].year) == "2024"
+
+
+def test_compound_party_resolved_from_context(union):
+    """美阿 is Argentina (not Afghanistan): the text names 阿根廷 next to the mechanism."""
+    from mineralgraph.namespaces import PREFIXES
+
+    q = """
+    SELECT ?member ?quote WHERE {
+      ?st org:organization mechanism:us-argentina-energy-security-dialogue ; org:member ?member .
+      ?claim mg:supports ?st ; prov:value ?quote .
+    }"""
+    rows = list(union.query(q, initNs=PREFIXES))
+    assert {r.member for r in rows} == {ID["country/USA"], ID["country/ARG"]}
+    argentina_quotes = {str(r.quote) for r in rows if r.member == ID["country/ARG"]}
+    assert any("美国同阿根廷展开美阿能源安全对话" in q for q in argentina_quotes)

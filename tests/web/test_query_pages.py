@@ -1,0 +1,71 @@
+"""Stored-query pages for browsers (/queries/NAME with Accept: text/html): form with choices,
+results table with labels and links, download links; machine clients still get SPARQL results.
+And the renderer on its own: values from the graph are escaped."""
+from __future__ import annotations
+
+import json
+import re
+from types import SimpleNamespace
+
+from .conftest import SCRIPT
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_form_without_parameters_shows_choices(real_client):
+    r = real_client.get("/queries/country-mechanisms", headers={"Accept": BROWSER})
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    html = r.data.decode()
+    assert '<form class="query-form"' in html and 'name="country"' in html
+    assert re.search(r'<option value="JPN">JPN — Japan</option>', html), "entities as choices, with labels"
+    assert re.search(r'<select id="p-source" name="source">.*<option value="004">', html, re.S)
+    assert 'id="results"' not in html  # a required parameter is missing: nothing run yet
+
+
+def test_form_submission_renders_a_linked_table(real_client):
+    html = real_client.get("/queries/country-mechanisms?country=JPN", headers={"Accept": BROWSER}).data.decode()
+    assert '<table class="results">' in html
+    assert 'href="/id/mechanism/msp"' in html and ">Minerals Security Partnership</a>" in html
+    assert 'href="/queries/country-mechanisms?country=JPN&amp;format=csv"' in html
+    assert 'href="/queries/country-mechanisms?country=JPN&amp;format=json"' in html
+    assert '<option value="JPN" selected>' in html or 'value="JPN"' in html
+
+
+def test_given_short_forms_are_shown_as_the_choice(real_client):
+    html = real_client.get("/queries/mechanism-members?mechanism=MSP", headers={"Accept": BROWSER}).data.decode()
+    assert re.search(r'<option value="msp" selected>', html)
+    assert "欧盟已与澳大利亚" in html  # the quotes are in the table
+
+
+def test_bad_value_shows_the_reason_in_the_page(real_client):
+    r = real_client.get("/queries/country-mechanisms?country=%3Cb%3ENarnia", headers={"Accept": BROWSER})
+    assert r.status_code == 400 and r.mimetype == "text/html"
+    html = r.data.decode()
+    assert 'class="error"' in html and "&lt;b&gt;Narnia" in html and "<b>Narnia" not in html
+
+
+def test_machine_clients_and_downloads_unchanged(real_client):
+    r = real_client.get("/queries/country-mechanisms?country=JPN", headers={"Accept": "application/sparql-results+json"})
+    assert r.mimetype == "application/sparql-results+json"
+    assert json.loads(r.data)["results"]["bindings"]
+    r = real_client.get("/queries/country-mechanisms?country=JPN&format=csv", headers={"Accept": BROWSER})
+    assert r.mimetype == "text/csv" and "msp" in r.data.decode()
+
+
+def test_renderer_escapes_values(syn_live):
+    from mineralgraph.server.web.queries_html import render_query_page
+
+    meta = SimpleNamespace(name="demo", title="Demo <i>query</i>", description="about <b>it</b>",
+                           params=[SimpleNamespace(name="kind", type="enum", required=False, multiple=False,
+                                                   default=None, allowed=["a<b", "c"], description="x", example=None)],
+                           examples=[], example_lines=[])
+    results = {"head": {"vars": ["s", "quote"]}, "results": {"bindings": [
+        {"s": {"type": "uri", "value": "https://w3id.org/mineralgraph/id/country/JPN"},
+         "quote": {"type": "literal", "value": SCRIPT, "xml:lang": "zh-Hans"}}]}}
+    with syn_live.app.test_request_context("/queries/demo"):
+        response = render_query_page(meta, {"kind": ["a<b"]}, results)
+    html = response.get_data(as_text=True)
+    assert SCRIPT not in html and "&lt;script&gt;window.__pwned" in html
+    assert "Demo &lt;i&gt;query&lt;/i&gt;" in html
+    assert '<option value="a&lt;b" selected>' in html
+    assert '<a href="/id/country/JPN"' in html and ">Japan</a>" in html  # label from the graph

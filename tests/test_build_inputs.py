@@ -99,3 +99,18 @@ def test_unknown_entity_suggests_close_names(project_copy):
     result = _build(project_copy)
     assert result.exit_code == 2
     assert "unknown mechanism 'mspp'" in result.output and "did you mean" in result.output and "msp" in result.output
+
+
+def test_corrupted_quote_in_an_annotation_fails_the_build_naming_it(project_copy):
+    """Change one character of a real quote: the build must refuse it, naming file, line and quote."""
+    before = _fake_previous_dist(project_copy)
+    ann = project_copy / "seeds" / "annotations" / "001.yaml"
+    text = ann.read_text(encoding="utf-8")
+    good = "参与这项矿物安全合作伙伴关系的包括澳大利亚"
+    assert good in text
+    ann.write_text(text.replace(good, good.replace("澳大利亚", "奥地利"), 1), encoding="utf-8")
+    result = _build(project_copy)
+    assert result.exit_code == 2
+    assert "001.yaml:" in result.output and "quote not found in source 001" in result.output
+    assert "参与这项矿物安全合作伙伴关系的包括奥地利" in result.output
+    _assert_dist_unchanged(project_copy, before)

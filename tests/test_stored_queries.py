@@ -257,7 +257,7 @@ def test_sources(catalog, runner):
 
 def test_executive_orders(catalog, runner):
     got = rows(runner, catalog, "policies", kind="executive-order")
-    assert {r["policyId"] for r in got} == {"eo-13806", "eo-13817", "eo-13953", "eo-14017"}
+    assert {r["policyId"] for r in got} == {"eo-2017-industrial-base-supply-chain", "eo-13817", "eo-13953", "eo-14017"}
 
 
 # ---------------------------------------------------------------------------------- answers from annotations

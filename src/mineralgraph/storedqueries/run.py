@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
+import unicodedata
 
 import pyoxigraph as ox
 
@@ -77,6 +78,29 @@ def _cell(binding: dict | None) -> str:
     return " ".join(value.split())  # quotes span lines and tabs: one line in a table
 
 
+def display_width(text: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - display_width(text))
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Wrap to `width` terminal columns, at spaces where there are any (Chinese has none)."""
+    lines: list[str] = []
+    for word in textwrap.wrap(text, width, break_long_words=False) or [""]:
+        line = ""
+        for ch in word:
+            if display_width(line + ch) > width:
+                lines.append(line)
+                line = ""
+            line += ch
+        lines.append(line)
+    return lines
+
+
 def table(body: bytes, width: int | None = None, max_cell: int = 60) -> str:
     """SPARQL JSON results as an aligned text table; long cells wrapped to max_cell columns."""
     names, bindings = rows_of(body)
@@ -84,13 +108,13 @@ def table(body: bytes, width: int | None = None, max_cell: int = 60) -> str:
         return "(no rows)\n"
     width = width or shutil.get_terminal_size((160, 24)).columns
     cells = [[_cell(b.get(n)) for n in names] for b in bindings]
-    widths = [min(max(len(n), *(len(r[i]) for r in cells)), max_cell) for i, n in enumerate(names)]
+    widths = [min(max(display_width(n), *(display_width(r[i]) for r in cells)), max_cell) for i, n in enumerate(names)]
     sep = "  "
-    lines = [sep.join(n.ljust(w) for n, w in zip(names, widths)).rstrip(),
+    lines = [sep.join(_pad(n, w) for n, w in zip(names, widths)).rstrip(),
              sep.join("-" * w for w in widths)]
     for row in cells:
-        wrapped = [textwrap.wrap(c, w, break_long_words=True) or [""] for c, w in zip(row, widths)]
+        wrapped = [_wrap(c, w) for c, w in zip(row, widths)]
         for k in range(max(len(x) for x in wrapped)):
-            lines.append(sep.join((x[k] if k < len(x) else "").ljust(w) for x, w in zip(wrapped, widths)).rstrip())
+            lines.append(sep.join(_pad(x[k] if k < len(x) else "", w) for x, w in zip(wrapped, widths)).rstrip())
     lines.append(f"({len(bindings)} row{'s' if len(bindings) != 1 else ''})")
     return "\n".join(lines) + "\n"

@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .annotations import ClaimSpec, StatementSpec
@@ -380,7 +381,9 @@ def _precision(value: str) -> URIRef:
 def assemble(sources, gazetteer: Gazetteer, vocab: Vocabulary, ontology: Graph, annotations) -> tuple[Dataset, list[SourceReport]]:
     ds = Dataset()
     bind_prefixes(ds)
-    _add(ds, ONTOLOGY_GRAPH, ontology)
+    # The ontology's blank nodes (restrictions, lists) are skolemised (RDF 1.1 §3.5) from canonical
+    # labels: stores relabel blank nodes on every load, and the same ontology must give the same dist/.
+    _add(ds, ONTOLOGY_GRAPH, to_canonical_graph(ontology).skolemize(authority="https://w3id.org", basepath="/mineralgraph/.well-known/genid/"))
     _add(ds, GAZETTEER_GRAPH, describe_gazetteer(gazetteer, vocab))
     reports = []
     for source in sources:

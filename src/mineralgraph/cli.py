@@ -209,9 +209,15 @@ def export(root, fmt, graph_iri, output) -> None:
             known = ", ".join(sorted(str(g.identifier) for g in ds.graphs() if len(g)))
             click.echo(f"error: no graph {graph_iri}; graphs: {known}", err=True)
             sys.exit(2)
-        target = Graph()
-        for t in named:
-            target.add(t)
+        if quads:  # keep the graph's name in quad formats
+            target = Dataset()
+            named_copy = target.graph(URIRef(graph_iri))
+            for t in named:
+                named_copy.add(t)
+        else:
+            target = Graph()
+            for t in named:
+                target.add(t)
     elif quads:
         target = ds
     else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF
 
 from mineralgraph.namespaces import ID, INFERRED_GRAPH, MG, OA, ORG

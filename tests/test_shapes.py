@@ -19,7 +19,7 @@ from rdflib.namespace import RDF, SH
 
 from mineralgraph.namespaces import ID, MG, OA, ORG
 from mineralgraph.ontology import load_ontology
-from mineralgraph.pipeline import _data_graph
+from mineralgraph.pipeline import data_graph
 from mineralgraph.validate import load_shapes, sparql_checks, validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -259,7 +259,7 @@ def _prefixed(node) -> str:
 
 
 def test_real_graph_conforms(built, shapes, ontology):
-    report = validate(_data_graph(built), shapes, ontology, ROOT / "queries" / "checks")
+    report = validate(data_graph(built), shapes, ontology, ROOT / "queries" / "checks")
     assert report.conforms, report.text(50)
     assert sparql_checks(_asserted(built), ROOT / "queries" / "checks" / "asserted")[0] == []
 

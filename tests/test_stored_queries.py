@@ -14,7 +14,6 @@ from click.testing import CliRunner
 
 from mineralgraph.storedqueries import BindError, QuerySpecError, load_all, parse
 from mineralgraph.storedqueries.run import LocalRunner
-from mineralgraph.storedqueries.spec import parse_example
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"

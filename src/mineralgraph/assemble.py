@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from .annotations import ClaimSpec, StatementSpec
 from .errors import InputError
@@ -36,7 +36,7 @@ from .namespaces import (
 from .ontology import Vocabulary
 from .quotes import Located, locate
 from .sources import Source
-from .statements import BUILDERS, ClaimContext, classification, date_literal, membership
+from .statements import BUILDERS, PRECISION, ClaimContext, build_founding, classification, membership
 from .text import AnalysisText, is_cjk, normalise, to_simplified
 
 MINERAL_SCHEME = ID["mineral"]
@@ -172,6 +172,28 @@ def _guess_lang(text: str) -> str:
 # ----------------------------------------------------------------------------------------------
 
 
+def describe_quote(g: Graph, claim: URIRef, source: URIRef, text: str, start: int, end: int, lang: str) -> None:
+    """A claim's verbatim quote and where it stands: a Web Annotation specific resource on the
+    source with a TextPositionSelector (code-point offsets) and a TextQuoteSelector (exact text
+    with some context, so the quote can be found again if offsets are ever in doubt)."""
+    exact = text[start:end]
+    anchor, position, quote = (URIRef(f"{claim}#{x}") for x in ("anchor", "position", "quote"))
+    g.add((claim, PROV.wasQuotedFrom, source))
+    g.add((claim, PROV.value, Literal(exact, lang=lang)))
+    g.add((claim, MG.anchor, anchor))
+    g.add((anchor, RDF.type, OA.SpecificResource))
+    g.add((anchor, OA.hasSource, source))
+    g.add((anchor, OA.hasSelector, position))
+    g.add((anchor, OA.hasSelector, quote))
+    g.add((position, RDF.type, OA.TextPositionSelector))
+    g.add((position, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)))
+    g.add((position, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))
+    g.add((quote, RDF.type, OA.TextQuoteSelector))
+    g.add((quote, OA.exact, Literal(exact)))
+    g.add((quote, OA.prefix, Literal(text[max(0, start - QUOTE_CONTEXT) : start])))
+    g.add((quote, OA.suffix, Literal(text[end : end + QUOTE_CONTEXT])))
+
+
 class SourceAssembler:
     """Builds one source's named graph."""
 
@@ -269,30 +291,16 @@ class SourceAssembler:
         when = as_of or src.as_of
         if when is None:
             raise InputError(f"claim needs `as_of:`: source {src.id} has no date", path, line)
-        anchor, position, quote = (URIRef(f"{claim}#{x}") for x in ("anchor", "position", "quote"))
         date, precision = _date(str(when)), _precision(str(when))
         g.add((claim, RDF.type, MG.Claim))
-        g.add((claim, PROV.wasQuotedFrom, s))
         # A quote from an English footnote or abstract is English, whatever the source's language.
         lang = src.language if any(is_cjk(c) for c in located.exact) else "en"
-        g.add((claim, PROV.value, Literal(located.exact, lang=lang)))
+        describe_quote(g, claim, s, src.text, located.start, located.end, lang)
         clean = self.text.clean[located.a_start : located.a_end]
         if clean != located.exact:
             g.add((claim, MG.cleanText, Literal(clean, lang=lang)))
         g.add((claim, MG.asOf, date))
         g.add((claim, MG.asOfPrecision, precision))
-        g.add((claim, MG.anchor, anchor))
-        g.add((anchor, RDF.type, OA.SpecificResource))
-        g.add((anchor, OA.hasSource, s))
-        g.add((anchor, OA.hasSelector, position))
-        g.add((anchor, OA.hasSelector, quote))
-        g.add((position, RDF.type, OA.TextPositionSelector))
-        g.add((position, OA.start, Literal(located.start, datatype=XSD.nonNegativeInteger)))
-        g.add((position, OA.end, Literal(located.end, datatype=XSD.nonNegativeInteger)))
-        g.add((quote, RDF.type, OA.TextQuoteSelector))
-        g.add((quote, OA.exact, Literal(located.exact)))
-        g.add((quote, OA.prefix, Literal(src.text[max(0, located.start - QUOTE_CONTEXT) : located.start])))
-        g.add((quote, OA.suffix, Literal(src.text[located.end : located.end + QUOTE_CONTEXT])))
         for m in self.mentions:
             if located.a_start <= m.start and m.end <= located.a_end and m.entity.family not in ("indicator", "unit"):
                 g.add((claim, MG.mentions, m.entity.iri))
@@ -324,8 +332,6 @@ class SourceAssembler:
             supported.append(classification(ctx, mech, self.vocab.kind_labels[row.type_label]))
             self.report.statements["classification"] += 1
         if row.year:
-            from .statements import build_founding
-
             supported += build_founding(ctx, {"mechanism": mech.id, "date": row.year}, None)
             self.report.statements["founding"] += 1
         if row.abbreviation:
@@ -373,8 +379,6 @@ def _date(value: str) -> Literal:
 
 
 def _precision(value: str) -> URIRef:
-    from .statements import PRECISION
-
     return PRECISION[len(value.split("-"))]
 
 
@@ -383,8 +387,8 @@ def assemble(sources, gazetteer: Gazetteer, vocab: Vocabulary, ontology: Graph, 
     bind_prefixes(ds)
     # The ontology's blank nodes (restrictions, lists) are skolemised (RDF 1.1 §3.5) from canonical
     # labels: stores relabel blank nodes on every load, and the same ontology must give the same dist/.
-    _add(ds, ONTOLOGY_GRAPH, to_canonical_graph(ontology).skolemize(authority="https://w3id.org", basepath="/mineralgraph/.well-known/genid/"))
-    _add(ds, GAZETTEER_GRAPH, describe_gazetteer(gazetteer, vocab))
+    add_graph(ds, ONTOLOGY_GRAPH, to_canonical_graph(ontology).skolemize(authority="https://w3id.org", basepath="/mineralgraph/.well-known/genid/"))
+    add_graph(ds, GAZETTEER_GRAPH, describe_gazetteer(gazetteer, vocab))
     reports = []
     for source in sources:
         asm = SourceAssembler(source, gazetteer, vocab)
@@ -394,12 +398,13 @@ def assemble(sources, gazetteer: Gazetteer, vocab: Vocabulary, ontology: Graph, 
         for ann in annotations.get(source.id, []):
             for spec in ann.claims:
                 asm.add_claim(spec)
-        _add(ds, source_graph(source.id), asm.graph)
+        add_graph(ds, source_graph(source.id), asm.graph)
         reports.append(asm.report)
     return ds, reports
 
 
-def _add(ds: Dataset, name: URIRef, graph: Graph) -> None:
+def add_graph(ds: Dataset, name: URIRef, graph: Graph) -> None:
+    """Copy a graph's triples into the dataset's graph of that name."""
     target = ds.graph(name)
     for triple in graph:
         target.add(triple)

@@ -157,7 +157,7 @@ def validate(root, dist_dir, limit) -> None:
     from rdflib import Dataset
 
     from .ontology import load_ontology
-    from .pipeline import _data_graph
+    from .pipeline import data_graph
     from .validate import load_shapes
     from .validate import validate as run_validate
 
@@ -176,7 +176,7 @@ def validate(root, dist_dir, limit) -> None:
             raise InputError(f"does not parse as TriG: {str(exc).splitlines()[0]}", trig) from None
     except InputError as exc:
         _fail_input(exc)
-    report = run_validate(_data_graph(ds), shapes, ontology, paths.checks)
+    report = run_validate(data_graph(ds), shapes, ontology, paths.checks)
     click.echo(report.text(limit))
     sys.exit(0 if report.conforms else 1)
 

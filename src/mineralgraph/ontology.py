@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,8 +35,6 @@ def parse_rdf_file(path: Path, fmt: str = "turtle") -> Graph:
         line = None
         for part in message:
             if "line" in part:
-                import re
-
                 m = re.search(r"line (\d+)", part)
                 if m:
                     line = int(m.group(1))

@@ -12,7 +12,7 @@ from rdflib import Dataset, Graph
 from rdflib.namespace import RDF
 
 from .annotations import load_annotations
-from .assemble import SourceReport, assemble
+from .assemble import SourceReport, add_graph, assemble
 from .derive import derive
 from .dist import inputs_digest, read_manifest, write_dist
 from .errors import InputError, ValidationFailed
@@ -63,18 +63,18 @@ def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = T
     annotations = steps.run("loading annotations", load_annotations, paths.annotations, {s.id for s in sources})
 
     ds, reports = steps.run("extracting and verifying quotes", assemble, sources, gazetteer, vocab, ontology, annotations)
-    asserted = _data_graph(ds)
+    asserted = data_graph(ds)
 
     early = steps.run("checking asserted data", sparql_checks, asserted, paths.checks / "asserted")[0]
     if [f for f in early if f.severity == "Violation"]:
         raise ValidationFailed(Report(findings=early, checks=len(early)))
 
     inferred = steps.run("reasoning (OWL 2 RL)", infer, asserted, ontology)
-    _add(ds, INFERRED_GRAPH, inferred)
+    add_graph(ds, INFERRED_GRAPH, inferred)
     derived, rule_counts = steps.run("deriving (SPARQL rules)", derive, asserted + inferred, paths.rules)
-    _add(ds, DERIVED_GRAPH, derived)
+    add_graph(ds, DERIVED_GRAPH, derived)
 
-    report = steps.run("validating (SHACL + checks)", validate, _data_graph(ds), shapes, ontology, paths.checks)
+    report = steps.run("validating (SHACL + checks)", validate, data_graph(ds), shapes, ontology, paths.checks)
     if not report.conforms:
         raise ValidationFailed(report)
 
@@ -104,19 +104,13 @@ def check_source(paths: ProjectPaths, source_id: str):
     return asm
 
 
-def _data_graph(ds: Dataset) -> Graph:
+def data_graph(ds: Dataset) -> Graph:
     """Every graph but the ontology: the data that shapes and reasoning look at."""
     g = Graph()
     for s, p, o, ctx in ds.quads((None, None, None, None)):
         if ctx != ONTOLOGY_GRAPH and getattr(ctx, "identifier", ctx) != ONTOLOGY_GRAPH:
             g.add((s, p, o))
     return g
-
-
-def _add(ds: Dataset, name, graph: Graph) -> None:
-    target = ds.graph(name)
-    for t in graph:
-        target.add(t)
 
 
 def make_manifest(paths, ds: Dataset, reports, report: Report, rule_counts) -> dict:

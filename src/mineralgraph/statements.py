@@ -8,18 +8,19 @@ one statement, and two sources reporting different values give two statements.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, TIME, XSD
 
 from .errors import InputError
 from .extract.enumeration import enumeration_in, mentions_in
 from .gazetteer import Entity, Gazetteer, Mention
-from .namespaces import MG, ORG, entity_iri, list_version_iri, statement_iri
+from .namespaces import MG, ORG, list_version_iri, statement_iri
 from .ontology import Vocabulary
 from .quotes import Located
 from .sources import Source
@@ -71,14 +72,10 @@ def date_literal(value, ctx: ClaimContext, line=None) -> tuple[Literal, URIRef]:
         raise ctx.fail(f"date must be YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}", line)
     padded = parts + ["01"] * (3 - len(parts))
     try:
-        lit = Literal("-".join(padded), datatype=XSD.date)
-        lit.toPython()
-        import datetime
-
         datetime.date(*map(int, padded))
     except ValueError:
         raise ctx.fail(f"not a calendar date: {value!r}", line) from None
-    return lit, PRECISION[len(parts)]
+    return Literal("-".join(padded), datatype=XSD.date), PRECISION[len(parts)]
 
 
 def year_literal(value, ctx: ClaimContext, line=None) -> Literal:

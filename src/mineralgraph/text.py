@@ -13,6 +13,7 @@ text is reported at its place in the original. Steps:
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 import unicodedata
@@ -82,8 +83,6 @@ class AnalysisText:
 
     def analysis_index(self, original_offset: int) -> int:
         """The first analysis character at or after an original offset."""
-        import bisect
-
         return bisect.bisect_left(self.origin, original_offset)
 
 

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
+from mineralgraph.assemble import describe_quote
 from mineralgraph.server import Settings, create_app
 from mineralgraph.store import load_dist
 
@@ -99,23 +100,9 @@ def build_synthetic(directory: Path) -> dict:
         start, end = _offsets(SOURCE_TEXT, quote)
         c = ID[f"claim/900/{start}-{end}"]
         claims[quote] = (c, start, end)
-        anchor, pos, qs = URIRef(f"{c}#anchor"), URIRef(f"{c}#position"), URIRef(f"{c}#quote")
         src.add((c, RDF.type, MG.Claim))
-        src.add((c, PROV.wasQuotedFrom, s))
-        src.add((c, PROV.value, Literal(quote, lang="zh-Hans")))
         src.add((c, MG.asOf, Literal("2023-05-01", datatype=XSD.date)))
-        src.add((c, MG.anchor, anchor))
-        src.add((anchor, RDF.type, OA.SpecificResource))
-        src.add((anchor, OA.hasSource, s))
-        src.add((anchor, OA.hasSelector, pos))
-        src.add((anchor, OA.hasSelector, qs))
-        src.add((pos, RDF.type, OA.TextPositionSelector))
-        src.add((pos, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)))
-        src.add((pos, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))
-        src.add((qs, RDF.type, OA.TextQuoteSelector))
-        src.add((qs, OA.exact, Literal(quote)))
-        src.add((qs, OA.prefix, Literal(SOURCE_TEXT[max(0, start - 32):start])))
-        src.add((qs, OA.suffix, Literal(SOURCE_TEXT[end:end + 32])))
+        describe_quote(src, c, s, SOURCE_TEXT, start, end, "zh-Hans")  # as the build writes it
         src.add((c, MG.mentions, jpn))
     for member in (jpn, usa):
         st = ID[f"stmt/membership/test-pact/{member.split('/')[-1]}"]

@@ -8,7 +8,7 @@ import re
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from .conftest import IMG, OTHER_BASE, SCRIPT, SOURCE_TEXT
+from .conftest import OTHER_BASE, SCRIPT, SOURCE_TEXT
 
 JPN = URIRef("https://w3id.org/mineralgraph/id/country/JPN")
 PREF = URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")

@@ -102,23 +102,29 @@ def test_compound_party_resolved_from_context(union):
     assert any("美国同阿根廷展开美阿能源安全对话" in q for q in argentina_quotes)
 
 
-def test_outputs_are_deterministic_across_processes(dist_dir):
-    """The same graph gives the same bytes whatever the process's hash seed (no blank nodes,
-    sorted prefixes and quads)."""
+def test_outputs_are_deterministic_across_processes(dist_dir, tmp_path):
+    """The same graphs give the same bytes whatever the process's hash seed: the dump writer
+    runs in two processes with different seeds on the built graphs and writes identical files,
+    the ones the build wrote."""
     import os
     import subprocess
     import sys
 
     script = (
-        "import hashlib, sys; from rdflib import Dataset; from mineralgraph.dist import serialise_all;"
-        "d = Dataset(); d.parse(sys.argv[1], format='nquads');"
-        "print(sorted((k, hashlib.sha256(v).hexdigest()) for k, v in serialise_all(d).items()))"
+        "import sys, json; from pathlib import Path; from mineralgraph.dist import write_dumps;"
+        "from mineralgraph.sourcegraphs import GraphChunk; from collections import defaultdict;"
+        "graphs = defaultdict(list);"
+        "[graphs[l.rsplit(b' ', 2)[1][1:-1].decode()].append(l.rsplit(b' ', 2)[0] + b' .\\n')"
+        " for l in Path(sys.argv[1]).read_bytes().splitlines() if l];"
+        "out = Path(sys.argv[2]); out.mkdir();"
+        "files = write_dumps([GraphChunk(g, b''.join(ls)) for g, ls in graphs.items()], out);"
+        "print(json.dumps({k: v['sha256'] for k, v in sorted(files.items())}))"
     )
     runs = [
-        subprocess.run([sys.executable, "-c", script, str(dist_dir / "mineralgraph.nq")], capture_output=True, text=True,
-                       env={**os.environ, "PYTHONHASHSEED": seed}, check=True).stdout
+        subprocess.run([sys.executable, "-c", script, str(dist_dir / "mineralgraph.nq"), str(tmp_path / seed)],
+                       capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}, check=True).stdout
         for seed in ("1", "2")
     ]
     assert runs[0] == runs[1]
     written = json.loads((dist_dir / "manifest.json").read_text())["files"]
-    assert f"('mineralgraph.nq', '{written['mineralgraph.nq']['sha256']}')" in runs[0]
+    assert json.loads(runs[0]) == {name: f["sha256"] for name, f in written.items()}

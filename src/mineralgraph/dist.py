@@ -10,19 +10,22 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+import gzip
+
+import pyoxigraph as ox
 
 from . import __version__
-from .namespaces import bind_prefixes
+from .namespaces import PREFIXES
+from .ntriples import restore_language_case
 from .paths import ProjectPaths
 
-# (file name, rdflib format, whole dataset or union of all graphs)
-OUTPUTS = [
-    ("mineralgraph.trig", "trig", "dataset"),
-    ("mineralgraph.nq", "nquads", "dataset"),
-    ("mineralgraph.jsonld", "json-ld", "dataset"),
-    ("mineralgraph.ttl", "turtle", "union"),
-    ("mineralgraph.nt", "nt", "union"),
+# The dump files: N-Quads and N-Triples are written directly from the graphs' sorted lines; the
+# other formats are serialised by pyoxigraph, streaming, from those.
+NQUADS, NTRIPLES = "mineralgraph.nq", "mineralgraph.nt"
+DERIVED_FORMATS = [  # (file, pyoxigraph format, read from)
+    ("mineralgraph.trig", ox.RdfFormat.TRIG, NQUADS),
+    ("mineralgraph.ttl", ox.RdfFormat.TURTLE, NTRIPLES),
+    ("mineralgraph.jsonld", ox.RdfFormat.JSON_LD, NQUADS),
 ]
 MANIFEST = "manifest.json"
 INPUT_GLOBS = ["seeds/**/*", "ontology/**/*.ttl", "shapes/**/*.ttl", "queries/rules/*.rq", "queries/checks/**/*.rq"]
@@ -41,69 +44,59 @@ def inputs_digest(paths: ProjectPaths) -> str:
     return h.hexdigest()
 
 
-def union_graph(ds: Dataset) -> Graph:
-    g = Graph()
-    bind_prefixes(g)
-    for s, p, o, _g in ds.quads((None, None, None, None)):
-        g.add((s, p, o))
-    return g
+def write_dumps(graphs, directory: Path) -> dict[str, dict]:
+    """Every dump file of the graphs (GraphChunk: graph IRI + sorted N-Triples lines) into
+    `directory`, plus a gzip copy of each; returns {file: {bytes, sha256}}. Graphs go in IRI
+    order and lines are sorted, so the same graphs always give the same bytes."""
+    ordered = sorted((g for g in graphs if g.data), key=lambda g: g.graph)
+    seen: set[int] = set()
+    with open(directory / NQUADS, "wb") as nq, open(directory / NTRIPLES, "wb") as nt:
+        for g in ordered:
+            suffix = f"<{g.graph}> .\n".encode()
+            for line in g.data.splitlines(keepends=True):
+                nq.write(line[:-2] + suffix)
+                h = hash(line)  # union: a triple stated in several graphs is written once
+                if h not in seen:
+                    seen.add(h)
+                    nt.write(line)
+    del seen
+    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    for name, fmt, source in DERIVED_FORMATS:
+        raw = directory / (name + ".raw")
+        ox.serialize(ox.parse(path=str(directory / source), format=_FORMAT_OF[source]), str(raw), fmt, prefixes=prefixes)
+        with open(raw, "rb") as src, open(directory / name, "wb") as out:
+            for line in src:
+                out.write(restore_language_case(line))
+        raw.unlink()
+    files = {}
+    for name in [NQUADS, NTRIPLES, *(n for n, _f, _s in DERIVED_FORMATS)]:
+        files[name] = _describe(directory / name)
+        with open(directory / name, "rb") as src, gzip.GzipFile(directory / (name + ".gz"), "wb", compresslevel=6, mtime=0) as gz:
+            shutil.copyfileobj(src, gz, 1 << 20)
+        files[name + ".gz"] = _describe(directory / (name + ".gz"))
+    return files
 
 
-def serialise_all(ds: Dataset) -> dict[str, bytes]:
-    """Every output file's bytes, with rdflib. (pyoxigraph writes these formats far faster, but
-    its store turns xsd:nonNegativeInteger into xsd:integer and lower-cases language tags, so the
-    files would no longer say what the graph says.) rdflib's order of graphs and nodes varies from
-    run to run; each format is put in a fixed order, so the same graph gives the same bytes."""
-    union = union_graph(ds)
-    out = {}
-    for name, fmt, scope in OUTPUTS:
-        if fmt == "trig":
-            out[name] = _trig(ds)
-            continue
-        data = (ds if scope == "dataset" else union).serialize(format=fmt, encoding="utf-8")
-        if fmt in ("nt", "nquads"):
-            data = b"\n".join(sorted(set(data.splitlines()))) + b"\n"
-        elif fmt == "json-ld":
-            data = json.dumps(_sorted_json(json.loads(data)), ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
-        out[name] = data
-    return out
+_FORMAT_OF = {NQUADS: ox.RdfFormat.N_QUADS, NTRIPLES: ox.RdfFormat.N_TRIPLES}
 
 
-def _trig(ds: Dataset) -> bytes:
-    """TriG as one Turtle block per named graph, graphs in IRI order."""
-    prefixes: set[str] = set()
-    blocks = []
-    for graph in sorted((g for g in ds.graphs() if len(g)), key=lambda g: str(g.identifier)):
-        g = Graph()
-        bind_prefixes(g)
-        for triple in graph:
-            g.add(triple)
-        lines = g.serialize(format="turtle").splitlines()
-        prefixes.update(line for line in lines if line.startswith("@prefix"))
-        body = [("    " + line) if line else "" for line in lines if not line.startswith("@prefix")]
-        blocks.append(f"<{graph.identifier}> {{\n" + "\n".join(body).strip("\n") + "\n}\n")
-    return ("\n".join(sorted(prefixes)) + "\n\n" + "\n".join(blocks)).encode("utf-8")
+def _describe(path: Path) -> dict:
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+            size += len(block)
+    return {"bytes": size, "sha256": h.hexdigest()}
 
 
-def _sorted_json(node, key: str | None = None):
-    """JSON-LD with every array sorted, except @list (its order is the data)."""
-    if isinstance(node, dict):
-        return {k: _sorted_json(v, k) for k, v in node.items()}
-    if isinstance(node, list):
-        items = [_sorted_json(v) for v in node]
-        return items if key == "@list" else sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-    return node
-
-
-def write_dist(ds: Dataset, manifest: dict, target: Path) -> None:
+def write_dist(graphs, manifest: dict, target: Path) -> None:
+    """dist/ written into a fresh directory that replaces the old one only when complete."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".dist-", dir=target.parent))
     try:
-        files = {}
-        for name, data in serialise_all(ds).items():
-            (tmp / name).write_bytes(data)
-            files[name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        files = write_dumps(graphs, tmp)
         manifest = {**manifest, "files": files}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
         _swap(tmp, target)

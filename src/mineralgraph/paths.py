@@ -67,6 +67,11 @@ class ProjectPaths:
     def dist(self) -> Path:
         return self.root / "dist"
 
+    @property
+    def cache(self) -> Path:
+        """Per-source build results, keyed by the hash of their inputs (safe to delete)."""
+        return self.root / ".mineralgraph-cache"
+
     @classmethod
     def default(cls) -> "ProjectPaths":
         return cls(project_root())

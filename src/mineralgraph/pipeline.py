@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from rdflib import Dataset, Graph
-from rdflib.namespace import RDF
 
-from .annotations import load_annotations
-from .assemble import SourceReport, add_graph, assemble
-from .derive import derive
+from . import ntriples
+from .buildstore import BuildStore
 from .dist import inputs_digest, read_manifest, write_dist
 from .errors import InputError, ValidationFailed
 from .gazetteer import load_gazetteer
@@ -21,16 +18,18 @@ from .namespaces import DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from .ontology import Vocabulary, load_ontology
 from .paths import ProjectPaths
 from .reason import infer
+from .sourcegraphs import GraphChunk, gazetteer_graph, ontology_graph, source_graphs
 from .sources import load_sources
-from .validate import Report, load_shapes, sparql_checks, validate
+from .sparqlfiles import read_dir
+from .validate import Report, load_shapes, store_checks, validate
 
 Progress = Callable[[str], None]
 
 
 @dataclass
 class BuildResult:
-    dataset: Dataset
-    reports: list[SourceReport]
+    store: BuildStore
+    reports: list
     validation: Report
     timings: dict[str, float] = field(default_factory=dict)
     manifest: dict = field(default_factory=dict)
@@ -52,7 +51,7 @@ class Steps:
         return out
 
 
-def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = True) -> BuildResult:
+def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = True, jobs: int | None = None) -> BuildResult:
     steps = Steps(progress)
     # Read and check every input first: a bad file fails the build before any work is done.
     sources = steps.run("reading sources (sha256 verified)", load_sources, paths)
@@ -60,28 +59,71 @@ def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = T
     shapes = steps.run("parsing shapes", load_shapes, paths.shapes)
     vocab = Vocabulary.from_ontology(ontology)
     gazetteer = steps.run("loading gazetteer", load_gazetteer, paths.gazetteer)
-    annotations = steps.run("loading annotations", load_annotations, paths.annotations, {s.id for s in sources})
 
-    ds, reports = steps.run("extracting and verifying quotes", assemble, sources, gazetteer, vocab, ontology, annotations)
-    asserted = data_graph(ds)
+    # Per source, cached by the hash of its inputs and run in parallel: extraction, annotations, quotes.
+    chunks, reports = steps.run("extracting and verifying quotes", source_graphs, paths, sources, gazetteer, vocab, jobs)
+    rebuilt = [c.graph.rsplit("/", 1)[-1] for c in chunks if not c.cached]
+    steps.progress(f"  {len(chunks) - len(rebuilt)} of {len(chunks)} sources unchanged (cached), {len(rebuilt)} rebuilt")
+    chunks = [ontology_graph(paths, ontology), gazetteer_graph(paths, gazetteer, vocab), *chunks]
 
-    early = steps.run("checking asserted data", sparql_checks, asserted, paths.checks / "asserted")[0]
+    bstore = BuildStore()
+    steps.run("loading the build store", _load_chunks, bstore, chunks)
+    early = steps.run("checking asserted data", store_checks, bstore, paths.checks / "asserted")
     if [f for f in early if f.severity == "Violation"]:
         raise ValidationFailed(Report(findings=early, checks=len(early)))
 
-    inferred = steps.run("reasoning (OWL 2 RL)", infer, asserted, ontology)
-    add_graph(ds, INFERRED_GRAPH, inferred)
-    derived, rule_counts = steps.run("deriving (SPARQL rules)", derive, asserted + inferred, paths.rules)
-    add_graph(ds, DERIVED_GRAPH, derived)
+    inferred = steps.run("reasoning (OWL 2 RL rules)", infer_store, bstore, ontology, chunks)
+    derived, rule_counts = steps.run("deriving (SPARQL rules)", derive_store, bstore, paths.rules)
 
-    report = steps.run("validating (SHACL + checks)", validate, data_graph(ds), shapes, ontology, paths.checks)
+    report = steps.run("validating (SHACL + checks)", validate_build, bstore, chunks, shapes, ontology, paths.checks)
     if not report.conforms:
         raise ValidationFailed(report)
 
-    manifest = make_manifest(paths, ds, reports, report, rule_counts)
+    graphs = [*chunks, inferred, derived]
+    manifest = steps.run("counting", make_manifest, paths, bstore, graphs, reports, report, rule_counts)
     if write:
-        steps.run("writing dist/", write_dist, ds, manifest, paths.dist)
-    return BuildResult(ds, reports, report, steps.timings, manifest)
+        steps.run("writing dist/", write_dist, graphs, manifest, paths.dist)
+    return BuildResult(bstore, reports, report, steps.timings, manifest)
+
+
+def _load_chunks(bstore: BuildStore, chunks) -> None:
+    for c in chunks:
+        bstore.load(c.graph, c.data)
+
+
+def infer_store(bstore: BuildStore, ontology, chunks) -> GraphChunk:
+    """OWL 2 RL consequences into graph/inferred. (Interim: owlrl over an rdflib copy.)"""
+    asserted = Graph()
+    for c in chunks:
+        if c.graph != str(ONTOLOGY_GRAPH):
+            asserted.parse(data=c.data, format="nt")
+    inferred = infer(asserted, ontology)
+    data = ntriples.lines(inferred)
+    bstore.load(str(INFERRED_GRAPH), data)
+    return GraphChunk(str(INFERRED_GRAPH), data)
+
+
+def derive_store(bstore: BuildStore, rules_dir) -> tuple[GraphChunk, dict[str, int]]:
+    """SPARQL CONSTRUCT rules over asserted + inferred data, into graph/derived."""
+    triples, counts = set(), {}
+    for rule in read_dir(rules_dir):
+        before = len(triples)
+        triples.update(bstore.query(rule.text))
+        counts[rule.name] = len(triples) - before
+    data = ntriples.from_store(triples)
+    bstore.load(str(DERIVED_GRAPH), data)
+    return GraphChunk(str(DERIVED_GRAPH), data), counts
+
+
+def validate_build(bstore: BuildStore, chunks, shapes, ontology, checks_dir) -> Report:
+    """(Interim: pySHACL over an rdflib copy of the data graphs.)"""
+    data = Graph()
+    for c in chunks:
+        if c.graph != str(ONTOLOGY_GRAPH):
+            data.parse(data=c.data, format="nt")
+    for g in (INFERRED_GRAPH, DERIVED_GRAPH):
+        data.parse(data=ntriples.from_store(bstore.triples(str(g))), format="nt")
+    return validate(data, shapes, ontology, checks_dir)
 
 
 def check_source(paths: ProjectPaths, source_id: str):
@@ -113,18 +155,16 @@ def data_graph(ds: Dataset) -> Graph:
     return g
 
 
-def make_manifest(paths, ds: Dataset, reports, report: Report, rule_counts) -> dict:
-    graphs = {str(g.identifier): len(g) for g in ds.graphs() if len(g)}
-    union = Graph()
-    for s, p, o, _g in ds.quads((None, None, None, None)):
-        union.add((s, p, o))
-    classes = Counter()
-    for s, o in union.subject_objects(RDF.type):
-        classes[_prefixed(o)] += 1
+def make_manifest(paths, bstore: BuildStore, graphs, reports, report: Report, rule_counts) -> dict:
+    union = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
+    classes = {
+        _prefixed(row["c"].value): int(row["n"].value)
+        for row in bstore.store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c")
+    }
     return {
         "inputs_sha256": inputs_digest(paths),
-        "triples": len(union),
-        "graphs": graphs,
+        "triples": int(next(iter(bstore.store.query(union)))["n"].value),
+        "graphs": {c.graph: c.data.count(b"\n") for c in graphs if c.data},
         "classes": dict(sorted(classes.items())),
         "coverage": {
             r.source.id: {"claims": r.claims, "mentions": r.mentions, "statements": dict(r.statements), "notes": r.notes}

@@ -121,6 +121,38 @@ def sparql_checks(data: Graph, checks_dir: Path) -> tuple[list[Finding], int]:
     return findings, len(files)
 
 
+def store_checks(bstore, checks_dir: Path) -> list[Finding]:
+    """The SPARQL checks of a directory run on the build store (see sparql_checks)."""
+    findings = []
+    for check in read_dir(checks_dir):
+        for row in bstore.query(check.text):
+            severity, message, focus = (_binding(row, v) for v in ("severity", "message", "focus"))
+            findings.append(
+                Finding(
+                    severity=severity.value if severity is not None else "Violation",
+                    focus=_short_iri(focus.value) if focus is not None else "?",
+                    path=None,
+                    message=message.value if message is not None else (check.header.splitlines()[0] if check.header else check.name),
+                    source=f"check {check.name}",
+                )
+            )
+    return findings
+
+
+def _binding(row, name: str):
+    try:
+        return row[name]
+    except KeyError:  # not projected by this check
+        return None
+
+
+def _short_iri(iri: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(str(ns)):
+            return f"{prefix}:{iri[len(str(ns)):]}"
+    return f"<{iri}>"
+
+
 def validate(data: Graph, shapes: Graph, ontology: Graph, checks_dir: Path) -> Report:
     report = Report(shapes=len(set(shapes.subjects(RDF.type, SH.NodeShape))) + len(set(shapes.subjects(RDF.type, SH.PropertyShape))))
     report.findings += shacl(data, shapes, ontology)

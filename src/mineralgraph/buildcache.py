@@ -1,0 +1,79 @@
+"""A content-addressed cache for work the build does per input: one entry per (unit, hash of
+everything the unit's result depends on). Entries are written atomically, so a build that is
+killed half-way leaves either a whole entry or none; stale entries of a unit are removed when a
+new one is stored, so the cache stays the size of one build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from . import __version__
+
+
+def digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))  # length-prefixed: ("ab","c") != ("a","bc")
+        h.update(data)
+    return h.hexdigest()
+
+
+def files_digest(paths) -> str:
+    """One hash over some files' names and bytes (order-independent)."""
+    h = hashlib.sha256()
+    for p in sorted(Path(x) for x in paths):
+        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def code_digest() -> str:
+    """The package's own code: a change to how graphs are made invalidates every entry."""
+    here = Path(__file__).parent
+    return digest(__version__, files_digest(sorted(here.rglob("*.py"))))
+
+
+class BuildCache:
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+
+    def _paths(self, unit: str, key: str) -> tuple[Path, Path]:
+        stem = self.directory / f"{unit}.{key[:32]}"
+        return stem.with_name(stem.name + ".nt"), stem.with_name(stem.name + ".json")
+
+    def get(self, unit: str, key: str) -> tuple[bytes, dict] | None:
+        nt, meta = self._paths(unit, key)
+        try:
+            info = json.loads(meta.read_text(encoding="utf-8"))
+            data = nt.read_bytes()
+        except (FileNotFoundError, ValueError):
+            return None
+        if info.get("key") != key or info.get("bytes") != len(data):
+            return None
+        return data, info["report"]
+
+    def put(self, unit: str, key: str, data: bytes, report: dict) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        nt, meta = self._paths(unit, key)
+        for old in self.directory.glob(f"{unit}.*"):
+            if old not in (nt, meta):
+                old.unlink(missing_ok=True)
+        _write_atomic(nt, data)
+        # the metadata goes last: an entry counts only once its data is complete
+        _write_atomic(meta, json.dumps({"key": key, "bytes": len(data), "report": report}, ensure_ascii=False).encode())
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

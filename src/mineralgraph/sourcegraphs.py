@@ -1,0 +1,166 @@
+"""Each source's named graph, made once per version of its inputs and in parallel.
+
+A source graph depends only on the source's bytes and metadata, its annotation files, the
+gazetteer, the ontology and this package's code, so it is cached under the hash of exactly
+those (buildcache.py) and rebuilt only when one of them changes. Sources that must be (re)built
+are assembled in worker processes, forked after the gazetteer and vocabulary are loaded so
+that each worker shares them copy-on-write. Cross-source work (reasoning, rules, validation)
+runs afterwards, once, over the union (pipeline.py).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib.compare import to_canonical_graph
+
+from . import ntriples
+from .annotations import parse_annotation_file
+from .assemble import SourceAssembler, SourceReport, describe_gazetteer
+from .buildcache import BuildCache, code_digest, digest, files_digest
+from .errors import InputError
+from .namespaces import GAZETTEER_GRAPH, ONTOLOGY_GRAPH, source_graph
+
+
+@dataclass
+class GraphChunk:
+    """One named graph of the build as sorted N-Triples lines."""
+
+    graph: str
+    data: bytes
+    cached: bool = False
+
+
+def annotation_files(directory: Path, source_ids: list[str]) -> dict[str, list[Path]]:
+    """Annotation files by source id, from their names: NNN.yaml or NNN-topic.yaml."""
+    by_source: dict[str, list[Path]] = {sid: [] for sid in source_ids}
+    if not directory.is_dir():
+        return by_source
+    for path in sorted(directory.glob("*.yaml")):
+        sid = path.stem.split("-", 1)[0]
+        if sid not in by_source:
+            import difflib
+
+            close = difflib.get_close_matches(sid, list(by_source), n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise InputError(
+                f"annotation file for unknown source {sid!r}: files are named NNN.yaml or NNN-topic.yaml "
+                f"after a source id in sources.yaml{hint}",
+                path,
+            )
+        by_source[sid].append(path)
+    return by_source
+
+
+# Set in the parent before the workers are forked, read by them: (gazetteer, vocabulary).
+_SHARED: tuple | None = None
+
+
+def _assemble(source, ann_paths: list[Path]) -> tuple[bytes, dict]:
+    gazetteer, vocab = _SHARED
+    asm = SourceAssembler(source, gazetteer, vocab)
+    asm.describe_source()
+    asm.index_mentions()
+    asm.extract_tables()
+    for path in ann_paths:
+        ann = parse_annotation_file(path)
+        if ann.source_id != source.id:
+            raise InputError(
+                f"this file is named for source {source.id} but says `source: {ann.source_id!r}`; "
+                f"use source: \"{source.id}\" or rename the file",
+                path,
+                1,
+            )
+        for spec in ann.claims:
+            asm.add_claim(spec)
+    r = asm.report
+    report = {"claims": r.claims, "mentions": r.mentions, "statements": dict(sorted(r.statements.items())), "notes": r.notes}
+    return ntriples.lines(asm.graph), report
+
+
+def _assemble_and_cache(cache_dir: str, unit: str, key: str, source, ann_paths) -> dict:
+    data, report = _assemble(source, ann_paths)
+    BuildCache(Path(cache_dir)).put(unit, key, data, report)
+    return report
+
+
+def source_graphs(paths, sources, gazetteer, vocab, jobs: int | None = None) -> tuple[list[GraphChunk], list[SourceReport]]:
+    """Every source's graph, from the cache where its inputs are unchanged."""
+    global _SHARED
+    cache = BuildCache(paths.cache)
+    shared_key = digest(code_digest(), files_digest(paths.gazetteer.glob("*.yaml")), files_digest(paths.ontology.rglob("*.ttl")))
+    ann = annotation_files(paths.annotations, [s.id for s in sources])
+    keys, results, todo = {}, {}, []
+    for s in sources:
+        meta = json.dumps({k: v for k, v in vars(s).items() if k not in ("text", "path", "line")}, sort_keys=True, default=str)
+        keys[s.id] = digest(shared_key, s.sha256, meta, files_digest(ann[s.id]))
+        hit = cache.get(f"source-{s.id}", keys[s.id])
+        if hit is None:
+            todo.append(s)
+        else:
+            results[s.id] = (hit[0], hit[1], True)
+
+    _SHARED = (gazetteer, vocab)
+    try:
+        if len(todo) <= 1:
+            for s in todo:
+                data, report = _assemble(s, ann[s.id])
+                cache.put(f"source-{s.id}", keys[s.id], data, report)
+                results[s.id] = (data, report, False)
+        else:
+            workers = min(len(todo), jobs or os.cpu_count() or 1)
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                futures = {
+                    s.id: pool.submit(_assemble_and_cache, str(paths.cache), f"source-{s.id}", keys[s.id], s, ann[s.id]) for s in todo
+                }
+                for sid, fut in futures.items():
+                    fut.result()  # the first input error stops the build, with its file and line
+                for sid in futures:
+                    data, report = cache.get(f"source-{sid}", keys[sid])
+                    results[sid] = (data, report, False)
+    finally:
+        _SHARED = None
+
+    chunks, reports = [], []
+    for s in sources:
+        data, report, cached = results[s.id]
+        chunks.append(GraphChunk(str(source_graph(s.id)), data, cached))
+        reports.append(SourceReport(s, report["claims"], report["mentions"], _counter(report["statements"]), list(report["notes"])))
+    return chunks, reports
+
+
+def _counter(d):
+    from collections import Counter
+
+    return Counter(d)
+
+
+def gazetteer_graph(paths, gazetteer, vocab) -> GraphChunk:
+    cache = BuildCache(paths.cache)
+    key = digest(code_digest(), files_digest(paths.gazetteer.glob("*.yaml")), files_digest(paths.ontology.rglob("*.ttl")))
+    hit = cache.get("gazetteer", key)
+    if hit is not None:
+        return GraphChunk(str(GAZETTEER_GRAPH), hit[0], True)
+    data = ntriples.lines(describe_gazetteer(gazetteer, vocab))
+    cache.put("gazetteer", key, data, {})
+    return GraphChunk(str(GAZETTEER_GRAPH), data)
+
+
+def ontology_graph(paths, ontology) -> GraphChunk:
+    """The ontology with its blank nodes (restrictions, lists) skolemised (RDF 1.1 §3.5) from
+    canonical labels: stores relabel blank nodes on every load, and the same ontology must give
+    the same dist/."""
+    cache = BuildCache(paths.cache)
+    key = digest(code_digest(), files_digest(paths.ontology.rglob("*.ttl")))
+    hit = cache.get("ontology", key)
+    if hit is not None:
+        return GraphChunk(str(ONTOLOGY_GRAPH), hit[0], True)
+    skolem = to_canonical_graph(ontology).skolemize(authority="https://w3id.org", basepath="/mineralgraph/.well-known/genid/")
+    data = ntriples.lines(skolem)
+    cache.put("ontology", key, data, {})
+    return GraphChunk(str(ONTOLOGY_GRAPH), data)

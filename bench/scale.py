@@ -1,0 +1,214 @@
+"""How the build, the store and the stored queries grow with the corpus.
+
+Grows a throw-away copy of the project to N sources (the five seeds, then replicas of them under
+new ids: each replica's text gets one extra first line, its own sources.yaml entry and copies of
+its annotation files), with variations so that copies disagree as real sources do: dates shift
+by a few days, a member drops out of a closed roster, refining shares move by a point or two.
+For each N it prints build time per step, peak memory, the size of dist/, a rebuild after one
+annotation file changes, the store's load time and memory, and the median latency of every
+stored query's examples, in-process.
+
+    python bench/scale.py                 # N = 5, 50, 200, 1000
+    python bench/scale.py --quick         # N = 5, 50
+    python bench/scale.py --sizes 5 100   # any sizes
+Nothing here asserts a time; the machine is shared, so read ratios and growth, not one figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA_DIRS = ["seeds", "ontology", "shapes", "queries"]
+
+# Variations per base source: (text before, text after, annotation before, annotation after).
+# Each keeps the replica's quotes verbatim in its text, so it builds like a real source.
+ROSTER = "参与这项矿物安全合作伙伴关系的包括澳大利亚、加拿大、芬兰、法国、德国、日本、韩国、瑞典、英国、美国和欧盟委员会。"
+
+
+def _variations(base: str, k: int) -> list[tuple[str, str]]:
+    if base == "001" and k % 3:
+        dropped = ["芬兰、", "瑞典、", "韩国、"][k % 3]
+        return [(ROSTER, ROSTER.replace(dropped, ""))]
+    if base == "003" and k % 2:
+        d = 1 + k % 3
+        return [("全球70%的钴", f"全球{70 + d}%的钴"),
+                ('mineral: cobalt, value: 70, unit: percent, value_text: "70%"',
+                 f'mineral: cobalt, value: {70 + d}, unit: percent, value_text: "{70 + d}%"')]
+    return []
+
+
+def _shift(date: str | None, days: int) -> str | None:
+    if not date or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(date)):
+        return date
+    return (dt.date.fromisoformat(str(date)) + dt.timedelta(days=days)).isoformat()
+
+
+def grow(target: Path, n: int) -> None:
+    """A copy of the project with n sources."""
+    import yaml
+
+    for d in DATA_DIRS:
+        shutil.copytree(ROOT / d, target / d)
+    shutil.copy(ROOT / "pyproject.toml", target / "pyproject.toml")
+    seeds = target / "seeds"
+    entries = yaml.safe_load((seeds / "sources.yaml").read_text(encoding="utf-8"))
+    bases = {str(e["id"]): e for e in entries}
+    base_ids = sorted(bases)
+    out = [dict(e) for e in entries]
+    for i in range(len(entries), n):
+        base = bases[base_ids[i % len(base_ids)]]
+        sid, k = f"{i:03d}", i // len(base_ids)
+        changes = _variations(str(base["id"]), k)
+        text = (seeds / base["file"]).read_text(encoding="utf-8")
+        for before, after in changes:
+            text = text.replace(before, after)
+        text = f"Replica {sid} of source {base['id']}.\n" + text
+        data = text.encode("utf-8")
+        name = f"{sid}_{hashlib.sha256(data).hexdigest()[:16]}.txt"
+        (seeds / name).write_bytes(data)
+        entry = {**base, "id": sid, "file": name, "sha256": hashlib.sha256(data).hexdigest()}
+        days = k % 300
+        entry["date"] = _shift(base.get("date"), days)
+        out.append(entry)
+        for ann in sorted((seeds / "annotations").glob(f"{base['id']}*.yaml")):
+            if ann.stem.split("-", 1)[0] != str(base["id"]):
+                continue
+            body = ann.read_text(encoding="utf-8").replace(f'source: "{base["id"]}"', f'source: "{sid}"')
+            for before, after in changes:
+                body = body.replace(before, after)
+            body = re.sub(r"(as_of: )(\d{4}-\d{2}-\d{2})", lambda m: m.group(1) + _shift(m.group(2), days), body)
+            (seeds / "annotations" / (sid + ann.name[len(str(base["id"])):])).write_text(body, encoding="utf-8")
+    (seeds / "sources.yaml").write_text(yaml.safe_dump(out, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+CHILD_BUILD = """
+import json, resource, sys, time
+from pathlib import Path
+from mineralgraph.paths import ProjectPaths
+from mineralgraph.pipeline import build
+t0 = time.perf_counter()
+r = build(ProjectPaths(Path(sys.argv[1])))
+print(json.dumps({"wall": time.perf_counter() - t0, "timings": r.timings, "triples": r.manifest["triples"],
+  "rss_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+  "rss_workers_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+CHILD_SERVE = """
+import json, resource, statistics, sys, time
+from pathlib import Path
+from mineralgraph.store import load_dist
+from mineralgraph.storedqueries import load_all
+from mineralgraph.storedqueries.run import LocalRunner
+t0 = time.perf_counter()
+store = load_dist(Path(sys.argv[1]))
+load = time.perf_counter() - t0
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+runner = LocalRunner(store)
+out = {"load_s": load, "load_rss_mb": rss, "queries": {}}
+for name, q in sorted(load_all(Path(sys.argv[2])).items()):
+    for i, ex in enumerate(q.examples):
+        times, rows, error = [], None, None
+        for _ in range(int(sys.argv[3])):
+            t = time.perf_counter()
+            try:
+                answer = runner.run(q, ex)
+                rows = len(json.loads(answer["body"])["results"]["bindings"]) if answer.get("body", b"")[:1] == b"{" else None
+            except Exception as exc:
+                error = str(exc)[:80]
+                break
+            times.append(time.perf_counter() - t)
+            if times[-1] > 10:
+                break
+        out["queries"][f"{name}#{i + 1}"] = {"median_ms": statistics.median(times) * 1000 if times else None,
+                                           "rows": rows, "error": error, "example": q.example_lines[i]}
+print(json.dumps(out))
+"""
+
+
+def _child(code: str, *args) -> dict:
+    proc = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True)
+    if proc.returncode:
+        raise SystemExit(f"child failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def measure(n: int, repeat: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix=f"mg-scale-{n}-") as tmp:
+        project = Path(tmp)
+        grow(project, n)
+        cold = _child(CHILD_BUILD, project)
+        dist = project / "dist"
+        size = sum(f.stat().st_size for f in dist.iterdir() if not f.name.endswith(".gz"))
+        # one annotation file edited: only its source is re-assembled
+        ann = sorted((project / "seeds" / "annotations").glob("*.yaml"))[-1]
+        ann.write_text(ann.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+        warm = _child(CHILD_BUILD, project)
+        serve = _child(CHILD_SERVE, dist, project / "queries", repeat)
+        return {"n": n, "cold": cold, "warm": warm, "dist_mb": size / 1e6, "serve": serve}
+
+
+def report(results: list[dict]) -> None:
+    print("\n## Build\n")
+    steps = list(results[0]["cold"]["timings"])
+    print("| sources | triples | build (s) | rebuild after one edit (s) | peak RSS build / workers (MB) | dist/ (MB, no .gz) |")
+    print("|---|---|---|---|---|---|")
+    for r in results:
+        c = r["cold"]
+        print(f"| {r['n']} | {c['triples']:,} | {c['wall']:.1f} | {r['warm']['wall']:.1f} | "
+              f"{c['rss_self_mb']:.0f} / {c['rss_workers_mb']:.0f} | {r['dist_mb']:.0f} |")
+    print("\n## Build steps (s)\n")
+    print("| step | " + " | ".join(str(r["n"]) for r in results) + " |")
+    print("|---|" + "---|" * len(results))
+    for s in steps:
+        print(f"| {s} | " + " | ".join(f"{r['cold']['timings'].get(s, 0):.2f}" for r in results) + " |")
+    print("\n## Server\n")
+    print("| sources | load (s) | RSS after load (MB) |")
+    print("|---|---|---|")
+    for r in results:
+        print(f"| {r['n']} | {r['serve']['load_s']:.1f} | {r['serve']['load_rss_mb']:.0f} |")
+    print("\n## Stored queries: median latency in-process, ms (rows)\n")
+    names = list(results[0]["serve"]["queries"])
+    print("| query#example | " + " | ".join(str(r["n"]) for r in results) + " |")
+    print("|---|" + "---|" * len(results))
+    for q in names:
+        cells = []
+        for r in results:
+            x = r["serve"]["queries"].get(q, {})
+            cells.append(f"error: {x['error']}" if x.get("error") else f"{x['median_ms']:.1f} ({x['rows']})")
+        print(f"| {q} | " + " | ".join(cells) + " |")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="N = 5 and 50 only")
+    ap.add_argument("--sizes", type=int, nargs="*", help="corpus sizes (default 5 50 200 1000)")
+    ap.add_argument("--repeat", type=int, default=5, help="runs per stored-query example (median)")
+    ap.add_argument("--json", type=Path, help="also write the raw figures here")
+    args = ap.parse_args()
+    sizes = args.sizes or ([5, 50] if args.quick else [5, 50, 200, 1000])
+    results = []
+    for n in sizes:
+        t0 = time.perf_counter()
+        results.append(measure(n, args.repeat))
+        print(f"N={n}: measured in {time.perf_counter() - t0:.0f}s", file=sys.stderr, flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+    report(results)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    main()

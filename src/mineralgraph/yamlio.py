@@ -15,8 +15,9 @@ class LineDict(dict):
     line: int = 0
 
 
-class _LineLoader(yaml.SafeLoader):
-    pass
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """Safe loading with line numbers; libyaml's parser where PyYAML has it (5x faster: a
+    thousand annotation files are read on every cold build)."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:

@@ -36,14 +36,28 @@ def _fingerprint(dump: Path) -> str:
 
 
 def load_file(path: Path, fmt: ox.RdfFormat | None = None, store_path: Path | None = None) -> ox.Store:
-    """Load one RDF file (a dataset format keeps its named graphs)."""
+    """Load one RDF file (a dataset format keeps its named graphs) and make the default graph
+    the union of its named graphs, each triple once.
+
+    The union is materialised rather than asked for per query (`use_default_graph_as_union`):
+    pyoxigraph's union yields one solution per named graph that holds a triple, and a fact
+    repeated by N sources would make a join over k of its triples return N^k rows."""
     store = ox.Store(str(store_path)) if store_path else ox.Store()
+    union = path.with_name("mineralgraph.nt")
     if store_path:
         store.clear()
         store.bulk_load(path=str(path), format=fmt)
+        if union.is_file():
+            store.bulk_load(path=str(union), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+        else:
+            store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
         store.flush()
     else:
         store.load(path=str(path), format=fmt)
+        if union.is_file():
+            store.load(path=str(union), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+        else:
+            store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
     return store
 
 

@@ -27,7 +27,7 @@ bp = Blueprint("description", __name__)
 
 
 def _count(store: ox.Store, query: str) -> int:
-    row = next(iter(store.query(query, use_default_graph_as_union=True)))
+    row = next(iter(store.query(query)))
     return int(row[0].value)
 
 
@@ -37,8 +37,7 @@ def dataset_stats(store: ox.Store) -> dict:
     for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
         graphs[row[0].value] = int(row[1].value)
     classes = {}
-    for row in store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c",
-                           use_default_graph_as_union=True):
+    for row in store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"):
         if isinstance(row[0], ox.NamedNode):
             classes[row[0].value] = int(row[1].value)
     return {

@@ -82,8 +82,9 @@ def _graph(triples, key: str, cap: int) -> tuple[bytes, bool]:
 
 def _dataset_kwargs(req: dict) -> dict:
     if req.get("default_graph") is None and req.get("named_graphs") is None:
-        # No protocol dataset: union default graph, unless the query names its own (FROM).
-        return {"use_default_graph_as_union": not req.get("query_has_from")}
+        # No protocol dataset: the store's default graph, which holds the union of the named
+        # graphs (store.py), unless the query names its own dataset (FROM).
+        return {}
     return {
         "default_graph": [ox.NamedNode(g) for g in req.get("default_graph") or []],
         "named_graphs": [ox.NamedNode(g) for g in req.get("named_graphs") or []],
@@ -118,14 +119,13 @@ def run_query(store: ox.Store, req: dict) -> dict:
 
 
 def run_graph(store: ox.Store, req: dict) -> dict:
-    """Graph Store read: one named graph, or the union default graph (as the endpoint sees it)."""
+    """Graph Store read: one named graph, or the default graph (the union, as the endpoint sees it)."""
     started = time.perf_counter()
     graph = req.get("graph")
     if graph is not None and not store.contains_named_graph(ox.NamedNode(graph)):
         return {"error": "not_found"}
     if graph is None:
-        query = "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
-        triples = store.query(query, use_default_graph_as_union=True)
+        triples = (q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     else:
         triples = (q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
     body, truncated = _graph(triples, req["key"], req["cap"])

@@ -31,7 +31,7 @@ def store_select(store: ox.Store):
     """select(sparql) -> [{var: lexical value}] on a local store (union default graph)."""
     def select(sparql: str) -> list[dict]:
         out = []
-        results = store.query(sparql, use_default_graph_as_union=True)
+        results = store.query(sparql)
         names = [v.value for v in results.variables]
         for sol in results:
             out.append({n: sol[i].value for i, n in enumerate(names) if sol[i] is not None})

@@ -15,7 +15,6 @@ from mineralgraph.server import Settings, close_app, create_app
 from mineralgraph.store import load_dist
 
 DATA = Path(__file__).parent / "data"
-TOKEN = "test-token-123"
 G = "https://w3id.org/mineralgraph/graph/"
 
 
@@ -50,10 +49,8 @@ def _servers(dist_dir):
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     store = load_dist(dist_dir)
     main = Live(create_app(store, Settings(workers=2, timeout=10, dist_dir=dist_dir)))
-    # Tight limits, writes on (own copy of the data, so writes don't leak into `main`).
     tight = Live(create_app(load_dist(dist_dir), Settings(
-        workers=2, timeout=1.0, max_results=5, max_body=2000, max_url=3000,
-        allow_updates=True, update_token=TOKEN, dist_dir=dist_dir)))
+        workers=2, timeout=1.0, max_results=5, max_body=2000, max_url=3000, dist_dir=dist_dir)))
     for live in (main, tight):
         live.thread.start()
     yield {"main": main, "tight": tight}

@@ -83,4 +83,4 @@ def test_gsp_head_and_errors(live):
     assert requests.get(live.url + "/store").status_code == 400
     assert requests.get(live.url + "/store?default", params={"graph": G + "derived"}).status_code == 400
     r = requests.put(live.url + "/store?default", data=b"", headers={"Content-Type": "text/turtle"})
-    assert r.status_code == 403 and "read-only" in r.text
+    assert r.status_code == 405 and "read-only" in r.text

@@ -117,13 +117,6 @@ def test_other_methods_405(live, method):
     assert "GET" in r.headers["Allow"] and "POST" in r.headers["Allow"]
 
 
-def test_update_refused_when_read_only(live):
-    for r in (requests.post(live.sparql, data={"update": "CLEAR ALL"}),
-              requests.post(live.sparql, data=b"CLEAR ALL", headers={"Content-Type": "application/sparql-update"})):
-        assert r.status_code == 403 and "read-only" in r.text
-    assert _bindings(requests.get(live.sparql, params={"query": ZH_QUERY}))  # data still there
-
-
 def test_update_sent_as_query_is_400(live):
     r = requests.get(live.sparql, params={"query": "CLEAR ALL"})
     assert r.status_code == 400

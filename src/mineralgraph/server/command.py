@@ -59,14 +59,12 @@ def configure_logging() -> None:
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds per query, then the query is killed.")
 @click.option("--max-results", default=10_000, show_default=True, help="Rows/triples per answer.")
 @click.option("--max-body", default=1 << 20, show_default=True, help="Request body bytes.")
-@click.option("--allow-updates", is_flag=True, help="Accept SPARQL Update and Graph Store writes (needs a token).")
-@click.option("--update-token", envvar="MINERALGRAPH_UPDATE_TOKEN", help="Bearer token for writes.")
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE: lets clients make the server fetch URLs.")
 @click.option("--iri-base", envvar="MINERALGRAPH_IRI_BASE", default=None,
               help="IRI base of the served graph: /id/REST resolves BASE + id/REST (default https://w3id.org/mineralgraph/).")
 def serve_command(host, port, store_path, dist, no_build, workers, threads, timeout, max_results,
-                  max_body, allow_updates, update_token, allow_service, iri_base):
-    """Serve the graph as a SPARQL 1.1 endpoint (read-only unless told otherwise)."""
+                  max_body, allow_service, iri_base):
+    """Serve the graph read-only as a SPARQL 1.1 endpoint (to load it into a writable store: `publish`)."""
     import waitress
 
     from mineralgraph.store import load_dist
@@ -76,7 +74,6 @@ def serve_command(host, port, store_path, dist, no_build, workers, threads, time
     configure_logging()
     try:
         settings = Settings(workers=workers, timeout=timeout, max_results=max_results, max_body=max_body,
-                            allow_updates=allow_updates, update_token=update_token,
                             allow_service=allow_service, store_path=store_path)
     except ValueError as err:
         raise click.UsageError(str(err)) from None

@@ -1,8 +1,7 @@
 """Helpers shared by the blueprints: plain-text errors, strict parameter parsing, the state
-object the app keeps, and the write gate."""
+object the app keeps, and the refusal every write gets."""
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
@@ -60,15 +59,16 @@ def body_bytes() -> bytes:
     return request.get_data(cache=True)
 
 
-def require_write_access(settings: Settings, what: str) -> None:
-    if not settings.allow_updates:
-        raise ProtocolError(403, f"{what} is disabled: this endpoint is read-only. "
-                                 "Start the server with --allow-updates and --update-token to accept writes.")
-    given = request.headers.get("Authorization", "")
-    expected = f"Bearer {settings.update_token}"
-    if not hmac.compare_digest(given.encode(), expected.encode()):
-        raise ProtocolError(401, f"{what} needs 'Authorization: Bearer <token>'.",
-                            {"WWW-Authenticate": 'Bearer realm="mineralgraph"'})
+READ_ONLY = ("This endpoint is read-only: the graph is built from verified sources, so every fact "
+             "leads back to a quote, and a write here would bypass that and be lost at the next build. "
+             "To change the data, edit the data files (seeds/sources.yaml, seeds/annotations/NNN.yaml, "
+             "seeds/gazetteer/*.yaml; see docs/DATA.md) and run `mineralgraph build`. To load the graph "
+             "into a store you can write to, run `mineralgraph publish --to GSP_URL`.")
+
+
+def refuse_write(what: str, status: int = 403, headers: dict | None = None) -> ProtocolError:
+    """The answer to every write (SPARQL Update, Graph Store PUT/POST/DELETE/PATCH)."""
+    return ProtocolError(status, f"{what} is not accepted. {READ_ONLY}", headers)
 
 
 def run_in_pool(state: State, req: dict) -> dict:

@@ -78,8 +78,6 @@ def service_description(endpoint: str, settings, stats: dict) -> list[ox.Triple]
     add(svc, RDF_TYPE.value, ox.NamedNode(SD + "Service"))
     add(svc, SD + "endpoint", ox.NamedNode(endpoint))
     add(svc, SD + "supportedLanguage", ox.NamedNode(SD + "SPARQL11Query"))
-    if settings.allow_updates:
-        add(svc, SD + "supportedLanguage", ox.NamedNode(SD + "SPARQL11Update"))
     add(svc, SD + "feature", ox.NamedNode(SD + "UnionDefaultGraph"))
     if settings.allow_service:
         add(svc, SD + "feature", ox.NamedNode(SD + "BasicFederatedQuery"))

@@ -133,16 +133,6 @@ def run_graph(store: ox.Store, req: dict) -> dict:
             "seconds": time.perf_counter() - started}
 
 
-def run_update(store: ox.Store, req: dict) -> dict:
-    try:
-        store.update(req["update"])
-    except SyntaxError as err:
-        return {"error": "syntax", "message": str(err)}
-    except (OSError, ValueError) as err:
-        return {"error": "evaluation", "message": str(err)}
-    return {"ok": True}
-
-
 def handle(store: ox.Store, req: dict) -> dict:
     op = req.get("op")
     if op == "query":

@@ -1,13 +1,13 @@
 """SPARQL 1.1 Graph Store HTTP Protocol at /store (indirect identification: ?graph=IRI or
-?default). Reads in any RDF format; writes only when enabled, translated to SPARQL Update."""
+?default), read side: any RDF format. Writes (PUT, POST, DELETE, PATCH) get 405: the graph is
+read-only."""
 from __future__ import annotations
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
 from . import conneg
-from .common import ProtocolError, body_bytes, require_write_access, run_in_pool, url_params
-from .evaluate import RDF_FORMATS
+from .common import ProtocolError, refuse_write, run_in_pool, url_params
 from .sparql import result_response
 
 bp = Blueprint("gsp", __name__)
@@ -29,12 +29,14 @@ def _target() -> str | None:
     return graphs[0]
 
 
-@bp.route("/store", methods=["GET", "PUT", "POST", "DELETE"])
+@bp.route("/store", methods=["GET"])
 def store():
-    graph = _target()
-    if request.method in ("GET", "HEAD"):
-        return _read(graph)
-    return _write(graph)
+    return _read(_target())
+
+
+@bp.route("/store", methods=["PUT", "POST", "DELETE", "PATCH"])
+def store_write():
+    raise refuse_write(f"Graph Store {request.method}", 405, {"Allow": "GET, HEAD, OPTIONS"})
 
 
 def _read(graph: str | None) -> Response:
@@ -49,27 +51,3 @@ def _read(graph: str | None) -> Response:
     if answer.get("error"):
         raise ProtocolError(400, f"Cannot read the graph: {answer['message']}")
     return result_response(answer, choice, state.settings.max_results)
-
-
-def _write(graph: str | None) -> Response:
-    state = current_app.extensions["mineralgraph"]
-    require_write_access(state.settings, "Graph Store writes")
-    where = f"GRAPH <{graph}>" if graph else ""
-    if request.method == "DELETE":
-        update = f"DROP GRAPH <{graph}>" if graph else "DROP DEFAULT"
-    else:
-        fmt = ox.RdfFormat.from_media_type(request.mimetype or "")
-        if fmt is None or fmt not in RDF_FORMATS.values() or fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
-            raise ProtocolError(415, f"Send the graph as one of: {conneg.available('graph')} (triples only).")
-        try:
-            triples = " ".join(str(q.triple) + " ." for q in ox.parse(body_bytes(), format=fmt))
-        except SyntaxError as err:
-            raise ProtocolError(400, f"Cannot parse the request body: {err}") from None
-        insert = f"INSERT DATA {{ {where} {{ {triples} }} }}" if where else f"INSERT DATA {{ {triples} }}"
-        drop = (f"DROP SILENT GRAPH <{graph}> ; " if graph else "DROP SILENT DEFAULT ; ")
-        update = (drop if request.method == "PUT" else "") + insert
-    answer = state.pool.update({"update": update})
-    if answer.get("error"):
-        status = 404 if request.method == "DELETE" else 400
-        raise ProtocolError(status, f"Graph Store write failed: {answer['message']}")
-    return Response(status=204)

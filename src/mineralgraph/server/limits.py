@@ -1,5 +1,5 @@
-"""Server settings: the limits that protect a worker, and the switches that open writes or
-federation. Everything dangerous is off unless a flag turns it on."""
+"""Server settings: the limits that protect a worker, and the switch that opens federation.
+The served graph is read-only (no switch opens writes); SERVICE is off unless a flag turns it on."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,17 +13,11 @@ class Settings:
     max_results: int = 10_000        # rows (SELECT) or triples (CONSTRUCT/DESCRIBE, GSP) per answer
     max_body: int = 1 << 20          # request body bytes -> 413 beyond
     max_url: int = 32_768            # request-target bytes -> 414 beyond
-    allow_updates: bool = False      # SPARQL Update and GSP writes (need update_token too)
-    update_token: str | None = None  # bearer token for writes
     allow_service: bool = False      # SERVICE clauses make the server fetch URLs: off by default
     store_path: Path | None = None   # on-disk store: workers open it read-only instead of forking it
     dist_dir: Path | None = None     # dump files linked from VoID and served under /dump/
 
     def __post_init__(self):
-        if self.allow_updates and not self.update_token:
-            raise ValueError("writes need a bearer token (--update-token / MINERALGRAPH_UPDATE_TOKEN)")
-        if self.allow_updates and self.store_path:
-            raise ValueError("writes are only supported with the in-memory store")
         if self.workers < 1:
             raise ValueError("need at least one query worker")
 

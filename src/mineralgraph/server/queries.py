@@ -40,16 +40,13 @@ def _pool_select(sparql: str) -> list[dict]:
 
 
 def _resolver():
-    """The entity index, read once through the workers (again after an update)."""
+    """The entity index, read once through the workers (the served graph never changes)."""
     from mineralgraph.storedqueries.resolve import Resolver
 
-    state = current_app.extensions["mineralgraph"]
-    generation = getattr(state.pool, "_generation", 0)
-    cached = current_app.extensions.get("mineralgraph.resolver")
-    if cached is None or cached[0] != generation:
-        cached = (generation, Resolver(_pool_select))
-        current_app.extensions["mineralgraph.resolver"] = cached
-    return cached[1]
+    resolver = current_app.extensions.get("mineralgraph.resolver")
+    if resolver is None:
+        resolver = current_app.extensions["mineralgraph.resolver"] = Resolver(_pool_select)
+    return resolver
 
 
 def _wants_html() -> bool:

@@ -1,13 +1,12 @@
-"""SPARQL 1.1 Protocol at /sparql: query by GET, URL-encoded POST and direct POST; update by
-POST only when writes are enabled; the service description for a GET without a query."""
+"""SPARQL 1.1 Protocol at /sparql: query by GET, URL-encoded POST and direct POST; the service
+description for a GET without a query. SPARQL Update is refused (403): the graph is read-only."""
 from __future__ import annotations
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
 from . import conneg, querytext
-from .common import (ProtocolError, body_bytes, charset_of, parse_params, require_write_access,
-                     run_in_pool, url_params)
+from .common import ProtocolError, body_bytes, charset_of, parse_params, refuse_write, run_in_pool, url_params
 from .description import describe_service
 
 bp = Blueprint("sparql", __name__)
@@ -38,15 +37,16 @@ def _collect() -> tuple[list[str], list[str], list[tuple[str, str]]]:
     if mimetype == FORM:
         params = params + parse_params(body_bytes(), charset_of())
         return _values(params, "query"), _values(params, "update"), params
-    if mimetype in (QUERY_TYPE, UPDATE_TYPE):
+    if mimetype == UPDATE_TYPE:
+        raise refuse_write("SPARQL Update")  # refused whatever the body holds: no need to read it
+    if mimetype == QUERY_TYPE:
         for name in ("query", "update"):
             if _values(params, name):
-                raise ProtocolError(400, f"A direct POST carries the operation in the body; "
+                raise ProtocolError(400, f"A direct POST carries the query in the body; "
                                          f"remove the '{name}' URL parameter.")
-        text = _decode_body(charset_of())
-        return ([text], [], params) if mimetype == QUERY_TYPE else ([], [text], params)
+        return [_decode_body(charset_of())], [], params
     raise ProtocolError(400, f"Unsupported Content-Type {mimetype or '(none)'!r} for POST: use "
-                             f"{FORM}, {QUERY_TYPE} or {UPDATE_TYPE}.")
+                             f"{FORM} or {QUERY_TYPE}.")
 
 
 def _iris(params, name) -> list[str] | None:
@@ -68,12 +68,8 @@ def _check_service(text: str) -> None:
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql():
     queries, updates, params = _collect()
-    if queries and updates:
-        raise ProtocolError(400, "Send either 'query' or 'update', not both.")
     if updates:
-        if request.method == "GET":
-            raise ProtocolError(400, "SPARQL Update must be sent by POST.")
-        return _update(updates, params)
+        raise refuse_write("SPARQL Update")
     if not queries:
         if request.method == "GET":
             return describe_service()
@@ -123,17 +119,3 @@ def result_response(answer: dict, choice: conneg.Choice, cap: int) -> Response:
 def _not_acceptable(kind: str) -> ProtocolError:
     return ProtocolError(406, f"None of the requested media types can represent this result. "
                               f"Available: {conneg.available(kind)}", {"Vary": "Accept"})
-
-
-def _update(updates: list[str], params) -> Response:
-    state = current_app.extensions["mineralgraph"]
-    require_write_access(state.settings, "SPARQL Update")
-    if len(updates) > 1:
-        raise ProtocolError(400, "The 'update' parameter must be given exactly once.")
-    _check_service(updates[0])
-    answer = state.pool.update({"update": updates[0]})
-    if answer.get("error") == "syntax":
-        raise ProtocolError(400, f"SPARQL Update syntax error: {answer['message']}")
-    if answer.get("error"):
-        raise ProtocolError(400, f"Update failed: {answer['message']}")
-    return Response(status=204)

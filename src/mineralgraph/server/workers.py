@@ -31,7 +31,7 @@ from .limits import Busy, QueryTimeout, WorkerCrashed
 
 log = logging.getLogger("mineralgraph.workers")
 
-_SPAWN, _UPDATE = b"S", b"U"
+_SPAWN = b"S"  # the only zygote command: fork a worker (the served graph is read-only)
 
 
 def _recv_exact(sock: socket.socket, n: int) -> bytes:
@@ -76,24 +76,22 @@ def _zygote_main(ctl: socket.socket, store, store_path) -> None:
             if not head:
                 return
             head += _recv_exact(ctl, 5 - len(head))
-            payload = _recv_exact(ctl, struct.unpack("!I", head[1:])[0])
+            _recv_exact(ctl, struct.unpack("!I", head[1:])[0])
         except (EOFError, OSError):
             return  # server went away
-        if head[:1] == _SPAWN:
-            pid = os.fork()
-            if pid == 0:
-                ctl.close()
-                try:
-                    _worker_main(fds[0], store, store_path)
-                except BaseException:
-                    traceback.print_exc()  # stderr is the server's: the failure stays visible
-                finally:
-                    os._exit(0)
-            os.close(fds[0])
-            reply = struct.pack("!i", pid)
-        else:  # _UPDATE: applied here so every worker forked afterwards sees it
-            result = evaluate.run_update(store, pickle.loads(payload))
-            reply = pickle.dumps(result)
+        if head[:1] != _SPAWN:
+            return  # not a command we know: the server is broken, stop rather than guess
+        pid = os.fork()
+        if pid == 0:
+            ctl.close()
+            try:
+                _worker_main(fds[0], store, store_path)
+            except BaseException:
+                traceback.print_exc()  # stderr is the server's: the failure stays visible
+            finally:
+                os._exit(0)
+        os.close(fds[0])
+        reply = struct.pack("!i", pid)
         ctl.sendall(struct.pack("!I", len(reply)) + reply)
 
 
@@ -105,8 +103,8 @@ def _close_inherited_fds(keep: int) -> None:
 
 
 class _Worker:
-    def __init__(self, pid: int, conn: Connection, generation: int):
-        self.pid, self.conn, self.generation = pid, conn, generation
+    def __init__(self, pid: int, conn: Connection):
+        self.pid, self.conn = pid, conn
 
 
 class WorkerPool:
@@ -114,7 +112,6 @@ class WorkerPool:
         self.size = size
         self._ctl_lock = threading.Lock()
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
-        self._generation = 0
         self._closed = False
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.zygote_pid = os.fork()
@@ -143,7 +140,7 @@ class WorkerPool:
             pid = struct.unpack("!i", self._call_zygote(_SPAWN, b"", [theirs.fileno()]))[0]
         finally:
             theirs.close()
-        worker = _Worker(pid, Connection(ours.detach()), self._generation)
+        worker = _Worker(pid, Connection(ours.detach()))
         # A worker that cannot start (e.g. cannot open the store) must fail loudly, now.
         try:
             worker.conn.send({"op": "ping"})
@@ -189,26 +186,8 @@ class WorkerPool:
             log.error("worker %d failed: %s", worker.pid, err)
             self._replace(worker)
             raise WorkerCrashed("the query worker stopped unexpectedly") from err
-        if worker.generation != self._generation:
-            self._replace(worker)  # its store copy predates an update
-        else:
-            self._idle.put(worker)
+        self._idle.put(worker)
         return answer, waited
-
-    def update(self, request: dict) -> dict:
-        """Apply an update in the zygote, then recycle workers so they see it."""
-        answer = pickle.loads(self._call_zygote(_UPDATE, pickle.dumps(request)))
-        if answer.get("ok"):
-            self._generation += 1
-            stale = []
-            while True:
-                try:
-                    stale.append(self._idle.get_nowait())
-                except queue.Empty:
-                    break
-            for worker in stale:
-                self._replace(worker)
-        return answer
 
     def close(self) -> None:
         if self._closed:

@@ -1,8 +1,8 @@
 """WSGI entry point for external servers (waitress-serve, gunicorn without --preload).
 
 Configured by environment: MINERALGRAPH_DIST (default: build dist/), MINERALGRAPH_STORE,
-MINERALGRAPH_WORKERS, MINERALGRAPH_TIMEOUT, MINERALGRAPH_MAX_RESULTS. Writes and SERVICE stay
-off here; use `mineralgraph serve` for those switches.
+MINERALGRAPH_WORKERS, MINERALGRAPH_TIMEOUT, MINERALGRAPH_MAX_RESULTS. SERVICE stays off
+here; use `mineralgraph serve --allow-service` for that switch. The graph is served read-only.
 """
 from __future__ import annotations
 

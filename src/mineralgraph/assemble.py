@@ -38,6 +38,7 @@ from .quotes import Located, locate
 from .sources import Source
 from .statements import BUILDERS, PRECISION, ClaimContext, build_founding, classification, membership
 from .text import AnalysisText, is_cjk, normalise, to_simplified
+from .tripleset import TripleSet
 
 MINERAL_SCHEME = ID["mineral"]
 
@@ -202,7 +203,7 @@ class SourceAssembler:
         self.gazetteer = gazetteer
         self.vocab = vocab
         self.text: AnalysisText = normalise(source.text, source.markup, source.pinyin_annotations)
-        self.graph = Graph()
+        self.graph = TripleSet()
         self.report = SourceReport(source)
         self.mentions = gazetteer.find_mentions(self.text)
         self._claims: dict[URIRef, URIRef] = {}

@@ -66,3 +66,20 @@ def live(_servers) -> Live:
 @pytest.fixture(scope="session")
 def tight(_servers) -> Live:
     return _servers["tight"]
+
+
+@pytest.fixture(scope="session")
+def start_server():
+    """start_server(dist_dir, **settings) -> a running Live on its own free port, stopped at the
+    end of the session (for tests that need their own data or settings)."""
+    started: list[Live] = []
+
+    def start(dist: Path, **settings) -> Live:
+        live = Live(create_app(load_dist(dist), Settings(**{"workers": 1, "timeout": 10, **settings}, dist_dir=dist)))
+        live.thread.start()
+        started.append(live)
+        return live
+
+    yield start
+    for live in started:
+        live.stop()

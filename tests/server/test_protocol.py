@@ -107,7 +107,47 @@ def test_bad_encoding_is_400(live):
     r = requests.post(live.sparql, data=b"query=%ff", headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert r.status_code == 400
     r = requests.post(live.sparql, data=b"ASK {}", headers={"Content-Type": "application/sparql-query; charset=nope"})
-    assert r.status_code == 400
+    assert r.status_code == 415 and "UTF-8" in r.text
+
+
+@pytest.mark.parametrize("charset", ["utf-16", "shift_jis", "euc-jp", "gb18030"])
+def test_declared_non_utf8_charset_is_refused_never_misread(live, charset):
+    query = 'SELECT ?x WHERE { BIND("ア" AS ?x) }'  # a character each of these charsets encodes differently from UTF-8
+    for ctype, body in (("application/sparql-query", query),
+                        ("application/x-www-form-urlencoded", "query=" + requests.utils.quote(query, encoding=charset)
+                         if charset != "utf-16" else "query=ASK%7B%7D")):
+        r = requests.post(live.sparql, data=body.encode(charset),
+                          headers={"Content-Type": f"{ctype}; charset={charset}"})
+        assert r.status_code == 415 and f"charset={charset}" in r.text, (ctype, r.status_code, r.text)
+
+
+def test_utf8_declared_or_not_and_bom_accepted(live):
+    query = 'SELECT ?x WHERE { BIND("关键" AS ?x) }'
+    for ctype in ("application/sparql-query", "application/sparql-query; charset=UTF-8",
+                  'application/sparql-query; charset="utf-8"'):
+        (b,) = _bindings(requests.post(live.sparql, data=query.encode(), headers={"Content-Type": ctype}))
+        assert b["x"]["value"] == "关键"
+    (b,) = _bindings(requests.post(live.sparql, data=b"\xef\xbb\xbf" + query.encode(),
+                                   headers={"Content-Type": "application/sparql-query"}))
+    assert b["x"]["value"] == "关键"
+
+
+def test_utf16_body_without_charset_is_400(live):
+    r = requests.post(live.sparql, data="ASK {}".encode("utf-16"), headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == 400 and "not valid UTF-8" in r.text
+
+
+def test_relative_iris_resolve_against_the_request_url(live):
+    r = requests.post(live.sparql, data=b"CONSTRUCT { <s> <p> 1 } WHERE {}",
+                      headers={"Content-Type": "application/sparql-query", "Accept": "application/n-triples"})
+    assert r.status_code == 200, r.text
+    assert r.text.strip() == (f"<{live.url}/s> <{live.url}/p> "
+                              '"1"^^<http://www.w3.org/2001/XMLSchema#integer> .')
+    (b,) = _bindings(requests.get(live.sparql, params={"query": "SELECT ?x WHERE { BIND(<#here> AS ?x) }"}))
+    assert b["x"]["value"] == live.sparql + "#here"
+    # An explicit BASE in the query still wins.
+    (b,) = _bindings(requests.get(live.sparql, params={"query": "BASE <http://e.org/a/> SELECT ?x WHERE { BIND(<b> AS ?x) }"}))
+    assert b["x"]["value"] == "http://e.org/a/b"
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])

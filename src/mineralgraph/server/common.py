@@ -38,7 +38,7 @@ def parse_params(raw: bytes, charset: str = "utf-8") -> list[tuple[str, str]]:
     """Decode application/x-www-form-urlencoded data exactly once, refusing bad encodings
     instead of silently replacing characters."""
     try:
-        text = raw.decode(charset)
+        text = raw.decode(charset).removeprefix("\ufeff")
         return parse_qsl(text, keep_blank_values=True, encoding=charset, errors="strict")
     except (UnicodeDecodeError, LookupError) as err:
         raise ProtocolError(400, f"Cannot decode the request parameters as {charset}: {err}") from None
@@ -50,8 +50,18 @@ def url_params() -> list[tuple[str, str]]:
     return parse_params(request.query_string)
 
 
-def charset_of(default: str = "utf-8") -> str:
-    return request.mimetype_params.get("charset", default).strip().lower() or default
+# The protocol's bodies are UTF-8; US-ASCII is a subset of it. Any other declared charset is
+# refused (415) rather than guessed at: a UTF-16 query must not be read as something else.
+UTF8_CHARSETS = {"utf-8", "utf8", "us-ascii", "ascii"}
+
+
+def charset_of() -> str:
+    """The request body's charset: UTF-8 when none is declared; anything else is refused."""
+    declared = request.mimetype_params.get("charset", "").strip().strip('"').lower()
+    if declared and declared not in UTF8_CHARSETS:
+        raise ProtocolError(415, f"The request body must be UTF-8; it declares charset={declared}. "
+                                 "Re-encode it as UTF-8 (or drop the charset parameter).")
+    return "utf-8"
 
 
 def body_bytes() -> bytes:

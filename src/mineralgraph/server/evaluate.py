@@ -95,7 +95,7 @@ def run_query(store: ox.Store, req: dict) -> dict:
     """req: query, formats {kind: key or None}, cap, dataset fields. Returns a result dict."""
     started = time.perf_counter()
     try:
-        results = store.query(req["query"], **_dataset_kwargs(req))
+        results = store.query(req["query"], base_iri=req.get("base_iri"), **_dataset_kwargs(req))
     except SyntaxError as err:
         return {"error": "syntax", "message": str(err)}
     except (OSError, ValueError) as err:

@@ -22,9 +22,10 @@ def _values(params, name):
 
 def _decode_body(charset: str) -> str:
     try:
-        return body_bytes().decode(charset)
-    except (UnicodeDecodeError, LookupError) as err:
-        raise ProtocolError(400, f"Cannot decode the request body as {charset}: {err}") from None
+        return body_bytes().decode(charset).removeprefix("\ufeff")  # a UTF-8 byte order mark is allowed
+    except UnicodeDecodeError as err:
+        raise ProtocolError(400, f"The request body is not valid UTF-8 (byte {err.start}: "
+                                 f"{err.reason}). Send the query as UTF-8.") from None
 
 
 def _collect() -> tuple[list[str], list[str], list[tuple[str, str]]]:
@@ -93,6 +94,8 @@ def _query(text: str, params) -> Response:
         "default_graph": _iris(params, "default-graph-uri"),
         "named_graphs": _iris(params, "named-graph-uri"),
         "query_has_from": querytext.declares_dataset(text),
+        # Relative IRIs in the query resolve against the endpoint's URL (SPARQL 1.1 Protocol).
+        "base_iri": request.base_url,
         "formats": {kind: c.key if c else None for kind, c in formats.items()},
         "cap": state.settings.max_results,
     })

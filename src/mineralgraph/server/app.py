@@ -9,7 +9,7 @@ import pyoxigraph as ox
 from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import description, gsp, queries, sparql, web
+from . import caching, description, gsp, queries, sparql, web
 from .common import ProtocolError, State
 from .limits import Settings
 from .workers import WorkerPool
@@ -70,13 +70,15 @@ def create_app(store: ox.Store, settings: Settings | None = None) -> Flask:
         if request.content_length is not None and request.content_length > settings.max_body:
             raise ProtocolError(413, f"Request body larger than {settings.max_body} bytes.")
 
+    caching.install(app, settings)  # after _limits: an oversized request is refused, not 304'd
+
     @app.after_request
     def _headers(response):
         # CORS for anonymous use from any page; no credentials, so no cookie leaks.
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
-        response.headers["Access-Control-Expose-Headers"] = "Server-Timing, X-SPARQL-Truncated, X-SPARQL-MaxRows"
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, If-None-Match, If-Modified-Since"
+        response.headers["Access-Control-Expose-Headers"] = "Server-Timing, ETag, X-SPARQL-Truncated, X-SPARQL-MaxRows"
         response.headers["Access-Control-Max-Age"] = "600"
         parts = [f"{name};dur={seconds * 1000:.2f}" for name, seconds in g.get("server_timing", [])]
         if "started" in g:

@@ -46,18 +46,19 @@ class BuildCache:
         stem = self.directory / f"{unit}.{key[:32]}"
         return stem.with_name(stem.name + ".nt"), stem.with_name(stem.name + ".json")
 
-    def get(self, unit: str, key: str) -> tuple[bytes, dict] | None:
+    def get(self, unit: str, key: str) -> tuple[Path, dict] | None:
+        """The entry's N-Triples file and report, if a complete entry for this key exists."""
         nt, meta = self._paths(unit, key)
         try:
             info = json.loads(meta.read_text(encoding="utf-8"))
-            data = nt.read_bytes()
+            size = nt.stat().st_size
         except (FileNotFoundError, ValueError):
             return None
-        if info.get("key") != key or info.get("bytes") != len(data):
+        if info.get("key") != key or info.get("bytes") != size:
             return None
-        return data, info["report"]
+        return nt, info["report"]
 
-    def put(self, unit: str, key: str, data: bytes, report: dict) -> None:
+    def put(self, unit: str, key: str, data: bytes, report: dict) -> Path:
         self.directory.mkdir(parents=True, exist_ok=True)
         nt, meta = self._paths(unit, key)
         for old in self.directory.glob(f"{unit}.*"):
@@ -66,6 +67,7 @@ class BuildCache:
         _write_atomic(nt, data)
         # the metadata goes last: an entry counts only once its data is complete
         _write_atomic(meta, json.dumps({"key": key, "bytes": len(data), "report": report}, ensure_ascii=False).encode())
+        return nt
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -1,5 +1,7 @@
-"""The build's working dataset: every named graph in one in-memory pyoxigraph store, and the
-union of the data graphs (all but the ontology) materialised as the default graph.
+"""The build's working dataset, in one in-memory pyoxigraph store: the union of the data graphs
+(all but the ontology) as the default graph, the ontology in its own named graph. The source
+graphs themselves stay in their cache files (dist/ is written from those), so the store holds
+each triple once.
 
 Why materialise the union: a statement is stated again in every source graph that supports it,
 and pyoxigraph's union default graph (`use_default_graph_as_union`, or a list of default graphs)
@@ -26,21 +28,26 @@ class BuildStore:
         self.store = ox.Store()
         self.graphs: list[str] = []
 
-    def load(self, graph: str, ntriples: bytes) -> None:
-        self.store.load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
-        if graph != str(ONTOLOGY_GRAPH):
-            self.store.load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
-        self.graphs.append(graph)
+    def load(self, chunk) -> None:
+        """A graph (sourcegraphs.GraphChunk): the ontology into its named graph, data into the union."""
+        target = ox.NamedNode(chunk.graph) if chunk.graph == str(ONTOLOGY_GRAPH) else ox.DefaultGraph()
+        if chunk.content is not None:
+            self.store.load(chunk.content, format=ox.RdfFormat.N_TRIPLES, to_graph=target)
+        else:
+            self.store.load(path=str(chunk.path), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
+        self.graphs.append(chunk.graph)
 
     def query(self, sparql: str, **dataset):
         """A query with the project's prefixes; by default over the data (the union default graph)."""
         return self.store.query(SPARQL_PREFIXES + sparql, **dataset)
 
-    def count(self, graph: str | None = None) -> int:
-        if graph is None:
-            return len(self.store)
-        q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-        return int(next(iter(self.store.query(q)))["n"].value)
+    def union_size(self) -> int:
+        """Triples in all graphs together, the ontology included, each counted once."""
+        only_ontology = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} MINUS {{ ?s ?p ?o }} }}"
+        data = sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        return data + int(next(iter(self.store.query(only_ontology)))["n"].value)
 
-    def triples(self, graph: str):
-        return (q.triple for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+    def class_sizes(self) -> dict[str, int]:
+        """Distinct instances per class over all graphs."""
+        q = f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {{ ?s a ?c }} UNION {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s a ?c }} }} }} GROUP BY ?c"
+        return {row["c"].value: int(row["n"].value) for row in self.store.query(q)}

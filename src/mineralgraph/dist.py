@@ -48,7 +48,7 @@ def write_dumps(graphs, directory: Path) -> dict[str, dict]:
     """Every dump file of the graphs (GraphChunk: graph IRI + sorted N-Triples lines) into
     `directory`, plus a gzip copy of each; returns {file: {bytes, sha256}}. Graphs go in IRI
     order and lines are sorted, so the same graphs always give the same bytes."""
-    ordered = sorted((g for g in graphs if g.data), key=lambda g: g.graph)
+    ordered = sorted(graphs, key=lambda g: g.graph)
     seen: set[int] = set()
     with open(directory / NQUADS, "wb") as nq, open(directory / NTRIPLES, "wb") as nt:
         for g in ordered:

@@ -75,7 +75,7 @@ def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = T
     inferred = steps.run("reasoning (OWL 2 RL rules)", infer_store, bstore, ontology, chunks)
     derived, rule_counts = steps.run("deriving (SPARQL rules)", derive_store, bstore, paths.rules)
 
-    report = steps.run("validating (SHACL + checks)", validate_build, bstore, chunks, shapes, ontology, paths.checks)
+    report = steps.run("validating (SHACL + checks)", validate_build, bstore, chunks, [inferred, derived], shapes, ontology, paths.checks)
     if not report.conforms:
         raise ValidationFailed(report)
 
@@ -88,7 +88,7 @@ def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = T
 
 def _load_chunks(bstore: BuildStore, chunks) -> None:
     for c in chunks:
-        bstore.load(c.graph, c.data)
+        bstore.load(c)
 
 
 def infer_store(bstore: BuildStore, ontology, chunks) -> GraphChunk:
@@ -98,9 +98,9 @@ def infer_store(bstore: BuildStore, ontology, chunks) -> GraphChunk:
         if c.graph != str(ONTOLOGY_GRAPH):
             asserted.parse(data=c.data, format="nt")
     inferred = infer(asserted, ontology)
-    data = ntriples.lines(inferred)
-    bstore.load(str(INFERRED_GRAPH), data)
-    return GraphChunk(str(INFERRED_GRAPH), data)
+    chunk = GraphChunk(str(INFERRED_GRAPH), ntriples.lines(inferred))
+    bstore.load(chunk)
+    return chunk
 
 
 def derive_store(bstore: BuildStore, rules_dir) -> tuple[GraphChunk, dict[str, int]]:
@@ -110,19 +110,19 @@ def derive_store(bstore: BuildStore, rules_dir) -> tuple[GraphChunk, dict[str, i
         before = len(triples)
         triples.update(bstore.query(rule.text))
         counts[rule.name] = len(triples) - before
-    data = ntriples.from_store(triples)
-    bstore.load(str(DERIVED_GRAPH), data)
-    return GraphChunk(str(DERIVED_GRAPH), data), counts
+    chunk = GraphChunk(str(DERIVED_GRAPH), ntriples.from_store(triples))
+    bstore.load(chunk)
+    return chunk, counts
 
 
-def validate_build(bstore: BuildStore, chunks, shapes, ontology, checks_dir) -> Report:
+def validate_build(bstore: BuildStore, chunks, extra, shapes, ontology, checks_dir) -> Report:
     """(Interim: pySHACL over an rdflib copy of the data graphs.)"""
     data = Graph()
     for c in chunks:
         if c.graph != str(ONTOLOGY_GRAPH):
             data.parse(data=c.data, format="nt")
-    for g in (INFERRED_GRAPH, DERIVED_GRAPH):
-        data.parse(data=ntriples.from_store(bstore.triples(str(g))), format="nt")
+    for c in extra:
+        data.parse(data=c.data, format="nt")
     return validate(data, shapes, ontology, checks_dir)
 
 
@@ -156,15 +156,12 @@ def data_graph(ds: Dataset) -> Graph:
 
 
 def make_manifest(paths, bstore: BuildStore, graphs, reports, report: Report, rule_counts) -> dict:
-    union = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
-    classes = {
-        _prefixed(row["c"].value): int(row["n"].value)
-        for row in bstore.store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c")
-    }
+    classes = {_prefixed(c): n for c, n in bstore.class_sizes().items()}
+    counts = {c.graph: c.triple_count() for c in graphs}
     return {
         "inputs_sha256": inputs_digest(paths),
-        "triples": int(next(iter(bstore.store.query(union)))["n"].value),
-        "graphs": {c.graph: c.data.count(b"\n") for c in graphs if c.data},
+        "triples": bstore.union_size(),
+        "graphs": {g: n for g, n in counts.items() if n},
         "classes": dict(sorted(classes.items())),
         "coverage": {
             r.source.id: {"claims": r.claims, "mentions": r.mentions, "statements": dict(r.statements), "notes": r.notes}

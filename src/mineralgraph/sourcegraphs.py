@@ -29,11 +29,20 @@ from .namespaces import GAZETTEER_GRAPH, ONTOLOGY_GRAPH, source_graph
 
 @dataclass
 class GraphChunk:
-    """One named graph of the build as sorted N-Triples lines."""
+    """One named graph of the build as sorted N-Triples lines, held in memory or in a cache
+    file (a thousand source graphs are read from disk when needed, not kept in memory)."""
 
     graph: str
-    data: bytes
+    content: bytes | None = None
+    path: Path | None = None
     cached: bool = False
+
+    @property
+    def data(self) -> bytes:
+        return self.content if self.content is not None else self.path.read_bytes()
+
+    def triple_count(self) -> int:
+        return self.data.count(b"\n")
 
 
 def annotation_files(directory: Path, source_ids: list[str]) -> dict[str, list[Path]]:
@@ -103,15 +112,14 @@ def source_graphs(paths, sources, gazetteer, vocab, jobs: int | None = None) -> 
         if hit is None:
             todo.append(s)
         else:
-            results[s.id] = (hit[0], hit[1], True)
+            results[s.id] = (hit[0], hit[1], True)  # (cache file, report, cached)
 
     _SHARED = (gazetteer, vocab)
     try:
         if len(todo) <= 1:
             for s in todo:
                 data, report = _assemble(s, ann[s.id])
-                cache.put(f"source-{s.id}", keys[s.id], data, report)
-                results[s.id] = (data, report, False)
+                results[s.id] = (cache.put(f"source-{s.id}", keys[s.id], data, report), report, False)
         else:
             workers = min(len(todo), jobs or os.cpu_count() or 1)
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -121,15 +129,15 @@ def source_graphs(paths, sources, gazetteer, vocab, jobs: int | None = None) -> 
                 for sid, fut in futures.items():
                     fut.result()  # the first input error stops the build, with its file and line
                 for sid in futures:
-                    data, report = cache.get(f"source-{sid}", keys[sid])
-                    results[sid] = (data, report, False)
+                    path, report = cache.get(f"source-{sid}", keys[sid])
+                    results[sid] = (path, report, False)
     finally:
         _SHARED = None
 
     chunks, reports = [], []
     for s in sources:
-        data, report, cached = results[s.id]
-        chunks.append(GraphChunk(str(source_graph(s.id)), data, cached))
+        path, report, cached = results[s.id]
+        chunks.append(GraphChunk(str(source_graph(s.id)), path=path, cached=cached))
         reports.append(SourceReport(s, report["claims"], report["mentions"], _counter(report["statements"]), list(report["notes"])))
     return chunks, reports
 
@@ -145,7 +153,7 @@ def gazetteer_graph(paths, gazetteer, vocab) -> GraphChunk:
     key = digest(code_digest(), files_digest(paths.gazetteer.glob("*.yaml")), files_digest(paths.ontology.rglob("*.ttl")))
     hit = cache.get("gazetteer", key)
     if hit is not None:
-        return GraphChunk(str(GAZETTEER_GRAPH), hit[0], True)
+        return GraphChunk(str(GAZETTEER_GRAPH), path=hit[0], cached=True)
     data = ntriples.lines(describe_gazetteer(gazetteer, vocab))
     cache.put("gazetteer", key, data, {})
     return GraphChunk(str(GAZETTEER_GRAPH), data)
@@ -159,7 +167,7 @@ def ontology_graph(paths, ontology) -> GraphChunk:
     key = digest(code_digest(), files_digest(paths.ontology.rglob("*.ttl")))
     hit = cache.get("ontology", key)
     if hit is not None:
-        return GraphChunk(str(ONTOLOGY_GRAPH), hit[0], True)
+        return GraphChunk(str(ONTOLOGY_GRAPH), path=hit[0], cached=True)
     skolem = to_canonical_graph(ontology).skolemize(authority="https://w3id.org", basepath="/mineralgraph/.well-known/genid/")
     data = ntriples.lines(skolem)
     cache.put("ontology", key, data, {})

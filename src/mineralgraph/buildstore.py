@@ -43,9 +43,8 @@ class BuildStore:
 
     def union_size(self) -> int:
         """Triples in all graphs together, the ontology included, each counted once."""
-        only_ontology = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} MINUS {{ ?s ?p ?o }} }}"
-        data = sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-        return data + int(next(iter(self.store.query(only_ontology)))["n"].value)
+        in_both = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} ?s ?p ?o }}"
+        return len(self.store) - int(next(iter(self.store.query(in_both)))["n"].value)
 
     def class_sizes(self) -> dict[str, int]:
         """Distinct instances per class over all graphs."""

@@ -17,7 +17,7 @@ from .gazetteer import load_gazetteer
 from .namespaces import DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from .ontology import Vocabulary, load_ontology
 from .paths import ProjectPaths
-from .reason import infer
+from .reason import infer_store
 from .sourcegraphs import GraphChunk, gazetteer_graph, ontology_graph, source_graphs
 from .sources import load_sources
 from .sparqlfiles import read_dir
@@ -72,7 +72,7 @@ def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = T
     if [f for f in early if f.severity == "Violation"]:
         raise ValidationFailed(Report(findings=early, checks=len(early)))
 
-    inferred = steps.run("reasoning (OWL 2 RL rules)", infer_store, bstore, ontology, chunks)
+    inferred = steps.run("reasoning (OWL 2 RL rules)", reason, bstore, ontology, chunks)
     derived, rule_counts = steps.run("deriving (SPARQL rules)", derive_store, bstore, paths.rules)
 
     report = steps.run("validating (SHACL + checks)", validate_build, bstore, chunks, [inferred, derived], shapes, ontology, paths.checks)
@@ -91,14 +91,10 @@ def _load_chunks(bstore: BuildStore, chunks) -> None:
         bstore.load(c)
 
 
-def infer_store(bstore: BuildStore, ontology, chunks) -> GraphChunk:
-    """OWL 2 RL consequences into graph/inferred. (Interim: owlrl over an rdflib copy.)"""
-    asserted = Graph()
-    for c in chunks:
-        if c.graph != str(ONTOLOGY_GRAPH):
-            asserted.parse(data=c.data, format="nt")
-    inferred = infer(asserted, ontology)
-    chunk = GraphChunk(str(INFERRED_GRAPH), ntriples.lines(inferred))
+def reason(bstore: BuildStore, ontology, chunks) -> GraphChunk:
+    """OWL 2 RL consequences (reason.py) into graph/inferred."""
+    data = [c.data for c in chunks if c.graph != str(ONTOLOGY_GRAPH)]
+    chunk = GraphChunk(str(INFERRED_GRAPH), ntriples.from_store(infer_store(bstore.store, ontology, data)))
     bstore.load(chunk)
     return chunk
 

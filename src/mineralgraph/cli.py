@@ -47,6 +47,19 @@ def _fail_validation(exc: ValidationFailed) -> None:
     sys.exit(1)
 
 
+def _check_iri_base(_ctx, _param, value):
+    from .namespaces import iri_base
+
+    try:
+        return iri_base(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
+
+
+iri_base_option = click.option(
+    "--iri-base", "base", envvar="MINERALGRAPH_IRI_BASE", default=None, callback=_check_iri_base,
+    help="Publish the data IRIs (id/…, graph/…) under this base (default https://w3id.org/mineralgraph/).")
+
 root_option = click.option(
     "--root", type=click.Path(file_okay=False), default=None, help="Project directory (default: found from the current directory)."
 )
@@ -69,7 +82,8 @@ def cli() -> None:
 @root_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
 @click.option("--dry-run", is_flag=True, help="Build, reason and validate, but do not write dist/.")
-def build(root, quiet, dry_run) -> None:
+@iri_base_option
+def build(root, quiet, dry_run, base) -> None:
     """Build the graph from seeds/ into dist/ (Turtle, N-Triples, TriG, N-Quads, JSON-LD).
 
     Every quote is verified at its offsets, the graph is reasoned over (OWL 2 RL) and validated
@@ -79,7 +93,7 @@ def build(root, quiet, dry_run) -> None:
 
     paths = _paths(root)
     try:
-        result = run_build(paths, _progress(quiet), write=not dry_run)
+        result = run_build(paths, _progress(quiet), write=not dry_run, base=base)
     except InputError as exc:
         _fail_input(exc)
     except ValidationFailed as exc:

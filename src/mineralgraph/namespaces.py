@@ -1,13 +1,25 @@
-"""IRIs and prefixes. Entity IRIs are minted only here, so they stay stable."""
+"""IRIs and prefixes. Entity IRIs are minted only here, so they stay stable.
+
+The build mints every IRI under the canonical base https://w3id.org/mineralgraph/. A graph can
+be published under another base (`mineralgraph build --iri-base`, $MINERALGRAPH_IRI_BASE): the
+data IRIs (id/…, graph/…, skolem IRIs) move to that base when dist/ is written, and the
+manifest records it; the server reads it from there. The vocabulary (ont#) never moves: it is
+the published ontology every copy of the data shares, like any other vocabulary.
+"""
 
 from __future__ import annotations
 
+import os
 import re
+from urllib.parse import urlsplit
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
 
-BASE = "https://w3id.org/mineralgraph/"
+BASE = CANONICAL_BASE = "https://w3id.org/mineralgraph/"
+IRI_BASE_ENV = "MINERALGRAPH_IRI_BASE"
+# The parts of the canonical base that move with --iri-base (the vocabulary, ont#, does not).
+REBASED_PARTS = ("id/", "graph/", ".well-known/genid/")
 MG = Namespace(BASE + "ont#")
 ID = Namespace(BASE + "id/")
 GRAPH = Namespace(BASE + "graph/")
@@ -104,3 +116,48 @@ def list_version_iri(version: str) -> URIRef:
 def bind_prefixes(graph) -> None:
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True, replace=True)
+
+
+# -- the IRI base ---------------------------------------------------------------------------
+def iri_base(explicit: str | None = None) -> str:
+    """The base data IRIs are published under: `explicit`, else $MINERALGRAPH_IRI_BASE, else
+    the canonical one. An absolute http(s) IRI ending in "/" (added if missing)."""
+    base = (explicit or os.environ.get(IRI_BASE_ENV) or CANONICAL_BASE).strip()
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment \
+            or any(c in base for c in ' <>"{}|^`\\'):
+        raise ValueError(f"IRI base must be an absolute http(s) IRI with no query or fragment, such as "
+                         f"https://data.example.org/mineralgraph/ (got {base!r})")
+    return base if base.endswith("/") else base + "/"
+
+
+_CANONICAL_TOKEN = re.compile(
+    rb"(?:(?<=^)|(?<= ))<" + re.escape(CANONICAL_BASE.encode()) + rb"(?=" + rb"|".join(re.escape(p.encode()) for p in REBASED_PARTS) + rb")")
+_NT_LINE = re.compile(rb"^(\S+) (\S+) (.*) \.$")
+
+
+def rebase_iri(iri: str, base: str) -> str:
+    """A canonical data IRI under `base` (the vocabulary and foreign IRIs are kept)."""
+    if base != CANONICAL_BASE and iri.startswith(CANONICAL_BASE) and iri[len(CANONICAL_BASE):].startswith(REBASED_PARTS):
+        return base + iri[len(CANONICAL_BASE):]
+    return iri
+
+
+def rebase_ntriples(data: bytes, base: str) -> bytes:
+    """N-Triples with the data IRIs moved to `base`. Only IRI terms change: a literal whose
+    text happens to contain the base is left as it is."""
+    if base == CANONICAL_BASE:
+        return data
+    new = b"<" + base.encode()
+    out = []
+    for line in data.splitlines(keepends=True):
+        m = _NT_LINE.match(line.rstrip(b"\n"))
+        if not m:
+            out.append(line)
+            continue
+        s, p, o = m.groups()
+        s, p = _CANONICAL_TOKEN.sub(new, s), _CANONICAL_TOKEN.sub(new, p)
+        if o.startswith(b"<"):
+            o = _CANONICAL_TOKEN.sub(new, o)
+        out.append(b"%s %s %s .\n" % (s, p, o))
+    return b"".join(out)

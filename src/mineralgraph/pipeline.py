@@ -14,7 +14,7 @@ from .buildstore import BuildStore
 from .dist import inputs_digest, read_manifest, write_dist
 from .errors import InputError, ValidationFailed
 from .gazetteer import load_gazetteer
-from .namespaces import DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+from .namespaces import CANONICAL_BASE, DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, iri_base, rebase_iri, rebase_ntriples
 from .ontology import Vocabulary, load_ontology
 from .paths import ProjectPaths
 from .reason import infer_store
@@ -51,8 +51,11 @@ class Steps:
         return out
 
 
-def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = True, jobs: int | None = None) -> BuildResult:
+def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = True, jobs: int | None = None,
+          base: str | None = None) -> BuildResult:
+    """`base`: the IRI base to publish under (default $MINERALGRAPH_IRI_BASE, else the canonical one)."""
     steps = Steps(progress)
+    base = iri_base(base)
     # Read and check every input first: a bad file fails the build before any work is done.
     sources = steps.run("reading sources (sha256 verified)", load_sources, paths)
     ontology = steps.run("parsing ontology", load_ontology, paths.ontology)
@@ -80,10 +83,17 @@ def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = T
         raise ValidationFailed(report)
 
     graphs = [*chunks, inferred, derived]
+    if base != CANONICAL_BASE:  # built and checked under the canonical base; published under this one
+        graphs = steps.run(f"moving data IRIs to {base}", _rebase, graphs, base)
     manifest = steps.run("counting", make_manifest, paths, bstore, graphs, reports, report, rule_counts)
+    manifest["iri_base"] = base
     if write:
         steps.run("writing dist/", write_dist, graphs, manifest, paths.dist)
     return BuildResult(bstore, reports, report, steps.timings, manifest)
+
+
+def _rebase(graphs, base: str) -> list[GraphChunk]:
+    return [GraphChunk(rebase_iri(g.graph, base), rebase_ntriples(g.data, base)) for g in graphs]
 
 
 def _load_chunks(bstore: BuildStore, chunks) -> None:
@@ -175,16 +185,18 @@ def _prefixed(iri) -> str:
     return str(iri)
 
 
-def is_stale(paths: ProjectPaths) -> bool:
+def is_stale(paths: ProjectPaths, base: str | None = None) -> bool:
     manifest = read_manifest(paths.dist)
-    return manifest is None or manifest.get("inputs_sha256") != inputs_digest(paths)
+    return (manifest is None or manifest.get("inputs_sha256") != inputs_digest(paths)
+            or manifest.get("iri_base", CANONICAL_BASE) != iri_base(base))
 
 
-def ensure_built(root: Path | None = None, progress: Progress | None = None) -> Path:
-    """Build dist/ if it is missing or older than its inputs; return the dist directory."""
+def ensure_built(root: Path | None = None, progress: Progress | None = None, base: str | None = None) -> Path:
+    """Build dist/ if it is missing, older than its inputs or built for another IRI base;
+    return the dist directory."""
     paths = ProjectPaths(Path(root)) if root else ProjectPaths.default()
-    if is_stale(paths):
-        build(paths, progress)
+    if is_stale(paths, base):
+        build(paths, progress, base=base)
     return paths.dist
 
 

@@ -1,6 +1,8 @@
 """Service Description, VoID, dump links and Graph Store reads."""
 from __future__ import annotations
 
+import gzip
+
 import pyoxigraph as ox
 import pytest
 import requests
@@ -52,10 +54,13 @@ def test_void(live):
     assert int(count[VOID + "triples"].value) == 52
     assert int(count[VOID + "classes"].value) == 5  # 3 mg classes + owl:Class + owl:ObjectProperty
     assert len(_objects(triples, VOID + "subset")) == 6
-    dumps = [o.value for o in _objects(dataset, VOID + "dataDump")]
-    assert dumps == [live.url + "/dump/mineralgraph.trig"]
+    dumps = sorted(o.value for o in _objects(dataset, VOID + "dataDump"))
+    # The fixture build has no .gz: the server compresses it on request.
+    assert dumps == [live.url + "/dump/mineralgraph.trig", live.url + "/dump/mineralgraph.trig.gz"]
     r = requests.get(dumps[0])
     assert r.status_code == 200 and "关键矿产" in r.content.decode()
+    gz = requests.get(dumps[1])
+    assert gz.headers["Content-Type"] == "application/gzip" and gzip.decompress(gz.content) == r.content
     assert requests.get(live.url + "/dump/../conftest.py").status_code == 404
     assert requests.get(live.url + "/.well-known/void", headers={"Accept": "application/n-triples"}).ok
 

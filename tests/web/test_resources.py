@@ -7,8 +7,9 @@ import re
 
 import pytest
 from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 
-from .conftest import OTHER_BASE, SCRIPT, SOURCE_TEXT
+from .conftest import BASE, OTHER_BASE, SCRIPT, SOURCE_TEXT
 
 JPN = URIRef("https://w3id.org/mineralgraph/id/country/JPN")
 PREF = URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")
@@ -73,9 +74,13 @@ def test_html_suffix_and_format_parameter(syn_client):
     assert syn_client.get("/id/country/JPN?format=nt").mimetype == "application/n-triples"
 
 
-def test_jsonld_is_json_with_the_iri(syn_client):
-    doc = json.loads(syn_client.get("/id/country/JPN.jsonld").data)
-    assert str(JPN) in json.dumps(doc)
+def test_jsonld_is_compact_with_its_context_and_means_the_same(syn_client):
+    data = syn_client.get("/id/country/JPN.jsonld").data
+    doc = json.loads(data)
+    assert doc["@context"] == json.loads(syn_client.get("/context.jsonld").data)["@context"]
+    assert any(node.get("@id") == "country:JPN" for node in doc["@graph"])  # compact IRIs
+    turtle = _graph(syn_client.get("/id/country/JPN.ttl").data, "turtle")
+    assert isomorphic(_graph(data, "json-ld"), turtle)
 
 
 def test_claim_description_includes_its_selectors(syn_client, synthetic):
@@ -95,7 +100,7 @@ def test_unknown_resource_is_404_and_unacceptable_is_406(syn_client):
     assert syn_client.get("/id/country/JP%3EN", headers={"Accept": "text/turtle"}).status_code == 404
 
 
-def test_iri_base_is_configurable(syn_live, monkeypatch):
+def test_iri_base_is_configurable(syn_live):
     app = syn_live.app
     client = app.test_client()
     assert client.get("/id/country/FRA").status_code == 404  # not under the default base
@@ -108,10 +113,7 @@ def test_iri_base_is_configurable(syn_live, monkeypatch):
         assert 'href="/id/mechanism/other"' in page  # IRIs under the base link to this server
         assert client.get("/id/country/JPN").status_code == 404
     finally:
-        del app.config["MINERALGRAPH_IRI_BASE"]
-    monkeypatch.setenv("MINERALGRAPH_IRI_BASE", OTHER_BASE.rstrip("/"))
-    assert client.get("/id/country/FRA").status_code == 200
-    monkeypatch.delenv("MINERALGRAPH_IRI_BASE")
+        app.config["MINERALGRAPH_IRI_BASE"] = BASE
     assert client.get("/id/country/JPN").status_code == 200
 
 

@@ -9,7 +9,8 @@ import pyoxigraph as ox
 from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import caching, description, gsp, queries, sparql, web
+from . import caching, description, evaluate, gsp, queries, sparql, web
+from .web import linked
 from .common import ProtocolError, State
 from .limits import Settings
 from .workers import WorkerPool
@@ -44,15 +45,28 @@ class AccessLog:
                             seen["bytes"], (time.perf_counter() - started) * 1000)
 
 
+def served_iri_base(dist_dir) -> str:
+    """The IRI base the build was published under (manifest "iri_base"; canonical before that)."""
+    from mineralgraph.dist import read_manifest
+    from mineralgraph.namespaces import CANONICAL_BASE
+
+    manifest = read_manifest(dist_dir) if dist_dir is not None else None
+    return (manifest or {}).get("iri_base") or CANONICAL_BASE
+
+
 def create_app(store: ox.Store, settings: Settings | None = None) -> Flask:
     """App serving `store`. Forks the query workers now, so call it before starting threads."""
     settings = settings or Settings()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body
     stats = description.dataset_stats(store)
-    state = State(settings=settings, pool=WorkerPool(store, settings.workers, settings.store_path), stats=stats)
+    base = served_iri_base(settings.dist_dir)
+    # Resource pages map /id/REST to BASE + id/REST (web/graph.py).
+    app.config["MINERALGRAPH_IRI_BASE"] = base
+    state = State(settings=settings, pool=WorkerPool(store, settings.workers, settings.store_path), stats=stats,
+                  iri_base=base, prefixes=evaluate.prefixes_for(base))
     app.extensions["mineralgraph"] = state
-    for bp in (sparql.bp, gsp.bp, description.bp, queries.bp, web.bp):
+    for bp in (sparql.bp, gsp.bp, description.bp, linked.bp, queries.bp, web.bp):
         app.register_blueprint(bp)
 
     @app.get("/healthz")
@@ -70,7 +84,7 @@ def create_app(store: ox.Store, settings: Settings | None = None) -> Flask:
         if request.content_length is not None and request.content_length > settings.max_body:
             raise ProtocolError(413, f"Request body larger than {settings.max_body} bytes.")
 
-    caching.install(app, settings)  # after _limits: an oversized request is refused, not 304'd
+    state.built = caching.install(app, settings).built  # after _limits: an oversized request is refused, not 304'd
 
     @app.after_request
     def _headers(response):

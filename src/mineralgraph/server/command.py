@@ -32,14 +32,23 @@ def _project_root() -> Path:
         return Path.cwd()
 
 
-def resolve_dist(dist: Path | None, build: bool = True) -> Path:
-    """The dist directory to serve: given explicitly, else built/refreshed by the pipeline."""
-    if dist is not None:
-        return dist
-    if build:
+def resolve_dist(dist: Path | None, build: bool = True, base: str | None = None) -> Path:
+    """The dist directory to serve: given explicitly, else built/refreshed by the pipeline (for
+    the IRI base `base`). A dist/ built for another base than `base` is refused: the server
+    answers for the IRIs the graph holds, so the two must agree."""
+    if dist is None and build:
         from mineralgraph.pipeline import ensure_built  # heavy import, only when serving from source
-        return Path(ensure_built())
-    return _project_root() / "dist"
+        return Path(ensure_built(base=base))
+    dist = dist if dist is not None else _project_root() / "dist"
+    if base is not None:
+        from mineralgraph.dist import read_manifest
+        from mineralgraph.namespaces import CANONICAL_BASE
+
+        built_for = (read_manifest(Path(dist)) or {}).get("iri_base", CANONICAL_BASE)
+        if built_for != base:
+            raise click.UsageError(f"{dist} was built for the IRI base {built_for}, not {base}: "
+                                   f"run `mineralgraph build --iri-base {base}` (or serve without --iri-base)")
+    return dist
 
 
 def configure_logging() -> None:
@@ -61,7 +70,8 @@ def configure_logging() -> None:
 @click.option("--max-body", default=1 << 20, show_default=True, help="Request body bytes.")
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE: lets clients make the server fetch URLs.")
 @click.option("--iri-base", envvar="MINERALGRAPH_IRI_BASE", default=None,
-              help="IRI base of the served graph: /id/REST resolves BASE + id/REST (default https://w3id.org/mineralgraph/).")
+              help="IRI base of the served graph: /id/REST resolves BASE + id/REST (default https://w3id.org/mineralgraph/); "
+                   "dist/ is built for it, or must have been (--dist, --no-build).")
 def serve_command(host, port, store_path, dist, no_build, workers, threads, timeout, max_results,
                   max_body, allow_service, iri_base):
     """Serve the graph read-only as a SPARQL 1.1 endpoint (to load it into a writable store: `publish`)."""
@@ -72,16 +82,20 @@ def serve_command(host, port, store_path, dist, no_build, workers, threads, time
     from .limits import Settings
 
     configure_logging()
+    if iri_base is not None:
+        from mineralgraph.namespaces import iri_base as checked_base
+        try:
+            iri_base = checked_base(iri_base)
+        except ValueError as err:
+            raise click.BadParameter(str(err), param_hint="--iri-base") from None
     try:
         settings = Settings(workers=workers, timeout=timeout, max_results=max_results, max_body=max_body,
                             allow_service=allow_service, store_path=store_path)
     except ValueError as err:
         raise click.UsageError(str(err)) from None
-    settings.dist_dir = resolve_dist(dist, build=not no_build)
+    settings.dist_dir = resolve_dist(dist, build=not no_build, base=iri_base)
     store = load_dist(settings.dist_dir, store_path)
-    app = create_app(store, settings)
-    if iri_base:
-        app.config["MINERALGRAPH_IRI_BASE"] = iri_base  # resource pages (web/graph.py)
+    app = create_app(store, settings)  # the IRI base comes from the build's manifest
     click.echo(f"mineralgraph: SPARQL endpoint at http://{host}:{port}/sparql "
                f"({workers} query workers, {timeout:g} s timeout, pid {os.getpid()})")
     waitress.serve(app, host=host, port=port, threads=threads, ident="mineralgraph",

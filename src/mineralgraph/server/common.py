@@ -3,6 +3,7 @@ object the app keeps, and the refusal every write gets."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from urllib.parse import parse_qsl
 
 from flask import g, request
@@ -17,6 +18,9 @@ class State:
     settings: Settings
     pool: WorkerPool
     stats: dict = field(default_factory=dict)
+    iri_base: str = "https://w3id.org/mineralgraph/"  # the build's (manifest "iri_base")
+    prefixes: dict = field(default_factory=dict)      # for serialising RDF answers and the JSON-LD @context
+    built: datetime = field(default_factory=lambda: datetime.now(timezone.utc))  # the build's time (caching.py)
 
 
 class ProtocolError(HTTPException):
@@ -84,6 +88,8 @@ def refuse_write(what: str, status: int = 403, headers: dict | None = None) -> P
 def run_in_pool(state: State, req: dict) -> dict:
     """Send a request to a query worker, turning pool failures into HTTP errors."""
     timeout = state.settings.timeout
+    # Every RDF answer is written with the served graph's prefixes (JSON-LD: its @context).
+    req = {"prefixes": state.prefixes, **req}
     try:
         answer, waited = state.pool.run(req, timeout)
     except QueryTimeout as err:

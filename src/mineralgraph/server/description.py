@@ -1,27 +1,27 @@
 """SPARQL 1.1 Service Description (at GET /sparql) and a VoID description of the dataset
-(at /void and /.well-known/void), plus the dump files VoID links to (/dump/<file>)."""
+(at /void and /.well-known/void): RDF by content negotiation, a readable page for browsers.
+The counts come from the store; what the dataset is (title, licence, publisher, example
+resources) from metadata/dataset.ttl; its modification date is the build's."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, abort, current_app, request, send_from_directory
+from flask import Blueprint, current_app, render_template, request
 
-from . import conneg
-from .evaluate import PREFIXES, RDF_FORMATS
+from . import conneg, jsonld
+from .evaluate import RDF_FORMATS
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
 DCT = "http://purl.org/dc/terms/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 FORMATS_NS = "http://www.w3.org/ns/formats/"
-BASE = "https://w3id.org/mineralgraph/"
-DATASET = ox.NamedNode(BASE + "dataset")
-DUMP_FILES = ("mineralgraph.trig", "mineralgraph.nq", "mineralgraph.ttl", "mineralgraph.nt",
-              "mineralgraph.jsonld", "manifest.json")
+XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+METADATA = Path(__file__).with_name("metadata") / "dataset.ttl"
+VOCABULARY = "https://w3id.org/mineralgraph/ont#"
 _RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
                    "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads")
-_DESCRIPTION_PREFIXES = {**PREFIXES, "sd": SD, "void": VOID, "formats": FORMATS_NS}
 
 bp = Blueprint("description", __name__)
 
@@ -55,13 +55,58 @@ def _lit(value) -> ox.Literal:
     return ox.Literal(str(value))
 
 
-def _respond(triples: list[ox.Triple]):
+def _respond(triples: list[ox.Triple], title: str, main):
+    state = current_app.extensions["mineralgraph"]
+    prefixes = state.prefixes
+    from .web.views import _browser, page  # the web front's page frame
+
+    if _browser() and not request.args.get("format"):
+        return page("rdfdoc.html", headers={"Vary": "Accept"}, title=title, subjects=_html_view(triples, main, prefixes),
+                    formats=[("Turtle", "turtle"), ("JSON-LD", "jsonld"), ("N-Triples", "ntriples"), ("RDF/XML", "rdfxml")])
     choice = conneg.choose("graph", request.headers.get("Accept"), request.args)
     if choice is None:
         return (f"Not acceptable. Available: {conneg.available('graph')}\n", 406,
                 {"Content-Type": "text/plain; charset=utf-8", "Vary": "Accept"})
-    body = ox.serialize(triples, format=RDF_FORMATS[choice.key], prefixes=_DESCRIPTION_PREFIXES)
+    body = ox.serialize(triples, format=RDF_FORMATS[choice.key], prefixes=prefixes)
+    if choice.key == "jsonld":
+        body = jsonld.compact(body, prefixes)
     return body, 200, {"Content-Type": f"{choice.media_type}; charset=utf-8", "Vary": "Accept"}
+
+
+def _html_view(triples: list[ox.Triple], main, prefixes: dict) -> list[dict]:
+    """Subjects (the main node first, blank nodes inline where they are used) with their
+    properties, for the browser page."""
+    from .web.graph import href
+
+    def short(iri: str) -> str:
+        for p, ns in sorted(prefixes.items(), key=lambda kv: -len(kv[1])):
+            if iri.startswith(ns) and len(iri) > len(ns):
+                return f"{p}:{iri[len(ns):]}"
+        return iri
+
+    by_subject: dict = {}
+    for t in triples:
+        by_subject.setdefault(t.subject, []).append(t)
+    used = {t.object for t in triples if isinstance(t.object, ox.BlankNode)}
+
+    def value(o, depth=0):
+        if isinstance(o, ox.NamedNode):
+            return {"kind": "iri", "label": short(o.value), "href": href(o.value), "title": o.value}
+        if isinstance(o, ox.BlankNode):
+            if depth > 2:
+                return {"kind": "literal", "label": "…"}
+            return {"kind": "node", "props": props(o, depth + 1)}
+        return {"kind": "literal", "label": o.value, "lang": o.language}
+
+    def props(node, depth=0):
+        grouped: dict[str, list] = {}
+        for t in by_subject.get(node, []):
+            grouped.setdefault(t.predicate.value, []).append(value(t.object, depth))
+        return [{"label": short(p), "title": p, "values": vs} for p, vs in grouped.items()]
+
+    order = [main] + [s for s in by_subject if s != main and not (isinstance(s, ox.BlankNode) and s in used)]
+    return [{"label": short(s.value) if isinstance(s, ox.NamedNode) else "", "iri": getattr(s, "value", ""),
+             "props": props(s)} for s in order if s in by_subject]
 
 
 def _graph_description(node, triples_count: int, name: str | None = None) -> list:
@@ -72,7 +117,15 @@ def _graph_description(node, triples_count: int, name: str | None = None) -> lis
     return out
 
 
-def service_description(endpoint: str, settings, stats: dict) -> list[ox.Triple]:
+def dataset_metadata(base: str, built) -> list[ox.Triple]:
+    """metadata/dataset.ttl under the served IRI base, and the build's date as dcterms:modified."""
+    modified = ox.Triple(ox.NamedNode(base + "dataset"), ox.NamedNode(DCT + "modified"),
+                         ox.Literal(built.date().isoformat(), datatype=XSD_DATE))
+    # The dataset's own triple first: callers take the dataset node from it.
+    return [modified, *(q.triple for q in ox.parse(path=str(METADATA), format=ox.RdfFormat.TURTLE, base_iri=base))]
+
+
+def service_description(endpoint: str, settings, stats: dict, metadata: list[ox.Triple]) -> list[ox.Triple]:
     svc, t = ox.BlankNode("service"), []
     add = lambda s, p, o: t.append(ox.Triple(s, ox.NamedNode(p), o))  # noqa: E731
     add(svc, RDF_TYPE.value, ox.NamedNode(SD + "Service"))
@@ -83,9 +136,10 @@ def service_description(endpoint: str, settings, stats: dict) -> list[ox.Triple]
         add(svc, SD + "feature", ox.NamedNode(SD + "BasicFederatedQuery"))
     for name in _RESULT_FORMATS:
         add(svc, SD + "resultFormat", ox.NamedNode(FORMATS_NS + name))
-    dataset, default = ox.BlankNode("dataset"), ox.BlankNode("default")
+    dataset, default = metadata[0].subject, ox.BlankNode("default")
     add(svc, SD + "defaultDataset", dataset)
     add(dataset, RDF_TYPE.value, ox.NamedNode(SD + "Dataset"))
+    t += metadata
     add(dataset, SD + "defaultGraph", default)
     t += _graph_description(default, stats["triples"])
     for i, (graph, count) in enumerate(sorted(stats["graphs"].items())):
@@ -99,22 +153,22 @@ def service_description(endpoint: str, settings, stats: dict) -> list[ox.Triple]
     return t
 
 
-def void_description(root: str, settings, stats: dict) -> list[ox.Triple]:
-    t, ds = [], DATASET
+def void_description(root: str, base: str, stats: dict, metadata: list[ox.Triple], dumps: list[dict]) -> list[ox.Triple]:
+    t, ds = [], metadata[0].subject
     add = lambda s, p, o: t.append(ox.Triple(s, ox.NamedNode(p), o))  # noqa: E731
     add(ds, RDF_TYPE.value, ox.NamedNode(VOID + "Dataset"))
-    add(ds, DCT + "title", ox.Literal("mineralgraph", language="en"))
+    t += metadata
     add(ds, VOID + "sparqlEndpoint", ox.NamedNode(root + "sparql"))
-    add(ds, VOID + "uriSpace", ox.Literal(BASE + "id/"))
-    add(ds, VOID + "vocabulary", ox.NamedNode(BASE + "ont#"))
+    add(ds, VOID + "uriSpace", ox.Literal(base + "id/"))
+    add(ds, VOID + "vocabulary", ox.NamedNode(VOCABULARY))
+    add(ds, VOID + "rootResource", ox.NamedNode(base + "id/"))
     add(ds, VOID + "triples", _lit(stats["triples"]))
     add(ds, VOID + "distinctSubjects", _lit(stats["subjects"]))
     add(ds, VOID + "properties", _lit(stats["properties"]))
     add(ds, VOID + "classes", _lit(len(stats["classes"])))
-    dist = settings.dist_dir
-    for name in DUMP_FILES:
-        if dist is not None and name != "manifest.json" and (Path(dist) / name).is_file():
-            add(ds, VOID + "dataDump", ox.NamedNode(root + "dump/" + name))
+    for f in dumps:
+        if f["name"] != "manifest.json":
+            add(ds, VOID + "dataDump", ox.NamedNode(root + "dump/" + f["name"]))
     for i, (cls, count) in enumerate(sorted(stats["classes"].items())):
         part = ox.BlankNode(f"c{i}")
         add(ds, VOID + "classPartition", part)
@@ -129,22 +183,22 @@ def void_description(root: str, settings, stats: dict) -> list[ox.Triple]:
     return t
 
 
+def _metadata(state) -> list[ox.Triple]:
+    return dataset_metadata(state.iri_base, state.built)
+
+
 @bp.get("/void")
 @bp.get("/.well-known/void")
 def void():
+    from .web.linked import dump_files
+
     state = current_app.extensions["mineralgraph"]
-    return _respond(void_description(request.url_root, state.settings, state.stats))
-
-
-@bp.get("/dump/<name>")
-def dump(name: str):
-    dist = current_app.extensions["mineralgraph"].settings.dist_dir
-    if dist is None or name not in DUMP_FILES or not (Path(dist) / name).is_file():
-        abort(404, description=f"no dump file {name!r}")
-    return send_from_directory(Path(dist).resolve(), name)
+    triples = void_description(request.url_root, state.iri_base, state.stats, _metadata(state), dump_files())
+    return _respond(triples, "VoID description of the dataset", triples[0].subject)
 
 
 def describe_service():
     """Called by the /sparql view when a GET carries no query."""
     state = current_app.extensions["mineralgraph"]
-    return _respond(service_description(request.base_url, state.settings, state.stats))
+    triples = service_description(request.base_url, state.settings, state.stats, _metadata(state))
+    return _respond(triples, "SPARQL service description", triples[0].subject)

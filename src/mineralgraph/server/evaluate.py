@@ -8,6 +8,8 @@ import time
 
 import pyoxigraph as ox
 
+from . import jsonld
+
 RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
     "xml": ox.QueryResultsFormat.XML,
@@ -32,7 +34,20 @@ PREFIXES = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "prov": "http://www.w3.org/ns/prov#",
     "dcterms": "http://purl.org/dc/terms/",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "void": "http://rdfs.org/ns/void#",
+    "formats": "http://www.w3.org/ns/formats/",
 }
+
+
+def prefixes_for(iri_base: str) -> dict[str, str]:
+    """The prefixes RDF answers are written with, for a graph served under `iri_base`."""
+    from mineralgraph.namespaces import PREFIXES as BUILD_PREFIXES, rebase_iri
+
+    prefixes = {p: rebase_iri(str(ns), iri_base) for p, ns in BUILD_PREFIXES.items()}
+    return {**PREFIXES, **prefixes, "graph": iri_base + "graph/"}
+
+
 _PLAIN = {"http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
 
 
@@ -75,9 +90,13 @@ def _solutions(results: ox.QuerySolutions, key: str, cap: int) -> tuple[bytes, b
     return body, truncated
 
 
-def _graph(triples, key: str, cap: int) -> tuple[bytes, bool]:
+def _graph(triples, key: str, req: dict) -> tuple[bytes, bool]:
+    cap, prefixes = req["cap"], req.get("prefixes") or PREFIXES
     kept = list(itertools.islice(triples, cap + 1))
-    return ox.serialize(kept[:cap], format=RDF_FORMATS[key], prefixes=PREFIXES), len(kept) > cap
+    body = ox.serialize(kept[:cap], format=RDF_FORMATS[key], prefixes=prefixes)
+    if key == "jsonld":
+        body = jsonld.compact(body, prefixes)
+    return body, len(kept) > cap
 
 
 def _dataset_kwargs(req: dict) -> dict:
@@ -111,7 +130,7 @@ def run_query(store: ox.Store, req: dict) -> dict:
         elif kind == "boolean":
             body, truncated = results.serialize(format=RESULT_FORMATS[key]), False
         else:
-            body, truncated = _graph(results, key, req["cap"])
+            body, truncated = _graph(results, key, req)
     except (OSError, ValueError, SyntaxError) as err:  # errors surface lazily while iterating
         return {"error": "evaluation", "message": str(err)}
     return {"kind": kind, "key": key, "body": body, "truncated": truncated,
@@ -128,7 +147,7 @@ def run_graph(store: ox.Store, req: dict) -> dict:
         triples = (q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     else:
         triples = (q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
-    body, truncated = _graph(triples, req["key"], req["cap"])
+    body, truncated = _graph(triples, req["key"], req)
     return {"kind": "graph", "key": req["key"], "body": body, "truncated": truncated,
             "seconds": time.perf_counter() - started}
 

@@ -192,4 +192,11 @@ def openapi_document(queries, server_url: str) -> dict:
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document(_catalog(), request.host_url.rstrip("/")))
+    if _wants_html():
+        # Browsers get the interactive page (vendored Swagger UI), which fetches this URL as JSON.
+        from .web.views import page
+
+        return page("apidocs.html", headers={"Vary": "Accept"})
+    response = jsonify(openapi_document(_catalog(), request.host_url.rstrip("/")))
+    response.headers["Vary"] = "Accept"
+    return response

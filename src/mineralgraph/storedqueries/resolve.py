@@ -16,7 +16,6 @@ from .binding import BindError
 from .spec import Param
 
 MG = "https://w3id.org/mineralgraph/ont#"
-ID = "https://w3id.org/mineralgraph/id/"
 
 # parameter type -> classes whose instances it accepts
 TYPE_CLASSES = {
@@ -60,9 +59,11 @@ def _norm(text: str) -> str:
 
 
 def local_id(iri: str) -> str | None:
-    """id/country/JPN -> JPN; id/list/us/2022 -> us/2022; id/source/004 -> 004."""
-    if iri.startswith(ID):
-        rest = iri[len(ID):]
+    """id/country/JPN -> JPN; id/list/us/2022 -> us/2022; id/source/004 -> 004. Under any IRI
+    base (a graph may be published under another base), so found by its /id/ segment."""
+    at = iri.rfind("/id/")
+    if at >= 0 and not iri.startswith(MG):
+        rest = iri[at + len("/id/"):]
         return rest.split("/", 1)[1] if "/" in rest else rest
     if iri.startswith(MG):
         return iri[len(MG):]
@@ -141,7 +142,7 @@ class Resolver:
         classes = set(TYPE_CLASSES[type_])
         # Statements are never parameters (a classification statement is inferred to be a
         # mechanism of its kind through the mg:kind restriction).
-        return [e for e in self.entries.values() if e.classes & classes and not e.iri.startswith(ID + "stmt/")]
+        return [e for e in self.entries.values() if e.classes & classes and "/id/stmt/" not in e.iri]
 
     def label(self, iri: str) -> str | None:
         e = self.entries.get(iri)

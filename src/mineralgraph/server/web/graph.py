@@ -1,14 +1,14 @@
 """What the web pages read from the graph: SELECT/ASK/CONSTRUCT through the endpoint's own query
 workers (same timeout, same cap), labels, and the mapping between graph IRIs and local paths.
 
-The IRI base (the part before `id/`) is a setting, so a graph built for a public domain can be
-served anywhere: app.config["MINERALGRAPH_IRI_BASE"], else $MINERALGRAPH_IRI_BASE, else the
-project's https://w3id.org/mineralgraph/. A request for /id/REST means the graph IRI BASE + id/REST.
+The IRI base (the part before `id/`) is the one the graph was built for (`mineralgraph build
+--iri-base`, recorded in the manifest; server/app.py puts it in app.config["MINERALGRAPH_IRI_BASE"]).
+A request for /id/REST means the graph IRI BASE + id/REST, /graph/REST the named graph BASE +
+graph/REST; the vocabulary's terms (…/ont#Term) are documented at /ont.
 """
 from __future__ import annotations
 
 import json
-import os
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -17,8 +17,8 @@ from flask import current_app
 from ..common import ProtocolError, run_in_pool
 
 DEFAULT_BASE = "https://w3id.org/mineralgraph/"
-ENV_BASE = "MINERALGRAPH_IRI_BASE"
 CONFIG_BASE = "MINERALGRAPH_IRI_BASE"
+ONT = "https://w3id.org/mineralgraph/ont"
 
 MG = "https://w3id.org/mineralgraph/ont#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -43,7 +43,7 @@ LANGS = ("en", "zh-Hans", "zh-Hant")
 
 # -- IRIs and paths -------------------------------------------------------------------------
 def iri_base() -> str:
-    base = current_app.config.get(CONFIG_BASE) or os.environ.get(ENV_BASE) or DEFAULT_BASE
+    base = current_app.config.get(CONFIG_BASE) or DEFAULT_BASE
     return base if base.endswith("/") else base + "/"
 
 
@@ -62,12 +62,17 @@ def iri_for_path(rest: str) -> str | None:
 
 
 def local_path(iri: str) -> str | None:
-    """The path on this server for a graph IRI under the base (fragment kept), else None."""
-    base = id_base()
-    if not iri.startswith(base):
-        return None
-    rest, hash_, fragment = iri[len(base):].partition("#")
-    return "/id/" + quote(rest, safe="/-._~:@!$&'()*+,;=") + (hash_ + quote(fragment, safe="-._~") if hash_ else "")
+    """The path on this server for an IRI we mint (fragment kept): BASE id/… and graph/…, and
+    the ontology's terms (/ont#Term). None for anything else."""
+    if iri == ONT or iri.startswith(ONT + "#"):
+        return "/ont" + ("#" + quote(iri[len(ONT) + 1:], safe="-._~") if "#" in iri else "")
+    for part in ("id/", "graph/"):
+        base = iri_base() + part
+        if iri.startswith(base):
+            rest, hash_, fragment = iri[len(base):].partition("#")
+            return ("/" + part + quote(rest, safe="/-._~:@!$&'()*+,;=")
+                    + (hash_ + quote(fragment, safe="-._~") if hash_ else ""))
+    return None
 
 
 def href(iri: str) -> str:
@@ -145,11 +150,11 @@ def labels(iris) -> dict[str, dict[str, str]]:
         rows.sort(key=lambda r: rank.get(r["p"]["value"], 9))
         for r in rows:
             lang = r["l"].get("xml:lang", "")
-            out.setdefault(r["s"]["value"], {}).setdefault(_lang_key(lang), r["l"]["value"])
+            out.setdefault(r["s"]["value"], {}).setdefault(lang_key(lang), r["l"]["value"])
     return out
 
 
-def _lang_key(lang: str) -> str:
+def lang_key(lang: str) -> str:
     low = lang.lower()
     if low.startswith("en"):
         return "en"

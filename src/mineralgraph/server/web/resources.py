@@ -239,7 +239,7 @@ def sources() -> list[dict]:
     titles = select("SELECT ?s ?t WHERE { ?s a mg:SourceDocument ; dcterms:title ?t }")
     by = defaultdict(dict)
     for r in titles:
-        by[r["s"]["value"]][graph._lang_key(r["t"].get("xml:lang", ""))] = r["t"]["value"]
+        by[r["s"]["value"]][graph.lang_key(r["t"].get("xml:lang", ""))] = r["t"]["value"]
     out = []
     for r in rows:
         s = r["s"]["value"]

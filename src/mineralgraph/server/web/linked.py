@@ -1,0 +1,364 @@
+"""Dereferencing what the graph mints besides entities (those are views.py's /id/…): HTML for
+browsers, RDF by content negotiation, a 404 with the closest names for anything unknown.
+
+    /ont, /ont/TERM         the ontology: every class, property and concept with its labels and
+                            definitions (HTML, anchors #TERM); RDF: the ontology graph.
+                            /ont/TERM redirects to /ont#TERM; an unknown TERM is 404 + did-you-mean
+                            (an unknown #TERM is caught by static/ont.js, as fragments never reach us)
+    /graph/, /graph/REST    the named graphs: index, and each graph BASE + graph/REST (HTML summary;
+                            RDF: the whole graph, as the Graph Store Protocol would give it)
+    /id/FAMILY/             everything minted under BASE + id/FAMILY/ (countries, mechanisms, …)
+    /dump/                  the dump files with bytes and sha256 (from the build's manifest), .gz
+                            copies (compressed on request when the build has none); /dump/SHA256SUMS
+    /context.jsonld         the JSON-LD @context every JSON-LD answer names
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import zlib
+from pathlib import Path
+from urllib.parse import quote
+
+from flask import Blueprint, Response, current_app, jsonify, redirect, request, send_from_directory
+
+from .. import conneg, jsonld
+from ..common import ProtocolError, run_in_pool
+from . import graph
+from .graph import MG, OWL, RDF, RDFS, SKOS, best_label, labels, select, short
+from .views import MEDIA, RESOURCE_OFFERS, _wanted_key, page
+
+bp = Blueprint("linked", __name__)
+
+MAX_LISTING = 5000  # entities per /id/FAMILY/ page; the rest is in the dumps
+
+
+def _state():
+    return current_app.extensions["mineralgraph"]
+
+
+def _suggest(word: str, names, n: int = 5) -> list[str]:
+    """Closest names, case-insensitively; exact case-insensitive matches first."""
+    folded = {name.casefold(): name for name in names}
+    exact = [folded[word.casefold()]] if word.casefold() in folded else []
+    close = difflib.get_close_matches(word.casefold(), list(folded), n=n, cutoff=0.5)
+    return list(dict.fromkeys(exact + [folded[c] for c in close]))[:n]
+
+
+def _not_found(what: str, suggestions: list[tuple[str, str]], hint: str) -> Response:
+    """404 naming what is missing and the closest existing names (label, path)."""
+    if _wants_html():
+        return page("linked_notfound.html", status=404, what=what, suggestions=suggestions, hint=hint)
+    lines = [f"404 Not Found: {what}."]
+    if suggestions:
+        lines.append("Did you mean: " + ", ".join(f"{label} ({path})" for label, path in suggestions) + "?")
+    lines.append(hint)
+    return Response("\n".join(lines) + "\n", 404, {"Content-Type": "text/plain; charset=utf-8", "Vary": "Accept"})
+
+
+def _wants_html() -> bool:
+    return _wanted_key() == "html"
+
+
+def _rdf_key():
+    key = _wanted_key()
+    if key is None:
+        offered = ", ".join(dict.fromkeys(m for m, _ in RESOURCE_OFFERS))
+        raise ProtocolError(406, f"Not acceptable. Available: {offered}", {"Vary": "Accept"})
+    return key
+
+
+def _graph_answer(graph_iri: str, key: str, triples: int) -> Response:
+    """A whole named graph in format `key` (not capped below its own size: it is ours)."""
+    state = _state()
+    answer = run_in_pool(state, {"op": "graph", "graph": graph_iri, "key": key,
+                                 "cap": max(state.settings.max_results, triples)})
+    if answer.get("error"):
+        raise ProtocolError(404, f"No graph named <{graph_iri}> in this store.")
+    return Response(answer["body"], 200, {"Content-Type": f"{MEDIA[key]}; charset=utf-8", "Vary": "Accept"})
+
+
+# -- the JSON-LD context ----------------------------------------------------------------------
+@bp.get("/context.jsonld")
+def context():
+    response = jsonify(jsonld.context_document(_state().prefixes))
+    response.headers["Content-Type"] = "application/ld+json"
+    return response
+
+
+# -- the ontology ---------------------------------------------------------------------------
+TERM_KINDS = [  # (rdf:type, heading), in page order
+    (OWL + "Class", "Classes"),
+    (OWL + "ObjectProperty", "Object properties"),
+    (OWL + "DatatypeProperty", "Datatype properties"),
+    (OWL + "AnnotationProperty", "Annotation properties"),
+    (SKOS + "Concept", "Concepts"),
+]
+RELATIONS = [  # (property, label on the page)
+    (RDFS + "subClassOf", "subclass of"), (OWL + "equivalentClass", "equivalent to"),
+    (RDFS + "subPropertyOf", "subproperty of"), (OWL + "inverseOf", "inverse of"),
+    (RDFS + "domain", "domain"), (RDFS + "range", "range"), (SKOS + "inScheme", "in scheme"),
+    (SKOS + "notation", "notation"), (OWL + "propertyChainAxiom", "property chain"),
+]
+
+
+def ontology_terms() -> dict[str, dict]:
+    """{local name: term} for every term of the vocabulary, read from the ontology graph."""
+    ont_graph = graph.term(graph.iri_base() + "graph/ontology")
+    rows = select(f"""SELECT ?t ?p ?o WHERE {{ GRAPH {ont_graph} {{ ?t ?p ?o
+                       FILTER(STRSTARTS(STR(?t), {graph.string(MG)})) }} }}""", cap=50000)
+    terms: dict[str, dict] = {}
+    for r in rows:
+        iri = r["t"]["value"]
+        t = terms.setdefault(iri[len(MG):], {"iri": iri, "name": iri[len(MG):], "types": set(), "labels": {},
+                                            "definitions": {}, "relations": {}})
+        p, o = r["p"]["value"], r["o"]
+        if p == RDF + "type":
+            t["types"].add(o["value"])
+        elif p in (RDFS + "label", SKOS + "prefLabel") and o["type"] == "literal":
+            t["labels"].setdefault(graph.lang_key(o.get("xml:lang", "")), o["value"])
+        elif p in (SKOS + "definition", RDFS + "comment") and o["type"] == "literal":
+            t["definitions"].setdefault(graph.lang_key(o.get("xml:lang", "")), o["value"])
+        elif o["type"] in ("uri", "literal"):
+            t["relations"].setdefault(p, []).append(o["value"])
+    return terms
+
+
+def _ontology_sections(terms: dict[str, dict]) -> list[dict]:
+    names = labels({v for t in terms.values() for vs in t["relations"].values() for v in vs if v.startswith("http")})
+    sections = []
+    placed = set()
+    for kind, heading in TERM_KINDS:
+        items = []
+        for name, t in sorted(terms.items(), key=lambda kv: kv[0].casefold()):
+            if kind in t["types"] and name not in placed:
+                placed.add(name)
+                rels = [{"label": label, "values": [{"label": best_label(names.get(v), short(v)), "href": graph.href(v)}
+                                                     if v.startswith("http") else {"label": v, "href": None}
+                                                     for v in t["relations"][p]]}
+                        for p, label in RELATIONS if p in t["relations"]]
+                items.append({**t, "label": best_label(t["labels"], name), "rels": rels})
+        if items:
+            sections.append({"heading": heading, "items": items})
+    rest = [t for name, t in sorted(terms.items()) if name not in placed]
+    if rest:
+        sections.append({"heading": "Other terms", "items": [{**t, "label": best_label(t["labels"], t["name"]), "rels": []}
+                                                            for t in rest]})
+    return sections
+
+
+@bp.get("/ont")
+def ontology():
+    key = _rdf_key()
+    ont_graph = graph.iri_base() + "graph/ontology"
+    if key == "html":
+        terms = ontology_terms()
+        header = {r["p"]["value"]: r["o"]["value"] for r in select(
+            f"SELECT ?p ?o WHERE {{ GRAPH {graph.term(ont_graph)} {{ {graph.term(graph.ONT)} ?p ?o }} "
+            f"FILTER(!isLiteral(?o) || lang(?o) = '' || langMatches(lang(?o), 'en')) }}")}
+        return page("ontology.html", headers={"Vary": "Accept"}, sections=_ontology_sections(terms),
+                    header=header, ont=graph.ONT, ont_graph=ont_graph, count=len(terms))
+    return _graph_answer(ont_graph, key, _state().stats["graphs"].get(ont_graph, 0))
+
+
+@bp.get("/ont/<path:name>")
+def ontology_term(name: str):
+    terms = ontology_terms()
+    if name in terms:
+        return redirect(f"/ont#{quote(name)}", code=303)
+    suggestions = [(best_label(terms[n]["labels"], n), f"/ont#{n}") for n in _suggest(name, terms)]
+    return _not_found(f"the ontology has no term {MG}{name}", suggestions,
+                      "Every term is listed at /ont.")
+
+
+# -- named graphs ---------------------------------------------------------------------------
+def _graphs() -> dict[str, int]:
+    return _state().stats["graphs"]
+
+
+@bp.get("/graph/")
+@bp.get("/graph")
+def graphs_index():
+    key = _rdf_key()
+    base = graph.iri_base() + "graph/"
+    items = [{"iri": g, "path": graph.local_path(g), "name": g[len(base):] if g.startswith(base) else g,
+              "triples": n} for g, n in sorted(_graphs().items())]
+    if key == "html":
+        return page("graphs.html", headers={"Vary": "Accept"}, graphs=items, total=sum(i["triples"] for i in items))
+    lines = [f"<{g['iri']}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+             f"<http://www.w3.org/ns/sparql-service-description#NamedGraph> .\n"
+             f"<{g['iri']}> <http://rdfs.org/ns/void#triples> "
+             f"\"{g['triples']}\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n" for g in items]
+    return _serialise_ntriples("".join(lines).encode(), key)
+
+
+def _serialise_ntriples(data: bytes, key: str) -> Response:
+    import pyoxigraph as ox
+
+    from ..evaluate import RDF_FORMATS
+
+    state = _state()
+    body = ox.serialize(ox.parse(data, format=ox.RdfFormat.N_TRIPLES), format=RDF_FORMATS[key], prefixes=state.prefixes)
+    if key == "jsonld":
+        body = jsonld.compact(body, state.prefixes)
+    return Response(body, 200, {"Content-Type": f"{MEDIA[key]}; charset=utf-8", "Vary": "Accept"})
+
+
+@bp.get("/graph/<path:rest>")
+def named_graph(rest: str):
+    base = graph.iri_base() + "graph/"
+    iri = base + rest
+    graphs = _graphs()
+    if iri not in graphs:
+        names = [g[len(base):] for g in graphs if g.startswith(base)]
+        suggestions = [(n, f"/graph/{n}") for n in _suggest(rest, names)]
+        return _not_found(f"no named graph <{iri}>", suggestions, "The named graphs are listed at /graph/.")
+    key = _rdf_key()
+    if key != "html":
+        return _graph_answer(iri, key, graphs[iri])
+    classes = select(f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {graph.term(iri)} {{ ?s a ?c }} }}
+                         GROUP BY ?c ORDER BY DESC(?n)""")
+    names = labels([r["c"]["value"] for r in classes])
+    source = graph.iri_base() + "id/" + rest if rest.startswith("source/") else None
+    return page("graph.html", headers={"Vary": "Accept"}, iri=iri, name=rest, triples=graphs[iri],
+                classes=[{"label": best_label(names.get(r["c"]["value"]), short(r["c"]["value"])),
+                          "href": graph.href(r["c"]["value"]), "count": int(r["n"]["value"])} for r in classes],
+                source=source and {"iri": source, "href": graph.href(source)},
+                downloads=[(MEDIA[k], f"/store?graph={quote(iri, safe='')}&format={k}")
+                           for k in ("turtle", "ntriples", "jsonld", "rdfxml")])
+
+
+# -- per-family listings --------------------------------------------------------------------
+@bp.get("/id/<family>/")
+def listing(family: str):
+    prefix = graph.id_base() + family + "/"
+    key = _rdf_key()
+    cap = MAX_LISTING
+    rows = select(f"""SELECT ?s (SAMPLE(?type) AS ?t) WHERE {{ ?s a ?type
+                      FILTER(STRSTARTS(STR(?s), {graph.string(prefix)}) && !CONTAINS(SUBSTR(STR(?s), {len(prefix) + 1}), "#")) }}
+                      GROUP BY ?s ORDER BY ?s LIMIT {cap + 1}""")
+    if not rows:
+        families = [r["f"]["value"] for r in select(
+            f"""SELECT DISTINCT ?f WHERE {{ ?s a ?t BIND(STRBEFORE(STRAFTER(STR(?s), {graph.string(graph.id_base())}), "/") AS ?f)
+                FILTER(?f != "") }}""")]
+        return _not_found(f"nothing is minted under {prefix}",
+                          [(f, f"/id/{f}/") for f in _suggest(family, families)],
+                          "Entity families: " + ", ".join(f"/id/{f}/" for f in sorted(families)) + ".")
+    truncated = len(rows) > cap
+    iris = [r["s"]["value"] for r in rows[:cap]]
+    if key != "html":
+        values = " ".join(graph.term(i) for i in iris)
+        body, _ = graph.construct(f"""CONSTRUCT {{ ?s a ?t ; skos:prefLabel ?l }} WHERE {{ VALUES ?s {{ {values} }}
+                                      ?s a ?t OPTIONAL {{ ?s skos:prefLabel ?l }} }}""", key)
+        return Response(body, 200, {"Content-Type": f"{MEDIA[key]}; charset=utf-8", "Vary": "Accept"})
+    names = labels(iris + [r["t"]["value"] for r in rows[:cap]])
+    items = [{"iri": i, "href": graph.href(i), "id": i[len(prefix):], "names": names.get(i, {}),
+              "type": best_label(names.get(r["t"]["value"]), short(r["t"]["value"]))} for i, r in zip(iris, rows)]
+    return page("listing.html", headers={"Vary": "Accept"}, family=family, prefix=prefix, items=items,
+                truncated=truncated, cap=cap)
+
+
+# -- dumps ----------------------------------------------------------------------------------
+DUMP_TYPES = {".nq": "application/n-quads", ".nt": "application/n-triples", ".ttl": "text/turtle",
+              ".trig": "application/trig", ".jsonld": "application/ld+json", ".json": "application/json",
+              ".gz": "application/gzip"}
+DUMP_NAMES = ("mineralgraph.nq", "mineralgraph.nt", "mineralgraph.trig", "mineralgraph.ttl", "mineralgraph.jsonld")
+
+
+def _media_type(name: str) -> str:
+    return DUMP_TYPES.get(Path(name).suffix, "application/octet-stream")
+
+
+def dump_files() -> list[dict]:
+    """The dump files, from the manifest's "files" (bytes, sha256) when the build lists them;
+    each dump also as .gz, compressed on request when the build has no .gz (no size or hash then)."""
+    ext = current_app.extensions
+    if "mineralgraph.dumps" in ext:
+        return ext["mineralgraph.dumps"]
+    dist = _state().settings.dist_dir
+    files: dict[str, dict] = {}
+    if dist is not None:
+        dist = Path(dist)
+        try:
+            listed = json.loads((dist / "manifest.json").read_text(encoding="utf-8")).get("files") or {}
+        except (OSError, ValueError):
+            listed = {}
+        for name, info in listed.items():
+            if (dist / name).is_file():
+                files[name] = {"bytes": info.get("bytes"), "sha256": info.get("sha256"), "stored": True}
+        for name in DUMP_NAMES:
+            if name not in files and (dist / name).is_file():
+                files[name] = {**_describe(dist / name), "stored": True}
+            if name in files and name + ".gz" not in files:
+                files[name + ".gz"] = {"bytes": None, "sha256": None, "stored": False}
+        if (dist / "manifest.json").is_file():
+            files["manifest.json"] = {**_describe(dist / "manifest.json"), "stored": True}
+    out = [{"name": n, "url": f"/dump/{n}", "media_type": _media_type(n), **info} for n, info in sorted(files.items())]
+    ext["mineralgraph.dumps"] = out
+    return out
+
+
+def _describe(path: Path) -> dict:
+    h, size = hashlib.sha256(), 0
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+            size += len(block)
+    return {"bytes": size, "sha256": h.hexdigest()}
+
+
+DUMP_OFFERS = [("application/json", "json"), ("text/html", "html"), ("application/xhtml+xml", "html"),
+               ("text/plain", "sums")]
+
+
+@bp.get("/dump/")
+@bp.get("/dump")
+def dump_index():
+    files = dump_files()
+    choice = conneg.negotiate(request.headers.get("Accept"), DUMP_OFFERS)
+    if choice is None:
+        raise ProtocolError(406, "Not acceptable. Available: application/json, text/html, text/plain", {"Vary": "Accept"})
+    if choice.key == "html":
+        return page("dumps.html", headers={"Vary": "Accept"}, files=files)
+    if choice.key == "sums":
+        return sha256sums()
+    response = jsonify(files=[{k: v for k, v in f.items() if k != "stored"} for f in files])
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.get("/dump/SHA256SUMS")
+def sha256sums():
+    """`sha256sum -c` format, for the files whose hash is known."""
+    body = "".join(f"{f['sha256']}  {f['name']}\n" for f in dump_files() if f["sha256"])
+    return Response(body, 200, {"Content-Type": "text/plain; charset=utf-8"})
+
+
+@bp.get("/dump/<name>")
+def dump(name: str):
+    files = {f["name"]: f for f in dump_files()}
+    if name not in files:
+        return _not_found(f"no dump file {name!r}", [(n, f"/dump/{n}") for n in _suggest(name, files)],
+                          "The dump files are listed at /dump/.")
+    dist = Path(_state().settings.dist_dir).resolve()
+    if files[name]["stored"]:
+        response = send_from_directory(dist, name, mimetype=_media_type(name), max_age=None)
+        return response
+    return Response(_gzip_stream(dist / name.removesuffix(".gz")), 200, {
+        "Content-Type": "application/gzip", "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _gzip_stream(path: Path):
+    """gzip of `path`, streamed (mtime 0, so the same file always gives the same bytes)."""
+    crc, size = 0, 0
+    z = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    yield b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            crc = zlib.crc32(block, crc)
+            size += len(block)
+            chunk = z.compress(block)
+            if chunk:
+                yield chunk
+    yield z.flush() + crc.to_bytes(4, "little") + (size & 0xFFFFFFFF).to_bytes(4, "little")

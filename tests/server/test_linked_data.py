@@ -184,3 +184,23 @@ def test_repository_has_one_licence_story():
     assert "MIT License" in text and "CC BY 4.0" in text and "NOT licensed by this project" in text
     ontology = (ROOT / "ontology" / "mineralgraph.ttl").read_text()
     assert "dcterms:license <https://creativecommons.org/licenses/by/4.0/>" in ontology
+
+
+def test_dataset_iri_dereferences_to_its_description(real):
+    r = requests.get(real.url + "/dataset", allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"].endswith("/void")
+    page = requests.get(real.url + "/void", headers=BROWSER).text
+    assert 'href="/dataset"' in page or "<code>" in page
+    assert "mineralgraph contributors" in page  # the publisher shown inline, not as a bare IRI
+
+
+def test_graph_store_sends_browsers_to_the_graph_page(real):
+    g = BASE + "graph/source/004"
+    r = requests.get(real.url + "/store", params={"graph": g}, headers=BROWSER, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"].endswith("/graph/source/004")
+    r = requests.get(real.url + "/store?default", headers=BROWSER, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"].endswith("/graph/")
+    # RDF clients (and a browser asking for a format) still get the graph.
+    assert requests.get(real.url + "/store", params={"graph": g}).headers["Content-Type"].startswith("text/turtle")
+    r = requests.get(real.url + "/store", params={"graph": g, "format": "ntriples"}, headers=BROWSER)
+    assert r.headers["Content-Type"].startswith("application/n-triples")

@@ -4,11 +4,12 @@ read-only."""
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, redirect, request
 
 from . import conneg
 from .common import ProtocolError, refuse_write, run_in_pool, url_params
 from .sparql import result_response
+from .web.views import _browser
 
 bp = Blueprint("gsp", __name__)
 
@@ -41,6 +42,13 @@ def store_write():
 
 def _read(graph: str | None) -> Response:
     state = current_app.extensions["mineralgraph"]
+    if _browser() and not any(k in ("format", "output") for k, _ in url_params()):
+        # A person, not an RDF client: the graph's page instead of a raw RDF/XML tree.
+        from .web.graph import local_path
+
+        page = "/graph/" if graph is None else local_path(graph)
+        if page:
+            return redirect(page, code=303)
     choice = conneg.choose("graph", request.headers.get("Accept"), dict(url_params()))
     if choice is None:
         raise ProtocolError(406, f"Not acceptable. Available: {conneg.available('graph')}", {"Vary": "Accept"})

@@ -66,6 +66,8 @@ def local_path(iri: str) -> str | None:
     the ontology's terms (/ont#Term). None for anything else."""
     if iri == ONT or iri.startswith(ONT + "#"):
         return "/ont" + ("#" + quote(iri[len(ONT) + 1:], safe="-._~") if "#" in iri else "")
+    if iri == iri_base() + "dataset":
+        return "/dataset"
     for part in ("id/", "graph/"):
         base = iri_base() + part
         if iri.startswith(base):

@@ -79,7 +79,14 @@ def _graph_answer(graph_iri: str, key: str, triples: int) -> Response:
     return Response(answer["body"], 200, {"Content-Type": f"{MEDIA[key]}; charset=utf-8", "Vary": "Accept"})
 
 
-# -- the JSON-LD context ----------------------------------------------------------------------
+# -- the dataset and the JSON-LD context ---------------------------------------------------------
+@bp.get("/dataset")
+def dataset():
+    """BASE + dataset, the IRI VoID and the service description describe: its description."""
+    return redirect("/void", code=303)
+
+
+
 @bp.get("/context.jsonld")
 def context():
     response = jsonify(jsonld.context_document(_state().prefixes))
@@ -125,6 +132,14 @@ def ontology_terms() -> dict[str, dict]:
     return terms
 
 
+def _relation_value(v: str, names: dict) -> dict:
+    if "/.well-known/genid/" in v:  # a skolemised blank node: an anonymous class expression
+        return {"label": "an OWL class expression (see the Turtle)", "href": None}
+    if v.startswith("http"):
+        return {"label": best_label(names.get(v), short(v)), "href": graph.href(v)}
+    return {"label": v, "href": None}
+
+
 def _ontology_sections(terms: dict[str, dict]) -> list[dict]:
     names = labels({v for t in terms.values() for vs in t["relations"].values() for v in vs if v.startswith("http")})
     sections = []
@@ -134,16 +149,14 @@ def _ontology_sections(terms: dict[str, dict]) -> list[dict]:
         for name, t in sorted(terms.items(), key=lambda kv: kv[0].casefold()):
             if kind in t["types"] and name not in placed:
                 placed.add(name)
-                rels = [{"label": label, "values": [{"label": best_label(names.get(v), short(v)), "href": graph.href(v)}
-                                                     if v.startswith("http") else {"label": v, "href": None}
-                                                     for v in t["relations"][p]]}
+                rels = [{"label": label, "values": [_relation_value(v, names) for v in t["relations"][p]]}
                         for p, label in RELATIONS if p in t["relations"]]
                 items.append({**t, "label": best_label(t["labels"], name), "rels": rels})
         if items:
             sections.append({"heading": heading, "items": items})
     rest = [t for name, t in sorted(terms.items()) if name not in placed]
     if rest:
-        sections.append({"heading": "Other terms", "items": [{**t, "label": best_label(t["labels"], t["name"]), "rels": []}
+        sections.append({"heading": "Individuals and other terms", "items": [{**t, "label": best_label(t["labels"], t["name"]), "rels": []}
                                                             for t in rest]})
     return sections
 
@@ -225,8 +238,9 @@ def named_graph(rest: str):
                 classes=[{"label": best_label(names.get(r["c"]["value"]), short(r["c"]["value"])),
                           "href": graph.href(r["c"]["value"]), "count": int(r["n"]["value"])} for r in classes],
                 source=source and {"iri": source, "href": graph.href(source)},
-                downloads=[(MEDIA[k], f"/store?graph={quote(iri, safe='')}&format={k}")
-                           for k in ("turtle", "ntriples", "jsonld", "rdfxml")])
+                downloads=[(name, f"/store?graph={quote(iri, safe='')}&format={k}")
+                           for name, k in (("Turtle", "turtle"), ("N-Triples", "ntriples"), ("JSON-LD", "jsonld"),
+                                           ("RDF/XML", "rdfxml"))])
 
 
 # -- per-family listings --------------------------------------------------------------------

@@ -13,7 +13,8 @@ from mineralgraph.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from mineralgraph.ontology import load_ontology
 from mineralgraph.reason import infer, infer_store
 
-from conftest import ROOT
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
 
 PREFIXES = """@prefix : <https://w3id.org/mineralgraph/id/x/> . @prefix mg: <https://w3id.org/mineralgraph/ont#> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .

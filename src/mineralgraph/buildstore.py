@@ -41,6 +41,11 @@ class BuildStore:
         """A query with the project's prefixes; by default over the data (the union default graph)."""
         return self.store.query(SPARQL_PREFIXES + sparql, **dataset)
 
+    def query_with_ontology(self, sparql: str):
+        """A query over the data and the ontology together (class hierarchy and the ontology's
+        individuals, as pySHACL sees them with the ontology mixed in)."""
+        return self.store.query(sparql, default_graph=[ox.DefaultGraph(), ox.NamedNode(str(ONTOLOGY_GRAPH))])
+
     def union_size(self) -> int:
         """Triples in all graphs together, the ontology included, each counted once."""
         in_both = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} ?s ?p ?o }}"

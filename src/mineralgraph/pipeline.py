@@ -21,7 +21,7 @@ from .reason import infer_store
 from .sourcegraphs import GraphChunk, gazetteer_graph, ontology_graph, source_graphs
 from .sources import load_sources
 from .sparqlfiles import read_dir
-from .validate import Report, load_shapes, store_checks, validate
+from .validate import Report, load_shapes, store_checks, validate_store
 
 Progress = Callable[[str], None]
 
@@ -78,7 +78,7 @@ def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = T
     inferred = steps.run("reasoning (OWL 2 RL rules)", reason, bstore, ontology, chunks)
     derived, rule_counts = steps.run("deriving (SPARQL rules)", derive_store, bstore, paths.rules)
 
-    report = steps.run("validating (SHACL + checks)", validate_build, bstore, chunks, [inferred, derived], shapes, ontology, paths.checks)
+    report = steps.run("validating (SHACL + checks)", validate_store, bstore, shapes, ontology, paths.checks)
     if not report.conforms:
         raise ValidationFailed(report)
 
@@ -119,17 +119,6 @@ def derive_store(bstore: BuildStore, rules_dir) -> tuple[GraphChunk, dict[str, i
     chunk = GraphChunk(str(DERIVED_GRAPH), ntriples.from_store(triples))
     bstore.load(chunk)
     return chunk, counts
-
-
-def validate_build(bstore: BuildStore, chunks, extra, shapes, ontology, checks_dir) -> Report:
-    """(Interim: pySHACL over an rdflib copy of the data graphs.)"""
-    data = Graph()
-    for c in chunks:
-        if c.graph != str(ONTOLOGY_GRAPH):
-            data.parse(data=c.data, format="nt")
-    for c in extra:
-        data.parse(data=c.data, format="nt")
-    return validate(data, shapes, ontology, checks_dir)
 
 
 def check_source(paths: ProjectPaths, source_id: str):

@@ -41,9 +41,18 @@ def infer(asserted: Graph, ontology: Graph) -> Graph:
     """The meaningful triples OWL RL adds to the asserted data."""
     import owlrl
 
+    import rdflib.term
+
     closure = reasoning_input(asserted, ontology)
     before = set(closure)
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closure)
+    # owlrl swaps rdflib's lexical-to-value conversions process-wide and leaves them swapped
+    # (a later "20"^^xsd:gYear turns ill-typed, and pySHACL then reports it): put them back.
+    conversions = dict(rdflib.term._toPythonMapping)
+    try:
+        owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closure)
+    finally:
+        rdflib.term._toPythonMapping.clear()
+        rdflib.term._toPythonMapping.update(conversions)
     inferred = Graph()
     for s, p, o in closure:
         if (s, p, o) in before or (s, p, o) in asserted:

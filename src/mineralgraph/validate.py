@@ -121,6 +121,37 @@ def sparql_checks(data: Graph, checks_dir: Path) -> tuple[list[Finding], int]:
     return findings, len(files)
 
 
+def shacl_store(query_fn, shapes: Graph, ontology: Graph) -> list[Finding]:
+    """The shapes compiled to SPARQL (shaclsparql.py), run by query_fn on the build store."""
+    from .shaclsparql import run, to_rdflib
+
+    findings = []
+    for r in run(query_fn, shapes, ontology):
+        findings.append(
+            Finding(
+                severity=r.severity,
+                focus=_short(shapes, to_rdflib(r.focus)),
+                path=_short(shapes, r.path) if r.path is not None else None,
+                message=r.message,
+                source=_short(shapes, r.shape) if isinstance(r.shape, URIRef) else f"shape ({r.component})",
+                value=_short(shapes, to_rdflib(r.value)) if r.value is not None else None,
+            )
+        )
+    return findings
+
+
+def validate_store(bstore, shapes: Graph, ontology: Graph, checks_dir: Path) -> Report:
+    """What `validate` reports, computed on the build store: compiled shapes and the checks."""
+    report = Report(shapes=len(set(shapes.subjects(RDF.type, SH.NodeShape))) + len(set(shapes.subjects(RDF.type, SH.PropertyShape))))
+    report.findings += shacl_store(bstore.query_with_ontology, shapes, ontology)
+    checks = 0
+    for directory in (checks_dir / "asserted", checks_dir):
+        report.findings += store_checks(bstore, directory)
+        checks += len(read_dir(directory))
+    report.checks = checks
+    return report
+
+
 def store_checks(bstore, checks_dir: Path) -> list[Finding]:
     """The SPARQL checks of a directory run on the build store (see sparql_checks)."""
     findings = []

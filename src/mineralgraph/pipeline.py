@@ -11,6 +11,7 @@ from rdflib import Dataset, Graph
 
 from . import ntriples
 from .buildstore import BuildStore
+from .derive import derive_store
 from .dist import inputs_digest, read_manifest, write_dist
 from .errors import InputError, ValidationFailed
 from .gazetteer import load_gazetteer
@@ -20,7 +21,6 @@ from .paths import ProjectPaths
 from .reason import infer_store
 from .sourcegraphs import GraphChunk, gazetteer_graph, ontology_graph, source_graphs
 from .sources import load_sources
-from .sparqlfiles import read_dir
 from .validate import Report, load_shapes, store_checks, validate_store
 
 Progress = Callable[[str], None]
@@ -103,22 +103,10 @@ def _load_chunks(bstore: BuildStore, chunks) -> None:
 
 def reason(bstore: BuildStore, ontology, chunks) -> GraphChunk:
     """OWL 2 RL consequences (reason.py) into graph/inferred."""
-    data = [c.data for c in chunks if c.graph != str(ONTOLOGY_GRAPH)]
+    data = (c.data for c in chunks if c.graph != str(ONTOLOGY_GRAPH))  # one file in memory at a time
     chunk = GraphChunk(str(INFERRED_GRAPH), ntriples.from_store(infer_store(bstore.store, ontology, data)))
     bstore.load(chunk)
     return chunk
-
-
-def derive_store(bstore: BuildStore, rules_dir) -> tuple[GraphChunk, dict[str, int]]:
-    """SPARQL CONSTRUCT rules over asserted + inferred data, into graph/derived."""
-    triples, counts = set(), {}
-    for rule in read_dir(rules_dir):
-        before = len(triples)
-        triples.update(bstore.query(rule.text))
-        counts[rule.name] = len(triples) - before
-    chunk = GraphChunk(str(DERIVED_GRAPH), ntriples.from_store(triples))
-    bstore.load(chunk)
-    return chunk, counts
 
 
 def check_source(paths: ProjectPaths, source_id: str):

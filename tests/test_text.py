@@ -43,8 +43,7 @@ def test_html_tags_and_layout_whitespace_dropped():
 
 
 def test_every_analysis_character_comes_from_the_original():
-    for sid in ("000", "001", "002", "003", "004"):
-        src = _source(sid)
+    for src in load_sources(ProjectPaths(ROOT)):
         text = normalise(src.text, src.markup, src.pinyin_annotations)
         assert len(text.clean) == len(text.simplified) == len(text.origin)
         assert list(text.origin) == sorted(text.origin), "offsets increase monotonically"

@@ -204,3 +204,12 @@ def test_graph_store_sends_browsers_to_the_graph_page(real):
     assert requests.get(real.url + "/store", params={"graph": g}).headers["Content-Type"].startswith("text/turtle")
     r = requests.get(real.url + "/store", params={"graph": g, "format": "ntriples"}, headers=BROWSER)
     assert r.headers["Content-Type"].startswith("application/n-triples")
+
+
+@pytest.mark.parametrize("path", ["/ont/%ff", "/ont/<script>", "/ont/" + "x" * 3000, "/graph/%00", "/graph/a b",
+                                  "/graph/\"><", "/id/%22%3E%3C/", "/id/x%00y/", "/id/" + "é" * 50 + "/",
+                                  "/dump/..%2fmanifest.json", "/dump/%ff", "/ont?format=%00", "/graph/?format=zz"])
+def test_hostile_paths_get_4xx_or_an_answer_never_500(real, path):
+    for headers in ({}, BROWSER, {"Accept": "application/ld+json"}, {"If-None-Match": "\"\x01\"", "Accept": "*/*;q=x"}):
+        r = requests.get(real.url + path, headers=headers)
+        assert r.status_code < 500, (path, headers, r.status_code, r.text[:200])

@@ -213,3 +213,9 @@ def test_hostile_paths_get_4xx_or_an_answer_never_500(real, path):
     for headers in ({}, BROWSER, {"Accept": "application/ld+json"}, {"If-None-Match": "\"\x01\"", "Accept": "*/*;q=x"}):
         r = requests.get(real.url + path, headers=headers)
         assert r.status_code < 500, (path, headers, r.status_code, r.text[:200])
+
+
+def test_family_listing_shows_the_most_specific_kind(real):
+    page = requests.get(real.url + "/id/country/", headers=BROWSER).text
+    row = re.search(r'href="/id/country/JPN">JPN</a>.*?</tr>', page, re.S).group(0)
+    assert "Country" in row and "Actor" not in row

@@ -249,8 +249,11 @@ def listing(family: str):
     prefix = graph.id_base() + family + "/"
     key = _rdf_key()
     cap = MAX_LISTING
-    rows = select(f"""SELECT ?s (SAMPLE(?type) AS ?t) WHERE {{ ?s a ?type
-                      FILTER(STRSTARTS(STR(?s), {graph.string(prefix)}) && !CONTAINS(SUBSTR(STR(?s), {len(prefix) + 1}), "#")) }}
+    # The kind shown is the most specific of the resource's own classes (Country, not Actor).
+    rows = select(f"""SELECT ?s (SAMPLE(?type) AS ?t) WHERE {{ ?s a ?any
+                      FILTER(STRSTARTS(STR(?s), {graph.string(prefix)}) && !CONTAINS(SUBSTR(STR(?s), {len(prefix) + 1}), "#"))
+                      OPTIONAL {{ ?s a ?type FILTER(STRSTARTS(STR(?type), {graph.string(MG)}))
+                                 FILTER NOT EXISTS {{ ?s a ?sub . ?sub rdfs:subClassOf+ ?type FILTER(?sub != ?type) }} }} }}
                       GROUP BY ?s ORDER BY ?s LIMIT {cap + 1}""")
     if not rows:
         families = [r["f"]["value"] for r in select(
@@ -266,9 +269,10 @@ def listing(family: str):
         body, _ = graph.construct(f"""CONSTRUCT {{ ?s a ?t ; skos:prefLabel ?l }} WHERE {{ VALUES ?s {{ {values} }}
                                       ?s a ?t OPTIONAL {{ ?s skos:prefLabel ?l }} }}""", key)
         return Response(body, 200, {"Content-Type": f"{MEDIA[key]}; charset=utf-8", "Vary": "Accept"})
-    names = labels(iris + [r["t"]["value"] for r in rows[:cap]])
+    kinds = [r["t"]["value"] if "t" in r else None for r in rows[:cap]]
+    names = labels(iris + [k for k in kinds if k])
     items = [{"iri": i, "href": graph.href(i), "id": i[len(prefix):], "names": names.get(i, {}),
-              "type": best_label(names.get(r["t"]["value"]), short(r["t"]["value"]))} for i, r in zip(iris, rows)]
+              "type": best_label(names.get(k), short(k)) if k else ""} for i, k in zip(iris, kinds)]
     return page("listing.html", headers={"Vary": "Accept"}, family=family, prefix=prefix, items=items,
                 truncated=truncated, cap=cap)
 

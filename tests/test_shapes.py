@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import BNode, Dataset, Graph, Namespace, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 
 from mineralgraph.namespaces import ID, MG, OA, ORG
@@ -37,13 +38,19 @@ V, W, I = SH.Violation, SH.Warning, SH.Info
 CLAIM = ID["claim/900/20-22"]
 
 # fixture -> the exact results: (focus, path, source shape, constraint component, severity).
-# An inverse path is written ("^", property).
+# An inverse path is written ("^", property), an alternative path ("|", property, ...).
 EXPECTED = {
     "source-document-sha256": [(ID["source/901"], MG.sha256, MGSH["SourceDocument-sha256"], SH.PatternConstraintComponent, V)],
     "source-document-no-date": [(ID["source/902"], None, MGSH.SourceDocument, SH.OrConstraintComponent, V)],
     "claim-language": [(CLAIM, PROV.value, MGSH["Claim-value"], SH.LanguageInConstraintComponent, V)],
     "claim-supports-nothing": [(CLAIM, MG.supports, MGSH["Claim-supports"], SH.MinCountConstraintComponent, V)],
-    "claim-as-of-range": [(CLAIM, MG.asOf, MGSH["Claim-asOf"], SH.MinInclusiveConstraintComponent, V)],
+    "claim-as-of-range": [(CLAIM, MG.asOf, MGSH["Claim-asOf"], SH.PatternConstraintComponent, V)],
+    # a year given as a first day: "2022-01-01" cannot cover the year 2022
+    "claim-as-of-bounds": [(CLAIM, MG.asOfEarliest, MGSH["Claim-asOfBounds-check"], SH.SPARQLConstraintComponent, V)],
+    # a month dressed up as a day: time:inXSDDate must hold an xsd:date
+    "instant-month-as-day": [
+        (ID["stmt/membership/msp/eu#beginning"], TIME.inXSDDate, MGSH["Instant-day"], SH.DatatypeConstraintComponent, V)
+    ],
     "claim-end-beyond-source": [
         (ID["claim/900/20-150"], OA.end, MGSH["Claim-endWithinSource-check"], SH.SPARQLConstraintComponent, V)
     ],
@@ -73,7 +80,8 @@ EXPECTED = {
         (ID["stmt/membership/msp/eu#during"], TIME.hasEnd, MGSH.Interval, SH.SPARQLConstraintComponent, V)
     ],
     "instant-two-dates": [
-        (ID["stmt/membership/msp/eu#beginning"], TIME.inXSDDate, MGSH["Instant-date"], SH.MaxCountConstraintComponent, V)
+        (ID["stmt/membership/msp/eu#beginning"], ("|", TIME.inXSDDate, TIME.inXSDgYearMonth, TIME.inXSDgYear),
+         MGSH["Instant-date"], SH.MaxCountConstraintComponent, V)
     ],
     "founding-year-mismatch": [
         (ID["stmt/founding/msp/2022-06"], MG.foundingYear, MGSH["FoundingStatement-yearMatchesDate-check"], SH.SPARQLConstraintComponent, V)
@@ -175,8 +183,10 @@ def _results(data: Graph, shapes: Graph, ontology: Graph) -> list[tuple]:
     out = []
     for r in report.subjects(RDF.type, SH.ValidationResult):
         path = report.value(r, SH.resultPath)
-        if isinstance(path, BNode):
+        if isinstance(path, BNode) and report.value(path, SH.inversePath) is not None:
             path = ("^", report.value(path, SH.inversePath))
+        elif isinstance(path, BNode):
+            path = ("|", *Collection(report, report.value(path, SH.alternativePath)))
         out.append(
             (
                 report.value(r, SH.focusNode),

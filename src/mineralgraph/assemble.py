@@ -14,6 +14,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from .annotations import ClaimSpec, StatementSpec
+from .dates import parse_date
 from .errors import InputError
 from .extract.compounds import compound_prefix, resolve_compound
 from .extract.table import find_tables
@@ -36,7 +37,7 @@ from .namespaces import (
 from .ontology import Vocabulary
 from .quotes import Located, locate
 from .sources import Source
-from .statements import BUILDERS, PRECISION, ClaimContext, build_founding, classification, membership
+from .statements import BUILDERS, ClaimContext, build_founding, classification, membership
 from .text import AnalysisText, is_cjk, normalise, to_simplified
 from .tripleset import TripleSet
 
@@ -227,9 +228,9 @@ class SourceAssembler:
             for lang, name in src.publisher.items():
                 g.add((s, DCTERMS.publisher, Literal(name, lang=lang)))
         if src.date:
-            g.add((s, DCTERMS.issued, _date(src.date)))
+            g.add((s, DCTERMS.issued, parse_date(src.date).literal))
         if src.not_before:
-            g.add((s, MG.notBefore, _date(src.not_before)))
+            g.add((s, MG.notBefore, parse_date(src.not_before).literal))
         if src.url:
             g.add((s, FOAF.page, URIRef(src.url)))
         g.add((s, DCTERMS.language, Literal(src.language)))
@@ -292,7 +293,10 @@ class SourceAssembler:
         when = as_of or src.as_of
         if when is None:
             raise InputError(f"claim needs `as_of:`: source {src.id} has no date", path, line)
-        date, precision = _date(str(when)), _precision(str(when))
+        try:
+            date = parse_date(when)
+        except ValueError as exc:
+            raise InputError(f"as_of: {exc}", path, line) from None
         g.add((claim, RDF.type, MG.Claim))
         # A quote from an English footnote or abstract is English, whatever the source's language.
         lang = src.language if any(is_cjk(c) for c in located.exact) else "en"
@@ -300,8 +304,11 @@ class SourceAssembler:
         clean = self.text.clean[located.a_start : located.a_end]
         if clean != located.exact:
             g.add((claim, MG.cleanText, Literal(clean, lang=lang)))
-        g.add((claim, MG.asOf, date))
-        g.add((claim, MG.asOfPrecision, precision))
+        g.add((claim, MG.asOf, date.literal))
+        g.add((claim, MG.asOfPrecision, date.precision))
+        # the days it covers, so that queries can compare a year with a day
+        g.add((claim, MG.asOfEarliest, date.earliest_literal))
+        g.add((claim, MG.asOfLatest, date.latest_literal))
         for m in self.mentions:
             if located.a_start <= m.start and m.end <= located.a_end and m.entity.family not in ("indicator", "unit"):
                 g.add((claim, MG.mentions, m.entity.iri))
@@ -372,15 +379,6 @@ class SourceAssembler:
         located = Located(start, end, original[start:end], self.text.analysis_index(start), self.text.analysis_index(end))
         claim = self._claim_node(located, None, self.source.path, None)
         self.graph.add((claim, MG.supports, statement))
-
-
-def _date(value: str) -> Literal:
-    parts = value.split("-")
-    return Literal("-".join(parts + ["01"] * (3 - len(parts))), datatype=XSD.date)
-
-
-def _precision(value: str) -> URIRef:
-    return PRECISION[len(value.split("-"))]
 
 
 def assemble(sources, gazetteer: Gazetteer, vocab: Vocabulary, ontology: Graph, annotations) -> tuple[Dataset, list[SourceReport]]:

@@ -8,7 +8,6 @@ one statement, and two sources reporting different values give two statements.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -17,6 +16,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, TIME, XSD
 
+from .dates import DateAsGiven, parse_date
 from .errors import InputError
 from .extract.enumeration import enumeration_in, mentions_in
 from .gazetteer import Entity, Gazetteer, Mention
@@ -29,7 +29,6 @@ from .text import AnalysisText
 ACTORS = {"country", "org", "person"}
 ISSUERS = ACTORS | {"mechanism"}  # IGOs in Table 1 (IEA, IRENA) are mechanisms that publish
 MEMBER_FAMILIES = {"country", "org"}
-PRECISION = {1: TIME.unitYear, 2: TIME.unitMonth, 3: TIME.unitDay}
 
 
 @dataclass
@@ -64,18 +63,12 @@ class ClaimContext:
         return mentions_in(self.gazetteer, self.text, self.located.a_start, self.located.a_end, families)
 
 
-def date_literal(value, ctx: ClaimContext, line=None) -> tuple[Literal, URIRef]:
-    """'2022', '2022-06' or '2022-06-14' -> (xsd:date of the first day, OWL-Time precision unit)."""
-    text = str(value)
-    parts = text.split("-")
-    if not (1 <= len(parts) <= 3 and all(p.isdigit() for p in parts) and len(parts[0]) == 4):
-        raise ctx.fail(f"date must be YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}", line)
-    padded = parts + ["01"] * (3 - len(parts))
+def date_literal(value, ctx: ClaimContext, line=None) -> DateAsGiven:
+    """'2022', '2022-06' or '2022-06-14' -> the date at the precision the source gives."""
     try:
-        datetime.date(*map(int, padded))
-    except ValueError:
-        raise ctx.fail(f"not a calendar date: {value!r}", line) from None
-    return Literal("-".join(padded), datatype=XSD.date), PRECISION[len(parts)]
+        return parse_date(value)
+    except ValueError as exc:
+        raise ctx.fail(str(exc), line) from None
 
 
 def year_literal(value, ctx: ClaimContext, line=None) -> Literal:
@@ -151,14 +144,14 @@ def membership(ctx: ClaimContext, mech: Entity, party: Entity, body: Entity | No
     if role is not None:
         g.add((st, ORG.role, role))
     if since:
-        lit, precision = date_literal(since, ctx, line)
+        date = date_literal(since, ctx, line)
         interval = URIRef(str(st) + "#during")
         beginning = URIRef(str(st) + "#beginning")
         g.add((st, ORG.memberDuring, interval))
         g.add((interval, RDF.type, TIME.Interval))
         g.add((interval, TIME.hasBeginning, beginning))
         g.add((beginning, RDF.type, TIME.Instant))
-        g.add((beginning, TIME.inXSDDate, lit))
+        g.add((beginning, date.instant_property, date.literal))
     return st
 
 
@@ -170,14 +163,14 @@ def build_founding(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
     mech = ctx.resolve(f.get("mechanism"), {"mechanism"}, line)
     if not f.get("date"):
         raise ctx.fail(f"founding of {mech.id} needs a date (YYYY, YYYY-MM or YYYY-MM-DD)", line)
-    lit, precision = date_literal(f["date"], ctx, line)
+    date = date_literal(f["date"], ctx, line)
     st = statement_iri("founding", mech.id, str(f["date"]))
     g = ctx.graph
     g.add((st, RDF.type, MG.FoundingStatement))
     g.add((st, MG.mechanism, mech.iri))
-    g.add((st, MG.foundingDate, lit))
+    g.add((st, MG.foundingDate, date.literal))
     g.add((st, MG.foundingYear, year_literal(f["date"], ctx, line)))
-    g.add((st, MG.datePrecision, precision))
+    g.add((st, MG.datePrecision, date.precision))
     founders = f.get("founders")
     if founders == "auto":
         for party, _ in _actors_from_quote(ctx, exclude=set()):
@@ -275,9 +268,9 @@ def build_policy(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
     g.add((st, RDF.type, MG.PolicyStatement))
     g.add((st, MG.policy, policy.iri))
     if f.get("date"):
-        lit, precision = date_literal(f["date"], ctx, line)
-        g.add((st, MG.date, lit))
-        g.add((st, MG.datePrecision, precision))
+        date = date_literal(f["date"], ctx, line)
+        g.add((st, MG.date, date.literal))
+        g.add((st, MG.datePrecision, date.precision))
         g.add((policy.iri, DCTERMS.issued, year_literal(f["date"], ctx, line)))
     for issuer in ctx.resolve_list(f.get("issuer"), ISSUERS, line):
         g.add((st, MG.issuer, issuer.iri))
@@ -389,9 +382,9 @@ def build_event(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
     for a in about:
         g.add((st, MG.about, a.iri))
     if date:
-        lit, precision = date_literal(date, ctx, line)
-        g.add((st, MG.date, lit))
-        g.add((st, MG.datePrecision, precision))
+        when = date_literal(date, ctx, line)
+        g.add((st, MG.date, when.literal))
+        g.add((st, MG.datePrecision, when.precision))
     participants = f.get("participants")
     if participants == "auto":
         parties = [p for p, _ in _actors_from_quote(ctx, exclude=set())]

@@ -311,25 +311,7 @@ def test_msp_count_from_004(catalog, runner):
     assert {(r["value"], r["sourceId"]) for r in got} >= {("14", "004")}
 
 
-def test_msp_roster_disagreements(catalog, runner):
-    if not all(has_claims(runner, s, f"{ID}mechanism/msp") for s in ("000", "001", "002")):
-        pytest.skip("MSP rosters of 000, 001 and 002 not all annotated yet")
-    got = {r["memberId"]: r for r in rows(runner, catalog, "roster-disagreements", mechanism="MSP")}
-
-    def ids(text):
-        return {part.split(" ")[0] for part in (text or "").split(", ") if part}
-
-    # 003 names only the US ("与G7同盟签署了矿产安全伙伴关系"), so everyone else is "not named" by it;
-    # 004 names the EU plus a count, which is not a roster.
-    assert set(got) == {"AUS", "CAN", "DEU", "FIN", "FRA", "GBR", "IND", "ITA", "JPN", "KOR", "SWE", "eu"}
-    assert (ids(got["FIN"]["namedBy"]), ids(got["FIN"]["notNamedBy"])) == ({"000", "001"}, {"002", "003"})
-    assert (ids(got["SWE"]["namedBy"]), ids(got["SWE"]["notNamedBy"])) == ({"001"}, {"000", "002", "003"})
-    assert (ids(got["JPN"]["namedBy"]), ids(got["JPN"]["notNamedBy"])) == ({"000", "001", "002"}, {"003"})
-    for m in ("IND", "ITA"):
-        assert (ids(got[m]["namedBy"]), ids(got[m]["notNamedBy"])) == ({"000"}, {"001", "002", "003"})
-        assert ids(got[m].get("omittedByComplete")) == {"001"}  # 001's list is closed (2022-06-14)
-    # every other omission is by an open-ended list ("等", "和其他国家"): no contradiction
-    assert all(not got[m].get("omittedByComplete") for m in set(got) - {"IND", "ITA"})
+# roster-disagreements and roster-matrix: tests/test_roster.py
 
 
 def test_cobalt_refining_share_conflict(catalog, runner):

@@ -6,22 +6,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .dataschema import check
 from .errors import InputError
 from .yamlio import line_of, load_yaml
-
-STATEMENT_TYPES = {
-    "membership",
-    "founding",
-    "classification",
-    "statistic",
-    "member_count",
-    "policy",
-    "list_version",
-    "list_change",
-    "event",
-    "relation",
-}
-DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 @dataclass
@@ -66,39 +53,25 @@ def load_annotations(directory: Path, source_ids: set[str]) -> dict[str, list[An
 
 def parse_annotation_file(path: Path) -> AnnotationFile:
     data = load_yaml(path)
-    if not isinstance(data, dict) or "source" not in data:
-        raise InputError("an annotation file needs `source:` and `claims:`", path, 1)
+    check("annotations", data, path)  # keys, types, dates: schemas/annotations.schema.json
+    named_for = re.match(r"\d+", path.name)
+    if named_for and named_for.group(0) != data["source"]:
+        raise InputError(
+            f"this file is named for source {named_for.group(0)} but says `source: {data['source']!r}`; a claim of "
+            f"another source goes in that source's file (seeds/annotations/{data['source']}.yaml)",
+            path, data.key_lines["source"])
     claims = []
-    for item in data.get("claims") or []:
+    for item in data["claims"] or []:
         line = line_of(item)
-        if not isinstance(item, dict) or not isinstance(item.get("quote"), str):
-            raise InputError("each claim needs a `quote:` string", path, line)
-        unknown = set(item) - {"quote", "occurrence", "as_of", "statements", "exhaustive", "note"}
-        if unknown:
-            raise InputError(f"unknown claim key(s) {sorted(unknown)}", path, line)
-        as_of = item.get("as_of")
-        if as_of is not None and not DATE_RE.match(str(as_of)):
-            raise InputError(f"as_of must be YYYY, YYYY-MM or YYYY-MM-DD, not {as_of!r}", path, line)
-        occurrence = item.get("occurrence")
-        if occurrence is not None and (not isinstance(occurrence, int) or occurrence < 1):
-            raise InputError("occurrence must be a positive whole number", path, line)
         statements = []
-        for st in item.get("statements") or []:
-            sline = line_of(st, line)
-            if not isinstance(st, dict) or len(st) != 1:
-                raise InputError("each statement is a mapping with one key: its type", path, sline)
+        for st in item["statements"]:
             (stype, fields), = st.items()
-            if stype not in STATEMENT_TYPES:
-                raise InputError(f"unknown statement type {stype!r}; one of {sorted(STATEMENT_TYPES)}", path, sline)
-            if not isinstance(fields, dict):
-                raise InputError(f"{stype} needs a mapping of fields", path, sline)
-            statements.append(StatementSpec(stype, dict(fields), line_of(fields, sline)))
-        if not statements:
-            raise InputError("a claim must support at least one statement", path, line)
+            statements.append(StatementSpec(stype, dict(fields), line_of(fields, line_of(st, line))))
+        as_of = item.get("as_of")
         claims.append(
             ClaimSpec(
                 quote=item["quote"],
-                occurrence=occurrence,
+                occurrence=item.get("occurrence"),
                 as_of=str(as_of) if as_of is not None else None,
                 statements=statements,
                 exhaustive=item.get("exhaustive"),

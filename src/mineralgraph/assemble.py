@@ -130,6 +130,12 @@ def describe_gazetteer(gazetteer: Gazetteer, vocab: Vocabulary) -> Graph:
                 if d.get(key):
                     target = _ref_any(gazetteer, d[key], e, {"country", "org"})
                     g.add((iri, prop, target.iri))
+        if e.family == "policy":  # like a list's issuer, a policy's number and issuer identify it
+            if d.get("number"):
+                g.add((iri, MG.documentNumber, Literal(str(d["number"]))))
+            issuers = d.get("issuer") or []
+            for issuer in [issuers] if isinstance(issuers, str) else issuers:
+                g.add((iri, MG.issuer, _ref_any(gazetteer, issuer, e, {"country", "org", "mechanism"}).iri))
         if e.family == "list" and d.get("issuer"):
             # a list series is identified by who keeps it ("the US list"): part of its identity
             g.add((iri, MG.issuer, _ref_any(gazetteer, d["issuer"], e, {"country", "org"}).iri))

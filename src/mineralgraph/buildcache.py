@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from . import __version__
+from .dataschema import schema_files
 
 
 def digest(*parts: bytes | str) -> str:
@@ -35,7 +36,7 @@ def files_digest(paths) -> str:
 def code_digest() -> str:
     """The package's own code: a change to how graphs are made invalidates every entry."""
     here = Path(__file__).parent
-    return digest(__version__, files_digest(sorted(here.rglob("*.py"))))
+    return digest(__version__, files_digest([*sorted(here.rglob("*.py")), *schema_files()]))
 
 
 class BuildCache:

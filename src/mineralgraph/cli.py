@@ -37,7 +37,8 @@ def _progress(quiet: bool):
 
 
 def _fail_input(exc: InputError) -> None:
-    click.echo(f"error: {exc}", err=True)
+    for line in str(exc).splitlines():  # a schema check reports every violation of a file, one a line
+        click.echo(f"error: {line}", err=True)
     sys.exit(2)
 
 

@@ -28,7 +28,8 @@ DERIVED_FORMATS = [  # (file, pyoxigraph format, read from)
     ("mineralgraph.jsonld", ox.RdfFormat.JSON_LD, NQUADS),
 ]
 MANIFEST = "manifest.json"
-INPUT_GLOBS = ["seeds/**/*", "ontology/**/*.ttl", "shapes/**/*.ttl", "queries/rules/*.rq", "queries/checks/**/*.rq"]
+INPUT_GLOBS = ["seeds/**/*", "ontology/**/*.ttl", "shapes/**/*.ttl", "queries/rules/*.rq", "queries/checks/**/*.rq",
+               "schemas/*.json"]
 
 
 def inputs_digest(paths: ProjectPaths) -> str:

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from rdflib import URIRef
 
+from .dataschema import check
 from .errors import InputError
-from .namespaces import FAMILY_PATH, entity_iri, is_valid_slug
+from .namespaces import entity_iri, is_valid_slug
 from .text import AnalysisText, to_simplified
 from .yamlio import line_of, load_yaml
 
@@ -173,15 +174,10 @@ def load_gazetteer(directory: Path) -> Gazetteer:
         raise InputError("no gazetteer files (*.yaml)", directory)
     for path in files:
         data = load_yaml(path)
-        if not isinstance(data, dict) or "family" not in data or "entries" not in data:
-            raise InputError("a gazetteer file needs `family:` and `entries:`", path)
+        check("gazetteer", data, path)  # keys and types by family: schemas/gazetteer.schema.json
         family = data["family"]
-        if family not in FAMILY_PATH:
-            raise InputError(f"unknown family {family!r}; one of {sorted(FAMILY_PATH)}", path, line_of(data))
         for entry in data["entries"] or []:
             line = line_of(entry)
-            if not isinstance(entry, dict) or not entry.get("id"):
-                raise InputError("each entry needs an id", path, line)
             slug = str(entry["id"])
             if not is_valid_slug(slug):
                 raise InputError(f"id {slug!r} is not a valid IRI slug (letters, digits, . _ - /)", path, line)

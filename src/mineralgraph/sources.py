@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .dataschema import check
 from .errors import InputError
 from .paths import ProjectPaths
 from .yamlio import load_yaml, line_of
 
-REQUIRED = ("id", "file", "sha256", "title", "language", "kind", "markup")
-MARKUPS = {"html", "markdown", "wiki", "plain"}
-LANGUAGES = {"zh-Hans", "zh-Hant", "en"}
-DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 @dataclass
@@ -44,27 +40,17 @@ class Source:
 
 def load_sources(paths: ProjectPaths) -> list[Source]:
     data = load_yaml(paths.sources_file)
-    if not isinstance(data, list):
-        raise InputError("expected a list of sources", paths.sources_file)
+    check("sources", data, paths.sources_file)  # keys, types, dates: schemas/sources.schema.json
     sources, seen = [], set()
     for entry in data:
         line = line_of(entry)
-        if not isinstance(entry, dict):
-            raise InputError("each source must be a mapping", paths.sources_file, line)
-        missing = [k for k in REQUIRED if not entry.get(k)]
-        if missing:
-            raise InputError(f"source is missing {', '.join(missing)}", paths.sources_file, line)
         sid = str(entry["id"])
         if sid in seen:
             raise InputError(f"duplicate source id {sid!r}", paths.sources_file, line)
         seen.add(sid)
-        if entry["markup"] not in MARKUPS:
-            raise InputError(f"markup must be one of {sorted(MARKUPS)}, not {entry['markup']!r}", paths.sources_file, line)
-        if entry["language"] not in LANGUAGES:
-            raise InputError(f"language must be one of {sorted(LANGUAGES)}", paths.sources_file, line)
-        for key in ("date", "not_before"):
-            if entry.get(key) is not None and not DATE_RE.match(str(entry[key])):
-                raise InputError(f"{key} must be YYYY, YYYY-MM or YYYY-MM-DD, not {entry[key]!r}", paths.sources_file, line)
+        if not entry["file"].startswith(f"{sid}_"):
+            raise InputError(f"file {entry['file']!r} does not start with the source id: {sid}_…", paths.sources_file,
+                             entry.key_lines.get("file", line))
         path = paths.seeds / entry["file"]
         sources.append(
             Source(

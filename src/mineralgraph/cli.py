@@ -122,6 +122,37 @@ def build_summary(result, paths: ProjectPaths) -> str:
     return "\n".join(lines)
 
 
+@cli.command("add-source")
+@root_option
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--id", "source_id", required=True, help="Three digits, the next free one: 005.")
+@click.option("--date", required=True, help="Publication date as the text gives it: YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--title", required=True, help="The document's title (in its language, or in English).")
+@click.option("--publisher", required=True, help="An organisation id of the gazetteer (rfi) or the publisher's name.")
+@click.option("--url", default=None, help="Where the text was published, when it says.")
+@click.option("--language", type=click.Choice(["zh-Hans", "zh-Hant", "en"]), default="zh-Hans", show_default=True)
+@click.option("--kind", type=click.Choice(["news", "analysis", "academic-paper", "translation"]), default="news", show_default=True)
+@click.option("--markup", type=click.Choice(["html", "markdown", "wiki", "plain"]), default=None,
+              help="Default: from the file's extension (.html, .md, .wiki), else plain.")
+def add_source_command(root, path, source_id, date, title, publisher, url, language, kind, markup) -> None:
+    """Add a document to seeds/: copied byte for byte as NNN_<sha256 prefix>.txt, its entry appended to
+    sources.yaml (comments kept), and an annotation skeleton seeds/annotations/NNN.yaml.
+
+    Refuses an id, a file name or a document (same sha256) that already exists.
+    """
+    from .addsource import add_source
+
+    paths = _paths(root)
+    try:
+        new = add_source(paths, path, source_id=source_id, date=date, title=title, publisher=publisher, url=url,
+                         language=language, kind=kind, markup=markup)
+    except InputError as exc:
+        _fail_input(exc)
+    click.echo(f"added source {new.id}: seeds/{new.file} (sha256 {new.sha256})")
+    click.echo(f"next: annotate {new.annotation.relative_to(paths.root)}, add gazetteer entries for new names, "
+               f"then `mineralgraph check-source {new.id}`")
+
+
 @cli.command("check-source")
 @root_option
 @click.argument("source_id")

@@ -1,0 +1,130 @@
+"""`mineralgraph add-source`: a new document enters seeds/ as data, never edited.
+
+The file is copied byte for byte as `NNN_<first 16 hex digits of its sha256>.txt`, an entry is
+appended to sources.yaml as text (its comments and layout stay as they are), and an annotation
+skeleton is written. Nothing is changed unless the new entry passes the same checks as a build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .atomic import write_text_atomic
+from .dataschema import date_problem
+from .errors import InputError
+from .paths import ProjectPaths
+from .sources import load_sources
+from .yamlio import load_yaml
+
+MARKUP_BY_SUFFIX = {".html": "html", ".htm": "html", ".md": "markdown", ".wiki": "wiki"}
+HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass
+class NewSource:
+    id: str
+    file: str
+    sha256: str
+    annotation: Path
+
+
+def source_file_name(source_id: str, data: bytes) -> str:
+    """The documented name of a source file: its id and the first 16 hex digits of its sha256."""
+    return f"{source_id}_{hashlib.sha256(data).hexdigest()[:16]}.txt"
+
+
+def add_source(paths: ProjectPaths, original: Path, *, source_id: str, date: str, title: str, publisher: str,
+               url: str | None = None, language: str = "zh-Hans", kind: str = "news",
+               markup: str | None = None) -> NewSource:
+    data = _read_document(original)
+    if not re.fullmatch(r"\d{3}", source_id):
+        raise InputError(f"--id must be three digits (005), not {source_id!r}")
+    if date_problem(date):
+        raise InputError(f"--date {date!r} is not a date: {date_problem(date)}")
+    existing = load_sources(paths)  # also proves sources.yaml is valid before we append to it
+    digest = hashlib.sha256(data).hexdigest()
+    for src in existing:
+        if src.id == source_id:
+            free = f"{max(int(s.id) for s in existing) + 1:03d}"
+            raise InputError(f"source {source_id} already exists ({src.file}); the next free id is {free}",
+                             paths.sources_file, src.line)
+        if src.sha256 == digest:
+            raise InputError(f"this file is already source {src.id} ({src.file}): same sha256", paths.sources_file, src.line)
+    name = source_file_name(source_id, data)
+    target, annotation = paths.seeds / name, paths.annotations / f"{source_id}.yaml"
+    for path in (target, annotation):
+        if path.exists():
+            raise InputError("already exists; remove it or choose another --id", path)
+
+    entry = _entry(paths, source_id, name, digest, date, title, publisher, url, language, kind,
+                   markup or MARKUP_BY_SUFFIX.get(original.suffix.lower(), "plain"))
+    before = paths.sources_file.read_text(encoding="utf-8")
+    target.write_bytes(data)
+    try:
+        write_text_atomic(paths.sources_file, before.rstrip("\n") + "\n\n" + entry)
+        load_sources(paths)  # the appended entry is checked like any other (schema, sha256)
+    except BaseException:
+        write_text_atomic(paths.sources_file, before)
+        target.unlink()
+        raise
+    write_text_atomic(annotation, _skeleton(source_id, name, title))
+    return NewSource(source_id, name, digest, annotation)
+
+
+def _read_document(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the document: {exc.strerror}", path) from None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 (byte {exc.start}); convert it first, quotes are offsets into its text", path) from None
+    if not data.strip():
+        raise InputError("the document is empty", path)
+    return data
+
+
+def _entry(paths, source_id, name, digest, date, title, publisher, url, language, kind, markup) -> str:
+    q = lambda text: json.dumps(text, ensure_ascii=False)  # a JSON string is a valid YAML scalar  # noqa: E731
+    title_lang = language if HAN.search(title) or language == "en" else "en"
+    lines = [
+        f"- id: {q(source_id)}",
+        f"  file: {name}",
+        f"  sha256: {digest}",
+        f"  title: {{{title_lang}: {q(title)}}}",
+        "  creator: []",
+        f"  publisher: {_publisher(paths, publisher, language, q)}",
+        f"  date: {date}",
+    ]
+    if url:
+        lines.append(f"  url: {q(url)}")
+    lines += [f"  language: {language}", f"  kind: {kind}", f"  markup: {markup}"]
+    return "\n".join(lines) + "\n"
+
+
+def _publisher(paths: ProjectPaths, publisher: str, language: str, q) -> str:
+    """An organisation of the gazetteer by id ({org: rfi}); otherwise the name as given."""
+    orgs = load_yaml(paths.gazetteer / "organisations.yaml") if (paths.gazetteer / "organisations.yaml").exists() else {}
+    if any(str(e.get("id")) == publisher for e in (orgs or {}).get("entries") or []):
+        return f"{{org: {publisher}}}"
+    lang = language if HAN.search(publisher) else "en"
+    return f"{{{lang}: {q(publisher)}}}"
+
+
+def _skeleton(source_id: str, name: str, title: str) -> str:
+    return f"""# Curated annotations for source {source_id} ({name}): {title}
+# Each claim is a verbatim quote of the source and the statements it supports; see docs/DATA.md.
+# `mineralgraph check-source {source_id}` checks this file on its own.
+#
+# claims:
+#   - quote: "…exact text of the source…"
+#     statements:
+#       - membership: {{mechanism: msp, members: auto, exhaustive: false}}
+source: "{source_id}"
+claims: []
+"""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from .derive import derive_store
 from .dist import inputs_digest, read_manifest, write_dist
 from .errors import InputError, ValidationFailed
 from .gazetteer import load_gazetteer
-from .namespaces import CANONICAL_BASE, DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, iri_base, rebase_iri, rebase_ntriples
+from .namespaces import CANONICAL_BASE, IRI_BASE_ENV, DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, iri_base, rebase_iri, rebase_ntriples
 from .ontology import Vocabulary, load_ontology
 from .paths import ProjectPaths
 from .reason import infer_store
@@ -170,8 +171,12 @@ def is_stale(paths: ProjectPaths, base: str | None = None) -> bool:
 
 def ensure_built(root: Path | None = None, progress: Progress | None = None, base: str | None = None) -> Path:
     """Build dist/ if it is missing, older than its inputs or built for another IRI base;
-    return the dist directory."""
+    return the dist directory. With no base asked for (argument or $MINERALGRAPH_IRI_BASE), the
+    base dist/ was last built for is kept: `build --iri-base` decides, commands that only read
+    the graph (serve, query, export) follow it."""
     paths = ProjectPaths(Path(root)) if root else ProjectPaths.default()
+    if base is None and not os.environ.get(IRI_BASE_ENV):
+        base = (read_manifest(paths.dist) or {}).get("iri_base")
     if is_stale(paths, base):
         build(paths, progress, base=base)
     return paths.dist

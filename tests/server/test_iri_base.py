@@ -97,3 +97,16 @@ def test_serve_refuses_a_dist_built_for_another_base(rebuilt):
     assert result.exit_code == 2 and f"built for the IRI base {OTHER}" in result.output
     result = CliRunner().invoke(cli, ["build", "--iri-base", "not-an-iri", "--dry-run"])
     assert result.exit_code == 2 and "absolute http(s) IRI" in result.output
+
+
+def test_commands_that_read_the_graph_keep_its_base(rebuilt, monkeypatch):
+    from mineralgraph.pipeline import ensure_built
+
+    monkeypatch.delenv("MINERALGRAPH_IRI_BASE", raising=False)
+    before = (rebuilt / "manifest.json").stat().st_mtime_ns
+    assert ensure_built(rebuilt.parent) == rebuilt  # no base asked for: dist/ is fresh as it is
+    assert (rebuilt / "manifest.json").stat().st_mtime_ns == before
+    result = CliRunner().invoke(cli, ["query", "mechanism-members", "--root", str(rebuilt.parent),
+                                      "-p", "mechanism=MSP", "-p", "source=001", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "id:country/JPN" in result.output or OTHER + "id/country/JPN" in result.output

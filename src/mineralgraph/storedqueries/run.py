@@ -74,6 +74,8 @@ def _cell(binding: dict | None) -> str:
         for prefix, ns in PREFIXES.items():
             if value.startswith(ns):
                 return prefix + value[len(ns):]
+        if "/id/" in value:  # a graph built under another IRI base (`build --iri-base`)
+            return "id:" + value[value.rfind("/id/") + len("/id/"):]
         return value
     return " ".join(value.split())  # quotes span lines and tabs: one line in a table
 

@@ -104,6 +104,7 @@ class HttpCaching:
 
 def install(app: Flask, settings) -> HttpCaching:
     build_hash, built = build_identity(settings.dist_dir)
-    # Where the files lie does not change an answer; the limits (e.g. max_results) do.
-    settings_key = repr(sorted((k, str(v)) for k, v in vars(settings).items() if k not in ("dist_dir", "store_path")))
+    # Only what changes a successful answer: the row cap and federation. Worker counts, timeouts
+    # and where the files lie do not, so replicas of one build give one ETag.
+    settings_key = f"max_results={settings.max_results};allow_service={settings.allow_service}"
     return HttpCaching(app, build_hash, built, settings_key)

@@ -10,3 +10,41 @@
   window.addEventListener("hashchange", light);
   document.addEventListener("DOMContentLoaded", light);
 })();
+
+// Autocomplete: inputs marked data-suggest ask /search as the reader types and fill their
+// <datalist>. The site's search box (data-suggest="1") goes straight to a picked entity's page;
+// a stored-query field (data-suggest="country", "mechanism" …) gets the entity's id as its value.
+(function () {
+  function attach(input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    if (!list) return;
+    var type = input.dataset.suggest === "1" ? "" : input.dataset.suggest;
+    var timer = null, asked = "", byLabel = {};
+    input.addEventListener("input", function () {
+      var q = input.value.trim();
+      if (!type && byLabel[q]) { location.href = byLabel[q]; return; }
+      clearTimeout(timer);
+      if (!q || q === asked) return;
+      timer = setTimeout(function () {
+        asked = q;
+        var url = "/search?limit=12&q=" + encodeURIComponent(q) + (type ? "&type=" + encodeURIComponent(type) : "");
+        fetch(url, { headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (rows) {
+            byLabel = {};
+            list.replaceChildren.apply(list, rows.map(function (r) {
+              var o = document.createElement("option");
+              o.value = type ? r.id : r.label;
+              o.label = type ? r.label + " · " + r.type : r.type + " · " + r.id;
+              byLabel[r.label] = r.href;
+              return o;
+            }));
+          })
+          .catch(function () {});
+      }, 150);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[data-suggest]").forEach(attach);
+  });
+})();

@@ -2,10 +2,14 @@
 content negotiation or suffix), source pages with every claim highlighted at its offsets."""
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
+from mineralgraph.storedqueries.resolve import local_id
+
 from .. import conneg
-from . import graph, resources, storedq, texts
+from . import graph, resources, roster, search, storedq, texts
 from .graph import MG
 
 bp = Blueprint("web", __name__)
@@ -128,10 +132,41 @@ def _description_query(iri: str) -> str:
 
 
 def not_found(iri: str) -> Response:
+    suggestions = search.did_you_mean(_resolver(), iri)
     if _browser():
-        return page("notfound.html", status=404, iri=iri)
-    return Response(f"404 Not Found: the graph says nothing about {iri}\n", 404,
+        return page("notfound.html", status=404, iri=iri, suggestions=suggestions)
+    hint = ("\nDid you mean: " + ", ".join(f"{s['href']} ({s['label']})" for s in suggestions) + "?") if suggestions else ""
+    return Response(f"404 Not Found: the graph says nothing about {iri}{hint}\n", 404,
                     {"Content-Type": "text/plain; charset=utf-8", "Vary": "Accept"})
+
+
+def _resolver():
+    from .. import queries as registry
+
+    return registry._resolver()
+
+
+# -- search ---------------------------------------------------------------------------------
+@bp.get("/search")
+def search_page():
+    q = request.args.get("q", "")
+    type_ = request.args.get("type") or None
+    if type_ is not None and type_ not in search.TYPE_CLASSES:
+        return Response(f"Unknown type {type_!r}; one of: {', '.join(sorted(search.TYPE_CLASSES))}\n", 400,
+                        {"Content-Type": "text/plain; charset=utf-8"})
+    try:
+        limit = min(max(int(request.args.get("limit", 20)), 1), 100)
+    except ValueError:
+        return Response("limit must be a whole number (1-100)\n", 400, {"Content-Type": "text/plain; charset=utf-8"})
+    results = search.search(_resolver(), q, type_, limit)
+    wants = conneg.negotiate(request.headers.get("Accept"), [("application/json", "json"), ("text/html", "html")])
+    if request.args.get("format") == "json" or (wants is not None and wants.key == "json"):
+        response = Response(json.dumps([{k: r[k] for k in ("iri", "label", "type", "id", "href")} for r in results],
+                                       ensure_ascii=False), 200, {"Content-Type": "application/json; charset=utf-8"})
+    else:
+        response = page("search.html", q=q, results=results, limit=limit)
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 def resource_page(iri: str, headers: dict) -> Response:
@@ -144,8 +179,11 @@ def resource_page(iri: str, headers: dict) -> Response:
     if MG + "Statement" in types:
         groups = resources.statement_self(iri)
         return page("resource.html", headers=headers, r=r, groups=groups, mentions=[], is_statement=True)
+    mechanism = MG + "Mechanism" in types
     return page("resource.html", headers=headers, r=r, groups=resources.statements_about(iri),
-                mentions=resources.mentions_by_source(iri), is_statement=False)
+                mentions=resources.mentions_by_source(iri), is_statement=False,
+                matrix=roster.matrix(iri) if mechanism else None,
+                mechanism_id=local_id(iri) if mechanism else None)
 
 
 def source_page(r: dict, headers: dict) -> Response:

@@ -1,0 +1,85 @@
+"""The roster matrix at the top of a mechanism page: the stored query `roster-matrix` laid out
+with one row per member and one column per source (named by its publisher and date), each cell
+linking to the quote behind it. The same rows download as CSV from /queries/roster-matrix."""
+from __future__ import annotations
+
+from . import graph
+from .graph import best_label, href, labels, select, short, term
+
+# status -> (mark, words for the cell's tooltip and the legend)
+STATUS = {
+    "named": ("●", "named"),
+    "omitted-closed": ("✕", "left out of a closed list"),
+    "omitted-open": ("○", "not in an open list (等, 和其他国家): no disagreement"),
+    "no-roster": ("·", "gives no list of members"),
+}
+
+
+def matrix(mechanism_iri: str) -> dict | None:
+    """{sources: [...], members: [{..., cells: [...]}], conflicts: n} or None when no source speaks about members."""
+    from .. import queries as registry
+    from mineralgraph.storedqueries import prepare
+
+    query = registry._catalog().get("roster-matrix")
+    if query is None:
+        return None
+    rows = select(prepare(query, {"mechanism": [mechanism_iri]}, registry._resolver()), cap=100_000)
+    if not rows:
+        return None
+    value = lambda r, k: r.get(k, {}).get("value")  # noqa: E731
+    sources = _source_headings(list(dict.fromkeys(value(r, "source") for r in rows)))
+    columns = sorted(sources.values(), key=lambda s: (s["sort"], s["id"]))
+    members: dict[str, dict] = {}
+    for r in rows:
+        m = members.setdefault(value(r, "member"), {
+            "iri": value(r, "member"), "href": href(value(r, "member")), "id": value(r, "memberId"),
+            "label": value(r, "memberLabel") or value(r, "memberId"), "cells": {}, "named": 0})
+        status = value(r, "status")
+        mark, words = STATUS[status]
+        source = sources[value(r, "source")]
+        conflict = value(r, "conflict") == "true"
+        m["named"] += status == "named"
+        m["cells"][source["iri"]] = {
+            "status": status, "mark": mark, "as_of": value(r, "asOf"), "conflict": conflict,
+            "href": href(value(r, "claim")) if value(r, "claim") else None,
+            "title": f"{source['label']}: {words}" + (" (conflict: another source names it for the same or an earlier date)" if conflict else "")
+                     + f"; speaks for {value(r, 'asOf')}",
+        }
+    ordered = sorted(members.values(), key=lambda m: (-m["named"], m["label"].casefold()))
+    for m in ordered:
+        m["cells"] = [m["cells"].get(s["iri"]) for s in columns]
+    return {"sources": columns, "members": ordered, "legend": [(s, *STATUS[s]) for s in STATUS],
+            "conflicts": sum(c["conflict"] for m in ordered for c in m["cells"] if c)}
+
+
+def _source_headings(iris: list[str]) -> dict[str, dict]:
+    """A source as an analyst knows it: its publisher and date (id and title on hover)."""
+    if not iris:
+        return {}
+    values = " ".join(term(i) for i in iris)
+    rows = select(f"""SELECT ?s ?id ?issued ?notBefore ?publisher ?creator WHERE {{ VALUES ?s {{ {values} }}
+                        OPTIONAL {{ ?s dcterms:identifier ?id }} OPTIONAL {{ ?s dcterms:issued ?issued }}
+                        OPTIONAL {{ ?s mg:notBefore ?notBefore }}
+                        OPTIONAL {{ ?s dcterms:publisher ?publisher }} OPTIONAL {{ ?s dcterms:creator ?creator }} }}""")
+    publisher_iris = [r["publisher"]["value"] for r in rows if r.get("publisher", {}).get("type") == "uri"]
+    names = labels(iris + publisher_iris)
+    out: dict[str, dict] = {}
+    for r in rows:
+        s = r["s"]["value"]
+        h = out.setdefault(s, {"iri": s, "href": href(s), "id": r.get("id", {}).get("value", short(s)),
+                               "title": best_label(names.get(s), short(s)), "publishers": {}})
+        p = r.get("publisher")
+        if p and p["type"] == "uri":
+            h["publishers"]["en"] = best_label(names.get(p["value"]), short(p["value"]))
+        elif p:
+            h["publishers"].setdefault(graph.lang_key(p.get("xml:lang", "")), p["value"])
+        if r.get("creator"):  # an author stands in for a paper's missing publisher
+            h["creator"] = r["creator"]["value"]
+        issued, not_before = r.get("issued", {}).get("value"), r.get("notBefore", {}).get("value")
+        h["date"] = issued or (f"not before {not_before}" if not_before else "undated")
+        h["sort"] = issued or not_before or "9999"
+    for h in out.values():
+        h["publisher"] = best_label(h.pop("publishers"), h.pop("creator", None) or "source " + h["id"])
+        h["label"] = f"{h['publisher']}, {h['date']}"
+    return out
+

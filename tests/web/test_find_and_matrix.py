@@ -1,0 +1,102 @@
+"""What an analyst meets first: the roster matrix at the top of a mechanism page, search by any
+name (English, Simplified, Traditional, codes) and "did you mean" on an /id/ path that does not exist.
+Answers are the seeds' (quoted where a source decides them)."""
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+
+HTML = {"Accept": "text/html"}
+JSON = {"Accept": "application/json"}
+
+
+def _cell(page: str, member: str, column: int) -> str:
+    """The <td> of a member's row in the matrix, by column (0 = first source)."""
+    row = re.search(rf'<tr><th scope="row"><a href="[^"]+">{re.escape(member)}</a></th>(.*?)</tr>', page, re.S)
+    assert row, member
+    return re.findall(r"<td class=\"cell[^\"]*\">.*?</td>", row.group(1), re.S)[column]
+
+
+def test_mechanism_page_starts_with_the_roster_matrix(real_client):
+    page = real_client.get("/id/mechanism/msp", headers=HTML).get_data(as_text=True)
+    # the matrix comes before the statements
+    assert page.index('id="roster"') < page.index('id="statements"')
+    heads = re.findall(r'<thead>.*?</thead>', page, re.S)[0]
+    columns = re.findall(r'<span class="sub">[^<]*· (\d{3})</span>', heads)
+    assert sorted(columns) == ["000", "001", "002", "003", "004"]
+    # sources by publisher and date, not only by id
+    assert "The Epoch Times" in heads and "2022-06-15" in heads and "Radio France Internationale" in heads
+    c001, c000 = columns.index("001"), columns.index("000")
+    # 001: "参与这项矿物安全合作伙伴关系的包括澳大利亚、加拿大、芬兰、法国、德国、日本、韩国、瑞典、英国、美国和欧盟委员会。"
+    india = _cell(page, "India", c001)
+    assert 'data-status="omitted-closed"' in india and "conflict" not in india.split(">")[0]
+    assert 'href="/id/claim/001/2297-2353"' in india, "the cell links to the closed list's quote"
+    assert 'data-status="named"' in _cell(page, "Japan", c001)
+    # 000: "…日本、韩国、英国和其他国家一起加入了美国领导的“矿产安全伙伴关系”": open, no disagreement
+    sweden = _cell(page, "Sweden", c000)
+    assert 'data-status="omitted-open"' in sweden and "2024-02-11" in sweden
+    assert "No conflicts" in page
+    # 002 speaks for a month and says so
+    c002 = columns.index("002")
+    assert ">2022-06<" in _cell(page, "Sweden", c002) and "2022-06-01" not in page.split('id="statements"')[0]
+    # and the page leads on to the queries about the mechanism
+    for q in ("roster-matrix", "roster-disagreements", "mechanism-members", "mechanism-timeline"):
+        assert f'href="/queries/{q}?mechanism=msp"' in page
+
+
+def test_no_matrix_where_no_source_speaks_about_members(real_client):
+    page = real_client.get("/id/country/JPN", headers=HTML).get_data(as_text=True)
+    assert 'id="roster"' not in page
+
+
+@pytest.mark.parametrize("q, first", [
+    ("MSP", "https://w3id.org/mineralgraph/id/mechanism/msp"),          # abbreviation
+    ("msp", "https://w3id.org/mineralgraph/id/mechanism/msp"),
+    ("日本", "https://w3id.org/mineralgraph/id/country/JPN"),             # Simplified
+    ("礦產安全夥伴關係", "https://w3id.org/mineralgraph/id/mechanism/msp"),  # Traditional, as 002 writes it
+    ("矿产安全伙伴关系", "https://w3id.org/mineralgraph/id/mechanism/msp"),
+    ("Li", "https://w3id.org/mineralgraph/id/mineral/lithium"),          # element symbol
+    ("JPN", "https://w3id.org/mineralgraph/id/country/JPN"),
+    ("Japan", "https://w3id.org/mineralgraph/id/country/JPN"),
+])
+def test_search_json(real_client, q, first):
+    r = real_client.get("/search", query_string={"q": q}, headers=JSON)
+    assert r.status_code == 200 and r.mimetype == "application/json"
+    got = r.get_json()
+    assert got[0]["iri"] == first
+    assert {"iri", "label", "type"} <= set(got[0])
+
+
+def test_search_filters_by_type_and_reports_types(real_client):
+    got = real_client.get("/search", query_string={"q": "Japan", "type": "country"}, headers=JSON).get_json()
+    assert [r["type"] for r in got] == ["country"] * len(got) and got[0]["label"] == "Japan"
+    assert real_client.get("/search", query_string={"q": "x", "type": "planet"}).status_code == 400
+    assert real_client.get("/search", query_string={"q": "x", "limit": "many"}).status_code == 400
+    assert real_client.get("/search", query_string={"q": "zzzqqq"}, headers=JSON).get_json() == []
+
+
+def test_search_page_and_box_on_every_page(real_client):
+    page = real_client.get("/search", query_string={"q": "lithium"}, headers=HTML).get_data(as_text=True)
+    assert '<a href="/id/mineral/lithium">lithium</a>' in page
+    for path in ("/", "/id/mechanism/msp", "/id/source/001", "/queries/roster-matrix", "/search"):
+        body = real_client.get(path, headers=HTML).get_data(as_text=True)
+        assert 'form class="site-search" action="/search"' in body, path
+    hostile = real_client.get("/search", query_string={"q": "<script>alert(1)</script>"}, headers=HTML)
+    assert hostile.status_code == 200 and "<script>alert(1)" not in hostile.get_data(as_text=True)
+
+
+def test_did_you_mean_on_unknown_id(real_client):
+    r = real_client.get("/id/mechanism/MSP", headers=HTML)
+    assert r.status_code == 404
+    page = unescape(r.get_data(as_text=True))
+    assert re.search(r'Did you mean: <a href="/id/mechanism/msp">Minerals Security Partnership</a>', page)
+    text = real_client.get("/id/country/japn", headers={"Accept": "text/plain"}).get_data(as_text=True)
+    assert "Did you mean: /id/country/JPN (Japan)" in text
+    assert "Did you mean" not in real_client.get("/id/nothing/zzz", headers={"Accept": "text/plain"}).get_data(as_text=True)
+
+
+def test_stored_query_form_fields_ask_search(real_client):
+    page = real_client.get("/queries/claims-about", headers=HTML).get_data(as_text=True)
+    assert 'data-suggest="entity"' in page

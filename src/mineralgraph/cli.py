@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import click
 
-from .errors import InputError, ValidationFailed
+from .errors import InputError, ValidationFailed, error_lines
 from .paths import ProjectPaths
 
 EXPORT_FORMATS = {
@@ -26,19 +25,14 @@ def _paths(root: str | None) -> ProjectPaths:
 
 
 def _progress(quiet: bool):
-    if quiet:
-        return None
-    start = time.perf_counter()
+    from .progress import stderr_progress
 
-    def show(message: str) -> None:
-        click.echo(f"[{time.perf_counter() - start:6.1f}s] {message}", err=True)
-
-    return show
+    return None if quiet else stderr_progress()
 
 
 def _fail_input(exc: InputError) -> None:
-    for line in str(exc).splitlines():  # a schema check reports every violation of a file, one a line
-        click.echo(f"error: {line}", err=True)
+    for line in error_lines(exc):
+        click.echo(line, err=True)
     sys.exit(2)
 
 

@@ -28,6 +28,12 @@ class InputError(Exception):
         return where + self.message
 
 
+def error_lines(exc: InputError) -> list[str]:
+    """The lines to show for an input error: one `error:` line per problem (a schema check reports
+    every violation of a file), indented lines as the detail of the line above (a near-miss quote)."""
+    return [line if line.startswith(" ") else f"error: {line}" for line in str(exc).splitlines()]
+
+
 class ValidationFailed(Exception):
     """The graph was built but violates its shapes or checks (exit status 1)."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import InputError
+from .nearmiss import closest_passage
 from .sources import Source
 from .text import AnalysisText, normalise_fragment
 
@@ -33,7 +34,8 @@ def locate(source: Source, text: AnalysisText, quote: str, occurrence: int | Non
         i = text.simplified.find(needle, i + 1)
     short = quote if len(quote) <= 60 else quote[:57] + "…"
     if not hits:
-        raise InputError(f"quote not found in source {source.id} ({source.file}): {short!r}", path, line)
+        raise InputError(f"quote not found in source {source.id} ({source.file}): {short!r}{_near_miss(source, text, needle)}",
+                         path, line)
     if occurrence is None and len(hits) > 1:
         raise InputError(
             f"quote occurs {len(hits)} times in source {source.id}; add `occurrence: N` or quote more: {short!r}",
@@ -61,3 +63,15 @@ def verify_span(source: Source, start: int, end: int, exact: str, *, needle: str
             path,
             line,
         )
+
+
+def _near_miss(source: Source, text: AnalysisText, needle: str) -> str:
+    """Where the quote nearly is, in original offsets, and which characters differ."""
+    miss = closest_passage(text.simplified, needle)
+    if miss is None:
+        return "; no passage of the source resembles it"
+    start, end = text.original_span(miss.start, miss.end)
+    passage = source.text[start:end]
+    passage = passage if len(passage) <= 80 else passage[:77] + "…"
+    shown = "; ".join(miss.differences[:3]) + ("; …" if len(miss.differences) > 3 else "")
+    return f"\n  closest passage ({miss.similarity:.0%} alike) at {start}-{end}: {passage!r}\n  {shown}"

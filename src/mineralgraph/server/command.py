@@ -32,13 +32,12 @@ def _project_root() -> Path:
         return Path.cwd()
 
 
-def resolve_dist(dist: Path | None, build: bool = True, base: str | None = None) -> Path:
+def resolve_dist(dist: Path | None, build: bool = True, base: str | None = None, progress=None) -> Path:
     """The dist directory to serve: given explicitly, else built/refreshed by the pipeline (for
     the IRI base `base`). A dist/ built for another base than `base` is refused: the server
     answers for the IRIs the graph holds, so the two must agree."""
     if dist is None and build:
-        from mineralgraph.pipeline import ensure_built  # heavy import, only when serving from source
-        return Path(ensure_built(base=base))
+        return _build_first(base, progress)
     dist = dist if dist is not None else _project_root() / "dist"
     if base is not None:
         from mineralgraph.dist import read_manifest
@@ -49,6 +48,29 @@ def resolve_dist(dist: Path | None, build: bool = True, base: str | None = None)
             raise click.UsageError(f"{dist} was built for the IRI base {built_for}, not {base}: "
                                    f"run `mineralgraph build --iri-base {base}` (or serve without --iri-base)")
     return dist
+
+
+def _build_first(base: str | None, progress) -> Path:
+    """dist/, rebuilt first when it is missing or older than its inputs; a bad input stops serve
+    the way it stops `build` (exit 2 with the file and line, exit 1 when the graph violates its shapes)."""
+    import sys
+
+    from mineralgraph.errors import InputError, ValidationFailed, error_lines
+    from mineralgraph.paths import ProjectPaths
+    from mineralgraph.pipeline import ensure_built, is_stale  # heavy import, only when serving from source
+
+    if progress is not None and is_stale(ProjectPaths.default(), base):
+        progress("dist/ is missing or older than its inputs: building it first")
+    try:
+        return Path(ensure_built(progress=progress, base=base))
+    except InputError as exc:
+        for line in error_lines(exc):
+            click.echo(line, err=True)
+        sys.exit(2)
+    except ValidationFailed as exc:
+        click.echo(exc.report.text(), err=True)
+        click.echo("not serving: the graph violates its shapes; dist/ was left as it was.", err=True)
+        sys.exit(1)
 
 
 def configure_logging() -> None:
@@ -93,7 +115,9 @@ def serve_command(host, port, store_path, dist, no_build, workers, threads, time
                             allow_service=allow_service, store_path=store_path)
     except ValueError as err:
         raise click.UsageError(str(err)) from None
-    settings.dist_dir = resolve_dist(dist, build=not no_build, base=iri_base)
+    from mineralgraph.progress import stderr_progress
+
+    settings.dist_dir = resolve_dist(dist, build=not no_build, base=iri_base, progress=stderr_progress())
     store = load_dist(settings.dist_dir, store_path)
     app = create_app(store, settings)  # the IRI base comes from the build's manifest
     click.echo(f"mineralgraph: SPARQL endpoint at http://{host}:{port}/sparql "

@@ -6,6 +6,7 @@ verbatim quote and Web Annotation selectors) and the statements they support.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -33,6 +34,7 @@ from .namespaces import (
     mention_iri,
     source_graph,
     source_iri,
+    table_iri,
 )
 from .ontology import Vocabulary
 from .quotes import Located, locate
@@ -55,6 +57,7 @@ FAMILY_CLASS = {
     "list": MG.CriticalMineralList,
     "indicator": MG.Indicator,
     "unit": MG.Unit,
+    "category": MG.StatisticCategory,
 }
 ORG_TYPE_CLASS = {
     "supranational": MG.SupranationalUnion,
@@ -73,6 +76,8 @@ POLICY_TYPE_CLASS = {
     "mou": MG.MemorandumOfUnderstanding,
     "statement": MG.Declaration,
 }
+# SKOS vocabularies kept in the gazetteer: concept schemes, not things the sources mention.
+VOCABULARY_FAMILIES = {"indicator": "Indicators", "unit": "Units", "category": "Statistic categories"}
 QUOTE_CONTEXT = 32  # characters of prefix/suffix kept in a TextQuoteSelector
 
 
@@ -139,11 +144,11 @@ def describe_gazetteer(gazetteer: Gazetteer, vocab: Vocabulary) -> Graph:
         if e.family == "list" and d.get("issuer"):
             # a list series is identified by who keeps it ("the US list"): part of its identity
             g.add((iri, MG.issuer, _ref_any(gazetteer, d["issuer"], e, {"country", "org"}).iri))
-        if e.family in ("indicator", "unit"):
+        if e.family in VOCABULARY_FAMILIES:
             g.add((iri, SKOS.inScheme, ID[e.family]))
-    for family in ("indicator", "unit"):
+    for family in VOCABULARY_FAMILIES:
         g.add((ID[family], RDF.type, SKOS.ConceptScheme))
-        g.add((ID[family], SKOS.prefLabel, Literal(family.capitalize() + "s", lang="en")))
+        g.add((ID[family], SKOS.prefLabel, Literal(VOCABULARY_FAMILIES[family], lang="en")))
     return g
 
 
@@ -251,7 +256,7 @@ class SourceAssembler:
         for m in self.mentions:
             start, end = self.text.original_span(m.start, m.end)
             iri = mention_iri(self.source.id, start, end)
-            if m.entity.family in ("indicator", "unit"):
+            if m.entity.family in VOCABULARY_FAMILIES:
                 continue
             target = URIRef(f"{iri}#target")
             selector = URIRef(f"{iri}#position")
@@ -316,7 +321,7 @@ class SourceAssembler:
         g.add((claim, MG.asOfEarliest, date.earliest_literal))
         g.add((claim, MG.asOfLatest, date.latest_literal))
         for m in self.mentions:
-            if located.a_start <= m.start and m.end <= located.a_end and m.entity.family not in ("indicator", "unit"):
+            if located.a_start <= m.start and m.end <= located.a_end and m.entity.family not in VOCABULARY_FAMILIES:
                 g.add((claim, MG.mentions, m.entity.iri))
         return claim
 
@@ -324,11 +329,29 @@ class SourceAssembler:
     def extract_tables(self) -> None:
         """Mechanism tables: each row a claim for the mechanism's kind, founding year and abbreviation;
         parties of bilateral rows from the compound in the name (美巴 …), resolved from context."""
-        for rows in find_tables(self.source.text, set(self.vocab.kind_labels)):
-            for row in rows:
-                self._table_row(row)
+        for position, rows in enumerate(find_tables(self.source.text, set(self.vocab.kind_labels)), 1):
+            if not rows:
+                continue
+            table = self._describe_table(rows[0].caption, position)
+            for number, row in enumerate(rows, 1):
+                self._table_row(row, table, number)
 
-    def _table_row(self, row) -> None:
+    def _describe_table(self, caption: str | None, position: int) -> URIRef:
+        """The table as a resource, part of its source; numbered as its caption numbers it (表1)."""
+        match = re.match(r"^表\s*(\d+)", caption or "")
+        number = int(match.group(1)) if match else position
+        table = table_iri(self.source.id, number)
+        g = self.graph
+        g.add((table, RDF.type, MG.SourceTable))
+        g.add((table, DCTERMS.isPartOf, source_iri(self.source.id)))
+        g.add((table, DCTERMS.identifier, Literal(f"{self.source.id}/table/{number}")))
+        g.add((table, MG.tableNumber, Literal(number, datatype=XSD.positiveInteger)))
+        g.add((table, SKOS.prefLabel, Literal(f"Table {number} of source {self.source.id}", lang="en")))
+        if caption:
+            g.add((table, DCTERMS.title, Literal(caption, lang=self.source.language)))
+        return table
+
+    def _table_row(self, row, table: URIRef, number: int) -> None:
         try:
             mech = self.gazetteer.resolve(row.name, {"mechanism"})
         except LookupError as exc:
@@ -338,8 +361,8 @@ class SourceAssembler:
         a_end = self.text.analysis_index(row.line_end)
         located = Located(row.line_start, row.line_end, exact, a_start, a_end)
         claim = self._claim_node(located, None, self.source.path, None)
-        caption = f" ({row.caption})" if row.caption else ""
-        self.graph.add((claim, RDFS.comment, Literal(f"Row of a mechanism table{caption}; its type column reads {row.type_label}.", lang="en")))
+        self.graph.add((claim, MG.inTable, table))
+        self.graph.add((claim, MG.tableRow, Literal(number, datatype=XSD.positiveInteger)))
         ctx = ClaimContext(self.gazetteer, self.vocab, self.source, self.text, located, self.graph, self.source.path, None)
         supported = []
         if row.type_label:

@@ -22,6 +22,8 @@ from .text import AnalysisText, to_simplified
 from .yamlio import line_of, load_yaml
 
 ACTOR_FAMILIES = {"country", "org", "person"}
+# Vocabulary named by annotations, never looked for in the text.
+UNMATCHED_FAMILIES = {"category"}
 LABEL_KEYS = ("en", "zh-Hans", "zh-Hant")
 
 
@@ -123,6 +125,8 @@ class Gazetteer:
         names: dict[str, list[Entity]] = {}
         for e in self.entities:
             if e.data.get("match") == "enumeration" and not enumeration:
+                continue
+            if e.family in UNMATCHED_FAMILIES:
                 continue
             for name in e.names():
                 simplified = to_simplified(name)

@@ -60,6 +60,7 @@ PREFIXES = {
     "mineral": ID["mineral/"],
     "indicator": ID["indicator/"],
     "unit": ID["unit/"],
+    "category": ID["category/"],
     "source": ID["source/"],
 }
 
@@ -75,6 +76,7 @@ FAMILY_PATH = {
     "list": "list",
     "indicator": "indicator",
     "unit": "unit",
+    "category": "category",
 }
 
 _SLUG_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
@@ -90,6 +92,10 @@ def entity_iri(family: str, slug: str) -> URIRef:
 
 def source_iri(source_id: str) -> URIRef:
     return ID[f"source/{source_id}"]
+
+
+def table_iri(source_id: str, number: int) -> URIRef:
+    return ID[f"source/{source_id}/table/{number}"]
 
 
 def source_graph(source_id: str) -> URIRef:

@@ -52,6 +52,9 @@ class Vocabulary:
     events: dict[str, URIRef]
     forms: dict[str, URIRef]
     relations: dict[str, URIRef]
+    bounds: dict[str, URIRef]
+    statuses: dict[str, URIRef]
+    derivations: dict[str, URIRef]
     kind_labels: dict[str, URIRef]  # 双边机制 -> mg:bilateral (for Table 1's type column)
 
     @classmethod
@@ -75,6 +78,9 @@ class Vocabulary:
             events=by_scheme(MG.EventTypes),
             forms=by_scheme(MG.MechanismForms),
             relations=relations,
+            bounds=by_scheme(MG.Bounds),
+            statuses=by_scheme(MG.EventStatuses),
+            derivations=by_scheme(MG.DerivationKinds),
             kind_labels=kind_labels,
         )
 

@@ -20,7 +20,7 @@ from .dates import DateAsGiven, parse_date
 from .errors import InputError
 from .extract.enumeration import enumeration_in, mentions_in
 from .gazetteer import Entity, Gazetteer, Mention
-from .namespaces import MG, ORG, list_version_iri, statement_iri
+from .namespaces import MG, ORG, list_version_iri, source_iri, statement_iri
 from .ontology import Vocabulary
 from .quotes import Located
 from .sources import Source
@@ -215,10 +215,26 @@ def build_statistic(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
     return [statistic(ctx, subject, indicator, unit, mineral, value, f, line)]
 
 
+# The parties of a figure besides its subject, each a role of its own (docs/DATA.md).
+STATISTIC_ROLES = {"funder": MG.funder, "recipient": MG.recipient, "partner": MG.partner, "estimated_by": MG.estimatedBy}
+
+
 def statistic(ctx, subject: Entity, indicator: Entity, unit: Entity, mineral, value: Decimal, f: dict, line) -> URIRef:
     year = f.get("year")
+    bound = ctx.vocab.bounds.get(str(f.get("bound", "exact")))
+    if bound is None:
+        raise ctx.fail(f"bound must be one of {sorted(ctx.vocab.bounds)}, not {f.get('bound')!r}", line)
+    parties = {key: ctx.resolve_list(f.get(key), None, line) for key in STATISTIC_ROLES}
+    category = ctx.resolve(f["category"], {"category"}, line) if f.get("category") else None
+    period = _period(ctx, f.get("period"), line)
+    # Everything that makes two figures different facts is in the key (bound, parties, category, period).
     key = "|".join(
-        str(x) for x in (subject.id, indicator.id, mineral.id if mineral else "", year or "", f.get("target_year") or "", value, unit.id, f.get("qualifier") or "")
+        str(x)
+        for x in (
+            subject.id, indicator.id, mineral.id if mineral else "", year or "", f.get("target_year") or "", value, unit.id,
+            f.get("qualifier") or "", f.get("bound", "exact"), f.get("upper_value") or "", category.id if category else "",
+            "-".join(period), *(",".join(e.id for e in parties[k]) for k in STATISTIC_ROLES),
+        )
     )
     digest = hashlib.sha1(key.encode()).hexdigest()[:8]
     parts = [subject.family, subject.id, indicator.id] + ([mineral.id] if mineral else []) + [str(year or "undated"), digest]
@@ -239,7 +255,31 @@ def statistic(ctx, subject: Entity, indicator: Entity, unit: Entity, mineral, va
         g.add((st, MG.valueText, Literal(str(f["value_text"]))))
     if f.get("qualifier"):
         g.add((st, MG.qualifier, Literal(str(f["qualifier"]), lang="en")))
+    g.add((st, MG.bound, bound))
+    if f.get("upper_value") is not None:
+        try:
+            g.add((st, MG.upperValue, Literal(Decimal(str(f["upper_value"])), datatype=XSD.decimal)))
+        except InvalidOperation:
+            raise ctx.fail(f"upper_value must be a number, not {f['upper_value']!r}", line) from None
+    for key, prop in STATISTIC_ROLES.items():
+        for party in parties[key]:
+            g.add((st, prop, party.iri))
+    if category is not None:
+        g.add((st, MG.category, category.iri))
+    if period:
+        g.add((st, MG.periodStart, year_literal(period[0], ctx, line)))
+        g.add((st, MG.periodEnd, year_literal(period[1], ctx, line)))
     return st
+
+
+def _period(ctx, value, line) -> tuple[str, ...]:
+    """'2016-2020' -> ('2016', '2020'): the years a figure covers."""
+    if value is None:
+        return ()
+    parts = str(value).split("-")
+    if len(parts) != 2 or not all(p.isdigit() and len(p) == 4 for p in parts) or parts[0] > parts[1]:
+        raise ctx.fail(f"period must be YYYY-YYYY, first year not after the last, not {value!r}", line)
+    return tuple(parts)
 
 
 def build_member_count(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
@@ -327,11 +367,15 @@ def build_list_version(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
             ctx.enumeration_complete = bool(f["exhaustive"])
     if declared is not None:
         g.add((version, MG.declaredCount, Literal(int(declared), datatype=XSD.nonNegativeInteger)))
+    first_listed = bool(f.get("first_listed", False))
     for mineral, surface in items:
-        st = statement_iri("list-entry", *str(f.get("version")).split("/"), mineral.id)
+        # "first listed in this version" is a fact of its own, said by fewer sources than the entry
+        st = statement_iri("list-entry", *str(f.get("version")).split("/"), mineral.id, *(["first-listed"] if first_listed else []))
         g.add((st, RDF.type, MG.ListEntryStatement))
         g.add((st, MG.listVersion, version))
         g.add((st, MG.mineral, mineral.iri))
+        if first_listed:
+            g.add((st, MG.firstListed, Literal(True)))
         if surface:
             g.add((st, MG.surfaceForm, Literal(surface, lang=ctx.source.language)))
         out.append(st)
@@ -371,14 +415,36 @@ def build_event(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
     etype = ctx.vocab.events.get(str(f.get("event")))
     if etype is None:
         raise ctx.fail(f"event must be one of {sorted(ctx.vocab.events)}, not {f.get('event')!r}", line)
+    status_name = str(f.get("status", "occurred"))
+    status = ctx.vocab.statuses.get(status_name)
+    if status is None:
+        raise ctx.fail(f"status must be one of {sorted(ctx.vocab.statuses)}, not {status_name!r}", line)
     about = ctx.resolve_list(f.get("about"), None, line)
     if not about:
         raise ctx.fail("an event needs `about:` (the mechanism, policy or actor it concerns)", line)
     date = f.get("date")
-    st = statement_iri("event", about[0].id, str(f["event"]), str(date or "undated"))
+    parts = [about[0].id, str(f["event"]), str(date or "undated")]
+    if status_name != "occurred":  # a planned launch is another fact than the launch
+        parts += [status_name] + ([f"by-{f['due_by']}"] if f.get("due_by") else [])
+    st = statement_iri("event", *parts)
     g = ctx.graph
     g.add((st, RDF.type, MG.EventStatement))
     g.add((st, MG.eventType, etype))
+    g.add((st, MG.eventStatus, status))
+    if f.get("due_by"):
+        lit, precision = date_literal(f["due_by"], ctx, line)
+        g.add((st, MG.dueBy, lit))
+        g.add((st, MG.dueByPrecision, precision))
+    out = [st]
+    plans = f.get("plans") or []
+    if not isinstance(plans, list):
+        raise ctx.fail("`plans:` is a list of events (each with event, about, date or due_by)", line)
+    for planned in plans:
+        if not isinstance(planned, dict):
+            raise ctx.fail("each item of `plans:` is an event mapping", line)
+        planned_iris = build_event(ctx, {**planned, "status": "planned"}, line)
+        g.add((st, MG.plans, planned_iris[0]))
+        out += planned_iris
     for a in about:
         g.add((st, MG.about, a.iri))
     if date:
@@ -395,6 +461,41 @@ def build_event(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
     if f.get("label"):
         # Two sources may describe one event in different words: descriptions accumulate.
         g.add((st, DCTERMS.description, Literal(str(f["label"]), lang="en")))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# derived works
+
+
+def build_derivation(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
+    """The source says it translates or republishes another work: prov:wasDerivedFrom that work."""
+    kind = ctx.vocab.derivations.get(str(f.get("kind")))
+    if kind is None:
+        raise ctx.fail(f"derivation kind must be one of {sorted(ctx.vocab.derivations)}, not {f.get('kind')!r}", line)
+    outlet = ctx.resolve(f.get("outlet"), {"org"}, line)
+    source = source_iri(ctx.source.id)
+    original = URIRef(f"{source}/original")
+    g = ctx.graph
+    g.add((original, RDF.type, MG.OriginalWork))
+    g.add((original, DCTERMS.publisher, outlet.iri))
+    g.add((original, SKOS.prefLabel, Literal(f"The original of source {ctx.source.id} ({outlet.labels.get('en', outlet.id)})", lang="en")))
+    if f.get("date"):
+        lit, precision = date_literal(f["date"], ctx, line)
+        g.add((original, DCTERMS.issued, lit))
+        g.add((original, MG.datePrecision, precision))
+    title = f.get("title")
+    if title:
+        if not isinstance(title, dict):
+            raise ctx.fail("title is a mapping of language to title: {en: ...}", line)
+        for lang, text in title.items():
+            g.add((original, DCTERMS.title, Literal(str(text), lang=str(lang))))
+    g.add((source, PROV.wasDerivedFrom, original))
+    st = statement_iri("derivation", ctx.source.id)
+    g.add((st, RDF.type, MG.DerivationStatement))
+    g.add((st, MG.derivedSource, source))
+    g.add((st, MG.original, original))
+    g.add((st, MG.derivation, kind))
     return [st]
 
 
@@ -425,4 +526,5 @@ BUILDERS = {
     "list_change": build_list_change,
     "event": build_event,
     "relation": build_relation,
+    "derivation": build_derivation,
 }

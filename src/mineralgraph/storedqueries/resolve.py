@@ -29,8 +29,13 @@ TYPE_CLASSES = {
     "indicator": [MG + "Indicator"],
     "policy": [MG + "Policy"],
     "mechanism-kind": [MG + "MechanismKind"],
+    "table": [MG + "SourceTable"],
+    "event-type": [MG + "EventType"],
+    "category": [MG + "StatisticCategory"],
 }
-TYPE_CLASSES["entity"] = sorted({c for cs in TYPE_CLASSES.values() for c in cs if c != MG + "MechanismKind"}
+# controlled values and tables are parameters of their own types, not "any entity"
+VOCABULARY_CLASSES = {MG + "MechanismKind", MG + "EventType", MG + "StatisticCategory", MG + "SourceTable"}
+TYPE_CLASSES["entity"] = sorted({c for cs in TYPE_CLASSES.values() for c in cs if c not in VOCABULARY_CLASSES}
                                 | {MG + "Region", MG + "Unit", MG + "Organisation", MG + "Person"})
 _ALL_CLASSES = sorted({c for cs in TYPE_CLASSES.values() for c in cs})
 

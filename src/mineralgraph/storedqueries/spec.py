@@ -36,7 +36,7 @@ SCALAR_TYPES = {"iri", "date", "year", "integer", "string", "enum", "boolean"}
 # Entity types: resolved against the graph (resolve.py), bound as IRIs.
 ENTITY_TYPES = {
     "country", "mechanism", "mineral", "list", "list-version", "source", "actor", "indicator",
-    "policy", "mechanism-kind", "entity",
+    "policy", "mechanism-kind", "entity", "table", "event-type", "category",
 }
 TYPES = SCALAR_TYPES | ENTITY_TYPES
 TOP_KEYS = {"title", "description", "param", "example", "tags"}

@@ -432,9 +432,9 @@ def build_event(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
     g.add((st, MG.eventType, etype))
     g.add((st, MG.eventStatus, status))
     if f.get("due_by"):
-        lit, precision = date_literal(f["due_by"], ctx, line)
-        g.add((st, MG.dueBy, lit))
-        g.add((st, MG.dueByPrecision, precision))
+        due = date_literal(f["due_by"], ctx, line)
+        g.add((st, MG.dueBy, due.literal))
+        g.add((st, MG.dueByPrecision, due.precision))
     out = [st]
     plans = f.get("plans") or []
     if not isinstance(plans, list):
@@ -481,9 +481,8 @@ def build_derivation(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
     g.add((original, DCTERMS.publisher, outlet.iri))
     g.add((original, SKOS.prefLabel, Literal(f"The original of source {ctx.source.id} ({outlet.labels.get('en', outlet.id)})", lang="en")))
     if f.get("date"):
-        lit, precision = date_literal(f["date"], ctx, line)
-        g.add((original, DCTERMS.issued, lit))
-        g.add((original, MG.datePrecision, precision))
+        issued = date_literal(f["date"], ctx, line)
+        g.add((original, DCTERMS.issued, issued.literal))
     title = f.get("title")
     if title:
         if not isinstance(title, dict):

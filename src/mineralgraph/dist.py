@@ -11,6 +11,8 @@ import tempfile
 from pathlib import Path
 
 import gzip
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 
 import pyoxigraph as ox
 
@@ -45,7 +47,7 @@ def inputs_digest(paths: ProjectPaths) -> str:
     return h.hexdigest()
 
 
-def write_dumps(graphs, directory: Path) -> dict[str, dict]:
+def write_dumps(graphs, directory: Path, jobs: int | None = None) -> dict[str, dict]:
     """Every dump file of the graphs (GraphChunk: graph IRI + sorted N-Triples lines) into
     `directory`, plus a gzip copy of each; returns {file: {bytes, sha256}}. Graphs go in IRI
     order and lines are sorted, so the same graphs always give the same bytes."""
@@ -53,29 +55,50 @@ def write_dumps(graphs, directory: Path) -> dict[str, dict]:
     seen: set[int] = set()
     with open(directory / NQUADS, "wb") as nq, open(directory / NTRIPLES, "wb") as nt:
         for g in ordered:
-            suffix = f"<{g.graph}> .\n".encode()
-            for line in g.data.splitlines(keepends=True):
-                nq.write(line[:-2] + suffix)
-                h = hash(line)  # union: a triple stated in several graphs is written once
-                if h not in seen:
-                    seen.add(h)
-                    nt.write(line)
+            data = g.data
+            # every N-Triples line ends in " .\n" and nothing else does (newlines in literals are escaped)
+            nq.write(data.replace(b" .\n", f" <{g.graph}> .\n".encode()))
+            # union: a triple stated in several graphs is written once
+            nt.write(b"".join(line for line in data.splitlines(keepends=True) if not ((h := hash(line)) in seen or seen.add(h))))
     del seen
-    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
-    for name, fmt, source in DERIVED_FORMATS:
+    # The other formats, and every file's .gz and checksum, in parallel worker processes.
+    names = [NQUADS, NTRIPLES, *(n for n, _f, _s in DERIVED_FORMATS)]
+    workers = max(1, min(len(names), jobs or os.cpu_count() or 1))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        done = dict(zip(names, pool.map(_finish, [(directory, name) for name in names])))
+    return {k: v for name in names for k, v in done[name].items()}
+
+
+def _finish(job) -> dict[str, dict]:
+    """One dump file: serialised (for a derived format), gzipped and described."""
+    directory, name = job
+    derived = {n: (fmt, source) for n, fmt, source in DERIVED_FORMATS}
+    if name in derived:
+        fmt, source = derived[name]
         raw = directory / (name + ".raw")
+        prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
         ox.serialize(ox.parse(path=str(directory / source), format=_FORMAT_OF[source]), str(raw), fmt, prefixes=prefixes)
         with open(raw, "rb") as src, open(directory / name, "wb") as out:
-            for line in src:
-                out.write(restore_language_case(line))
+            _copy_restoring_language_case(src, out)
         raw.unlink()
-    files = {}
-    for name in [NQUADS, NTRIPLES, *(n for n, _f, _s in DERIVED_FORMATS)]:
-        files[name] = _describe(directory / name)
-        with open(directory / name, "rb") as src, gzip.GzipFile(directory / (name + ".gz"), "wb", compresslevel=6, mtime=0) as gz:
-            shutil.copyfileobj(src, gz, 1 << 20)
-        files[name + ".gz"] = _describe(directory / (name + ".gz"))
-    return files
+    with open(directory / name, "rb") as src, gzip.GzipFile(directory / (name + ".gz"), "wb", compresslevel=6, mtime=0) as gz:
+        shutil.copyfileobj(src, gz, 1 << 20)
+    return {name: _describe(directory / name), name + ".gz": _describe(directory / (name + ".gz"))}
+
+
+def _copy_restoring_language_case(src, out, block: int = 1 << 22) -> None:
+    """restore_language_case over a file of any shape (JSON-LD comes as one line), in blocks cut
+    after a newline or brace, which no language tag pattern spans."""
+    rest = b""
+    while chunk := src.read(block):
+        data = rest + chunk
+        cut = max(data.rfind(b"\n"), data.rfind(b"}")) + 1
+        if cut == 0:
+            rest = data
+            continue
+        out.write(restore_language_case(data[:cut]))
+        rest = data[cut:]
+    out.write(restore_language_case(rest))
 
 
 _FORMAT_OF = {NQUADS: ox.RdfFormat.N_QUADS, NTRIPLES: ox.RdfFormat.N_TRIPLES}

@@ -71,8 +71,16 @@ def create_app(store: ox.Store, settings: Settings | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz():
+        """Alive: the process answers HTTP (load balancers restart it when this fails)."""
         return jsonify(status="ok", triples=stats["triples"], graphs=len(stats["graphs"]),
                        workers=settings.workers)
+
+    @app.get("/readyz")
+    def readyz():
+        """Ready: the data is loaded and query workers can take queries (send traffic here)."""
+        if state.pool.closed:
+            return jsonify(status="stopping"), 503, {"Retry-After": "1"}
+        return jsonify(status="ready", triples=stats["triples"], build=state.build_hash)
 
     @app.before_request
     def _limits():
@@ -84,7 +92,8 @@ def create_app(store: ox.Store, settings: Settings | None = None) -> Flask:
         if request.content_length is not None and request.content_length > settings.max_body:
             raise ProtocolError(413, f"Request body larger than {settings.max_body} bytes.")
 
-    state.built = caching.install(app, settings).built  # after _limits: an oversized request is refused, not 304'd
+    http = caching.install(app, settings)  # after _limits: an oversized request is refused, not 304'd
+    state.built, state.build_hash = http.built, http.build_hash
 
     @app.after_request
     def _headers(response):

@@ -46,7 +46,7 @@ def build_identity(dist_dir: Path | None) -> tuple[str, datetime]:
 
 class HttpCaching:
     def __init__(self, app: Flask, build_hash: str, built: datetime, settings_key: str):
-        self.built = built
+        self.built, self.build_hash = built, build_hash
         self.last_modified = format_datetime(built, usegmt=True)
         self._seed = hashlib.sha256("\0".join((build_hash, __version__, settings_key)).encode()).digest()
         app.before_request(self._not_modified)

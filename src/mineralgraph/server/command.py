@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from pathlib import Path
 
 import click
@@ -73,6 +74,18 @@ def _build_first(base: str | None, progress) -> Path:
         sys.exit(1)
 
 
+def _stop(signum, frame):
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def handle_stop_signals() -> None:
+    """SIGINT and SIGTERM stop the server, whatever the parent left us: a shell running us in
+    the background starts us with SIGINT ignored, and a blocked signal stays blocked across exec."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+
+
 def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
@@ -100,10 +113,11 @@ def serve_command(host, port, store_path, dist, no_build, workers, threads, time
     import waitress
 
     from mineralgraph.store import load_dist
-    from .app import create_app
+    from .app import close_app, create_app
     from .limits import Settings
 
     configure_logging()
+    handle_stop_signals()
     if iri_base is not None:
         from mineralgraph.namespaces import iri_base as checked_base
         try:
@@ -120,7 +134,11 @@ def serve_command(host, port, store_path, dist, no_build, workers, threads, time
     settings.dist_dir = resolve_dist(dist, build=not no_build, base=iri_base, progress=stderr_progress())
     store = load_dist(settings.dist_dir, store_path)
     app = create_app(store, settings)  # the IRI base comes from the build's manifest
-    click.echo(f"mineralgraph: SPARQL endpoint at http://{host}:{port}/sparql "
-               f"({workers} query workers, {timeout:g} s timeout, pid {os.getpid()})")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="mineralgraph",
-                   max_request_body_size=max_body + 1)
+    try:
+        server = waitress.create_server(app, host=host, port=port, threads=threads, ident="mineralgraph",
+                                        max_request_body_size=max_body + 1)
+        click.echo(f"mineralgraph: SPARQL endpoint at http://{host}:{port}/sparql "
+                   f"({workers} query workers, {timeout:g} s timeout, pid {os.getpid()})")
+        server.run()  # returns on SIGINT/SIGTERM (KeyboardInterrupt), after closing the socket
+    finally:
+        close_app(app)  # the query workers and their zygote end with us

@@ -21,6 +21,7 @@ class State:
     iri_base: str = "https://w3id.org/mineralgraph/"  # the build's (manifest "iri_base")
     prefixes: dict = field(default_factory=dict)      # for serialising RDF answers and the JSON-LD @context
     built: datetime = field(default_factory=lambda: datetime.now(timezone.utc))  # the build's time (caching.py)
+    build_hash: str = ""  # the build's inputs_sha256 (caching.py): keys every cached answer
 
 
 class ProtocolError(HTTPException):

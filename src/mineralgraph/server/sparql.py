@@ -60,6 +60,13 @@ def _iris(params, name) -> list[str] | None:
     return values or None
 
 
+def _check_shape(text: str) -> None:
+    try:
+        querytext.check_shape(text)
+    except querytext.QueryTooComplex as err:
+        raise ProtocolError(400, f"Query refused before parsing: {err}. Simplify the query.") from None
+
+
 def _check_service(text: str) -> None:
     if not current_app.extensions["mineralgraph"].settings.allow_service and querytext.uses_service(text):
         raise ProtocolError(400, "SERVICE (federated query) is disabled on this endpoint: "
@@ -82,6 +89,7 @@ def sparql():
 
 def _query(text: str, params) -> Response:
     state = current_app.extensions["mineralgraph"]
+    _check_shape(text)
     _check_service(text)
     flat = {k: v for k, v in params}
     accept = request.headers.get("Accept")

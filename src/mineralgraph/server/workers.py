@@ -8,10 +8,18 @@ misses the deadline is SIGKILLed and the zygote forks a fresh one (a few ms).
 
 On-disk stores are not shared across fork (RocksDB state); each worker opens the store
 read-only itself.
+
+Process life: the zygote and every worker ask the kernel to kill them when their parent dies
+(PR_SET_PDEATHSIG), so no worker outlives the server, however the server ends (even SIGKILL).
+A worker parses and evaluates on a thread with a 512 MB stack (reserved, touched only as used):
+the engine's parser is recursive, and on the default 8 MB stack a query a few thousand levels
+deep would overflow it and kill the worker. querytext.check_shape keeps queries far below what
+the large stack holds.
 """
 from __future__ import annotations
 
 import atexit
+import ctypes
 import logging
 import os
 import pickle
@@ -32,6 +40,19 @@ from .limits import Busy, QueryTimeout, WorkerCrashed
 log = logging.getLogger("mineralgraph.workers")
 
 _SPAWN = b"S"  # the only zygote command: fork a worker (the served graph is read-only)
+WORKER_STACK = 512 << 20
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel SIGKILL this process when its parent `parent` exits (Linux; elsewhere a
+    no-op, and the EOF on the control socket still ends it)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(0)
 
 
 def _recv_exact(sock: socket.socket, n: int) -> bytes:
@@ -50,8 +71,26 @@ def _child_signals():
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _worker_main(fd: int, store, store_path) -> None:
+def _worker_main(fd: int, store, store_path, zygote: int) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    _die_with_parent(zygote)
+    threading.stack_size(WORKER_STACK)
+    failed = []
+    serving = threading.Thread(target=_serve_requests, args=(fd, store, store_path, failed), name="query")
+    serving.start()
+    serving.join()
+    if failed:
+        raise failed[0]
+
+
+def _serve_requests(fd: int, store, store_path, failed: list) -> None:
+    try:
+        _answer_loop(fd, store, store_path)
+    except BaseException as err:  # re-raised on the main thread, which reports it
+        failed.append(err)
+
+
+def _answer_loop(fd: int, store, store_path) -> None:
     if store_path is not None:
         store = ox.Store.read_only(str(store_path))
     conn = Connection(fd)
@@ -67,8 +106,10 @@ def _worker_main(fd: int, store, store_path) -> None:
         conn.send(answer)
 
 
-def _zygote_main(ctl: socket.socket, store, store_path) -> None:
+def _zygote_main(ctl: socket.socket, store, store_path, server: int) -> None:
     _child_signals()
+    _die_with_parent(server)
+    me = os.getpid()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped automatically
     while True:
         try:
@@ -85,7 +126,7 @@ def _zygote_main(ctl: socket.socket, store, store_path) -> None:
         if pid == 0:
             ctl.close()
             try:
-                _worker_main(fds[0], store, store_path)
+                _worker_main(fds[0], store, store_path, me)
             except BaseException:
                 traceback.print_exc()  # stderr is the server's: the failure stays visible
             finally:
@@ -114,11 +155,12 @@ class WorkerPool:
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._closed = False
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        server = os.getpid()
         self.zygote_pid = os.fork()
         if self.zygote_pid == 0:
             try:
                 _close_inherited_fds(keep=theirs.fileno())
-                _zygote_main(theirs, store, store_path)
+                _zygote_main(theirs, store, store_path, server)
             finally:
                 os._exit(0)
         theirs.close()
@@ -188,6 +230,10 @@ class WorkerPool:
             raise WorkerCrashed("the query worker stopped unexpectedly") from err
         self._idle.put(worker)
         return answer, waited
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def close(self) -> None:
         if self._closed:

@@ -62,6 +62,8 @@ def parse_annotation_file(path: Path) -> AnnotationFile:
             path, data.key_lines["source"])
     claims = []
     for item in data["claims"] or []:
+        if item.get("draft"):
+            continue  # proposed by `mineralgraph draft`, not yet accepted by a person
         line = line_of(item)
         statements = []
         for st in item["statements"]:

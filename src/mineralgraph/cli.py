@@ -147,6 +147,35 @@ def add_source_command(root, path, source_id, date, title, publisher, url, langu
                f"then `mineralgraph check-source {new.id}`")
 
 
+@cli.command("draft")
+@root_option
+@click.argument("source_id")
+@click.option("--write", is_flag=True, help="Write seeds/annotations/NNN-draft.yaml instead of printing (refused if it exists).")
+@click.option("--all", "all_sentences", is_flag=True, help="Also sentences the curated claims already quote.")
+def draft_command(root, source_id, write, all_sentences) -> None:
+    """Propose candidate claims for a source from its text alone, each with its verified quote and a
+    draft statement marked `draft: true` (the build ignores drafts until a person accepts them by
+    deleting that line). Sentences already quoted by curated claims are left out.
+    """
+    from .atomic import write_text_atomic
+    from .draft import draft_source, to_yaml
+
+    paths = _paths(root)
+    try:
+        source, drafts = draft_source(paths, source_id, all_sentences=all_sentences)
+        text = to_yaml(source, drafts)
+        if not write:
+            click.echo(text, nl=False)
+            return
+        target = paths.annotations / f"{source_id}-draft.yaml"
+        if target.exists():
+            raise InputError("already exists: accept or delete its drafts first", target)
+        write_text_atomic(target, text)
+    except InputError as exc:
+        _fail_input(exc)
+    click.echo(f"{len(drafts)} draft claims written to {target.relative_to(paths.root)}", err=True)
+
+
 @cli.command("check-source")
 @root_option
 @click.argument("source_id")

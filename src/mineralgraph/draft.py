@@ -1,0 +1,243 @@
+"""`mineralgraph draft NNN`: candidate claims proposed from a source's text alone.
+
+Each sentence is read for cues: gazetteer mentions (mechanisms, actors, minerals, policies, lists),
+enumerations (、 和 与, an open end 等 / 和其他国家), verbs of membership, founding and signing,
+numbers with units or %, dates and list words. A sentence with the cues of a statement kind
+becomes a draft claim: its verbatim quote (located and verified like any quote) and a draft
+statement with what the text gives and `"?"` where a person must decide. Drafts carry
+`draft: true`; the build ignores them until a person accepts one by deleting that line.
+
+The cues are data of this module, not of the graph: they decide what is worth a curator's look,
+never what the graph says.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from .errors import InputError
+from .extract.enumeration import completeness, longest_run
+from .extract.table import find_tables
+from .gazetteer import Gazetteer, Mention
+from .quotes import locate
+from .sources import Source
+from .text import AnalysisText, normalise
+
+SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
+DATE = re.compile(r"((?:19|20)\d\d)\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?)?")
+BARE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+NUMBER_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(%|％|个百分点|亿|万|吨|美元|千克|公斤|兆瓦|吉瓦)|百分之[一二三四五六七八九十百]+")
+MEMBER_COUNT = re.compile(r"(\d+|[一二两三四五六七八九十]{1,3})\s*(?:个)?(?:成员国|国家|成员|国)")
+LIST_WORDS = re.compile(r"清单|目录|名录|名单")
+LIST_COUNT = re.compile(r"(\d+|[一二两三四五六七八九十]{1,3})\s*(?:种|個|个)(?:品类|矿产|矿物|关键矿产)?")
+LIST_CHANGE = re.compile(r"新增|剔除|删除|移除|增加了|增至|扩充|减少")
+FOUNDING = re.compile(r"成立|建立|启动|发起|创建|组建|创立|设立")
+MEMBERSHIP = re.compile(r"加入|成员|参与|包括|伙伴|签署|参加|签约|联合")
+CLASS_KIND = {"小多边": "minilateral", "双边": "bilateral", "全球": "global", "多边": "global"}
+RELATION_WORDS = re.compile(r"补充|合并|框架下|机制下|下设|隶属|取代|继承|一部分|并入|协同")
+EVENT_KIND = [("签署", "signing"), ("签订", "signing"), ("会议", "meeting"), ("会晤", "meeting"), ("峰会", "meeting"),
+              ("举行", "meeting"), ("启动", "launch"), ("发起", "launch"), ("投资", "investment"), ("计划", "plan"),
+              ("宣布", "announcement"), ("发布", "announcement"), ("谈判", "meeting"), ("商谈", "meeting"),
+              ("讨论", "meeting"), ("会谈", "meeting"), ("举办", "meeting"), ("达成", "signing"), ("协定", "signing"),
+              ("协议", "signing"), ("推迟", "plan"), ("颁布", "announcement")]
+ACTORS = {"country", "org", "region"}
+
+
+@dataclass
+class Draft:
+    a_start: int  # analysis-text offsets of the sentence
+    a_end: int
+    quote: str
+    occurrence: int | None
+    statements: list[tuple[str, dict]]
+    cues: list[str] = field(default_factory=list)
+
+    @property
+    def kinds(self) -> set[str]:
+        return {kind for kind, _ in self.statements}
+
+
+def sentences(text: AnalysisText) -> list[tuple[int, int]]:
+    """Sentence spans of the analysis text (ending at 。！？； or a line break), trimmed of blanks."""
+    out = []
+    for m in SENTENCE.finditer(text.simplified):
+        start, end = m.span()
+        while start < end and text.simplified[start].isspace():
+            start += 1
+        while end > start and text.simplified[end - 1].isspace():
+            end -= 1
+        if end - start >= 6:
+            out.append((start, end))
+    return out
+
+
+def draft_claims(source: Source, gazetteer: Gazetteer, table_labels: set[str] = frozenset()) -> list[Draft]:
+    """Draft claims for every sentence with cues, except rows of mechanism tables (the build reads
+    those itself; `table_labels`: the labels of their type cells)."""
+    text = normalise(source.text, source.markup, source.pinyin_annotations)
+    rows = [(r.line_start, r.line_end) for table in find_tables(source.text, set(table_labels)) for r in table]
+    drafts = []
+    for start, end in sentences(text):
+        o_start, o_end = text.original_span(start, end)
+        if any(s < o_end and o_start < e for s, e in rows):  # overlaps a table row
+            continue
+        statements, cues = _statements(gazetteer, text, start, end)
+        if not statements:
+            continue
+        quote = text.clean[start:end].strip()
+        occurrence = _verified(source, text, quote, start)
+        if occurrence is False:
+            continue
+        drafts.append(Draft(start, end, quote, occurrence, statements, cues))
+    return drafts
+
+
+def _verified(source: Source, text: AnalysisText, quote: str, start: int) -> int | None | bool:
+    """Locate the quote as the build will: its occurrence number (None when unique), or False when it
+    does not come back to this sentence (then it is not proposed)."""
+    needle = text.simplified[start : start + len(quote)]
+    hits = [m.start() for m in re.finditer(re.escape(needle), text.simplified)]
+    if start not in hits:
+        return False
+    occurrence = hits.index(start) + 1 if len(hits) > 1 else None
+    try:
+        located = locate(source, text, quote, occurrence, path=source.path, line=None)
+    except InputError:
+        return False
+    return occurrence if located.a_start == start else False
+
+
+def _statements(gazetteer: Gazetteer, text: AnalysisText, start: int, end: int) -> tuple[list[tuple[str, dict]], list[str]]:
+    s = text.simplified[start:end]
+    mentions = _dedupe(gazetteer.find_mentions(text, start, end) + gazetteer.find_mentions(text, start, end, enumeration=True))
+    by = {f: [m for m in mentions if m.entity.family in f] for f in ("mechanism", "mineral", "policy", "list")}
+    actors = [m for m in mentions if m.entity.family in ACTORS]
+    mechs = _ids(by["mechanism"])
+    dates = [_date(m) for m in DATE.finditer(s)] or [y for y in BARE_YEAR.findall(s)]
+    out: list[tuple[str, dict]] = []
+    cues = [f"{f}: {', '.join(_ids(ms))}" for f, ms in (("mechanisms", by["mechanism"]), ("actors", actors),
+                                                         ("minerals", by["mineral"]), ("policies", by["policy"])) if ms]
+
+    run = longest_run(actors, text)
+    if mechs and actors and (MEMBERSHIP.search(s) or len(run) >= 2):
+        complete, _ = completeness(text, run, start, end)
+        out.append(("membership", {"mechanism": mechs[0], "members": "auto", "exhaustive": complete}))
+    if mechs and FOUNDING.search(s) and dates:
+        out.append(("founding", {"mechanism": mechs[0], "date": dates[0], "founders": "auto"}))
+    kind = next((k for word, k in CLASS_KIND.items() if word in s.replace("双多边", "")), None)
+    if len(mechs) == 1 and kind:  # several mechanisms: a survey sentence, not one's kind
+        out.append(("classification", {"mechanism": mechs[0], "kind": kind}))
+    count = MEMBER_COUNT.search(s)
+    if mechs and count:
+        out.append(("member_count", {"mechanism": mechs[0], "count": count.group(1)}))
+    number = NUMBER_UNIT.search(s)
+    if number and (by["mineral"] or actors or mechs):
+        subject = (_ids(actors) or mechs or _ids(by["mineral"]))[0]
+        stat = {"subject": subject, "indicator": "?", "value": number.group(1) or number.group(0), "unit": _unit(number)}
+        if by["mineral"]:
+            stat["mineral"] = _ids(by["mineral"])[0]
+        out.append(("statistic", stat))
+    if by["policy"]:
+        out.append(("policy", {"policy": _ids(by["policy"])[0], **({"date": dates[0]} if dates else {})}))
+    listed = by["list"] or (LIST_WORDS.search(s) and len(by["mineral"]) >= 2)
+    if listed and LIST_CHANGE.search(s):
+        out.append(("list_change", {"from": "?", "to": "?", "removed": "auto", "added": "auto"}))
+    elif listed or (LIST_WORDS.search(s) and LIST_COUNT.search(s)):
+        out.append(("list_version", {"list": (_ids(by["list"]) or ["?"])[0], "version": "?", "minerals": "auto"}))
+    event = next((k for word, k in EVENT_KIND if word in s), None)
+    if event and (actors or mechs):  # the date is often relative (下周, 去年): then the curator dates it
+        out.append(("event", {"event": event, "about": (mechs or _ids(actors))[0], "date": dates[0] if dates else "?",
+                              "participants": "auto"}))
+    if mechs and RELATION_WORDS.search(s):
+        out.append(("relation", {"subject": mechs[0], "relation": "?", "object": mechs[1] if len(mechs) > 1 else "?"}))
+    return out, cues
+
+
+def _dedupe(mentions: list[Mention]) -> list[Mention]:
+    seen, out = set(), []
+    for m in sorted(mentions, key=lambda m: (m.start, -m.end)):
+        if (m.start, m.entity.family, m.entity.id) not in seen:
+            seen.add((m.start, m.entity.family, m.entity.id))
+            out.append(m)
+    return out
+
+
+def _ids(mentions: list[Mention]) -> list[str]:
+    return list(dict.fromkeys(m.entity.id for m in mentions))
+
+
+def _date(m: re.Match) -> str:
+    year, month, day = m.groups()
+    return year + (f"-{int(month):02d}" if month else "") + (f"-{int(day):02d}" if month and day else "")
+
+
+def _unit(m: re.Match) -> str:
+    unit = m.group(2) or "%"
+    return {"%": "percent", "％": "percent", "个百分点": "percentage-point", "吨": "tonne", "美元": "usd"}.get(unit, "?")
+
+
+def to_yaml(source: Source, drafts: list[Draft]) -> str:
+    """The drafts as an annotation file, every claim marked `draft: true`."""
+    q = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731 - a JSON scalar is valid YAML
+    lines = [
+        f"# Draft claims for source {source.id}, proposed by `mineralgraph draft {source.id}` from the text alone.",
+        "# The build ignores a claim marked `draft: true`. To accept one: check the quote says it, fill in",
+        '# every "?", correct the statement, delete `draft: true`. Delete the drafts that say nothing.',
+        f'source: "{source.id}"',
+        "claims:",
+    ]
+    for d in drafts:
+        lines.append(f"  - quote: {q(d.quote)}")
+        if d.occurrence:
+            lines.append(f"    occurrence: {d.occurrence}")
+        lines.append("    draft: true")
+        if d.cues:
+            lines.append(f"    note: {q('cues: ' + '; '.join(d.cues))}")
+        lines.append("    statements:")
+        for kind, fields in d.statements:
+            body = ", ".join(f"{k}: {_scalar(v)}" for k, v in fields.items())
+            lines.append(f"      - {kind}: {{{body}}}")
+    if not drafts:
+        lines[-1] = "claims: []"
+    return "\n".join(lines) + "\n"
+
+
+def _scalar(value) -> str:
+    """YAML for a draft value: ids, dates and numbers bare, anything else ("?", names) quoted."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)) or re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_./-]*", str(value)):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def draft_source(paths, source_id: str, *, all_sentences: bool = False) -> tuple[Source, list[Draft]]:
+    """Drafts for one source of the project; sentences its curated claims already quote are left out
+    unless `all_sentences`."""
+    from .annotations import parse_annotation_file
+    from .gazetteer import load_gazetteer
+    from .ontology import Vocabulary, load_ontology
+    from .sources import load_sources
+
+    sources = {s.id: s for s in load_sources(paths)}
+    if source_id not in sources:
+        raise InputError(f"no source {source_id!r}; sources: {', '.join(sorted(sources))}", paths.sources_file)
+    source = sources[source_id]
+    text = normalise(source.text, source.markup, source.pinyin_annotations)
+    curated = []
+    if not all_sentences:
+        for path in sorted(paths.annotations.glob(f"{source_id}*.yaml")):
+            for claim in parse_annotation_file(path).claims:  # accepted claims only: drafts are skipped
+                found = locate(source, text, claim.quote, claim.occurrence, path=path, line=claim.line)
+                curated.append((found.a_start, found.a_end))
+    labels = set(Vocabulary.from_ontology(load_ontology(paths.ontology)).kind_labels)
+    drafts = draft_claims(source, load_gazetteer(paths.gazetteer), labels)
+    return source, [d for d in drafts if not any(spans_overlap((d.a_start, d.a_end), c) for c in curated)]
+
+
+def spans_overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Two spans share at least half of the shorter one (a sentence and a clause curated from it)."""
+    shared = min(a[1], b[1]) - max(a[0], b[0])
+    return shared > 0 and shared >= 0.5 * min(a[1] - a[0], b[1] - b[0])

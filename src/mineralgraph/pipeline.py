@@ -79,7 +79,7 @@ def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = T
     inferred = steps.run("reasoning (OWL 2 RL rules)", reason, bstore, ontology, chunks)
     derived, rule_counts = steps.run("deriving (SPARQL rules)", derive_store, bstore, paths.rules)
 
-    report = steps.run("validating (SHACL + checks)", validate_store, bstore, shapes, ontology, paths.checks)
+    report = steps.run("validating (SHACL + checks)", validate_store, bstore, shapes, paths.checks)
     if not report.conforms:
         raise ValidationFailed(report)
 

@@ -3,40 +3,65 @@ constraint over all focus nodes at once, on the build's pyoxigraph store.
 
 pySHACL checks 40k triples in ~6 s and evaluates SPARQL constraints once per focus node; it
 cannot check a thousand sources. This compiler knows the SHACL Core and SHACL-SPARQL features
-the shapes use (listed in COMPILED below) and refuses any other, so a new shape can never be
+the shapes use and refuses every other one (naming the shape), so a new shape can never be
 skipped silently. pySHACL stays the validator of `mineralgraph validate` (CI), and
 tests/test_shacl_sparql.py shows both give the same results on every fixture and on the seeds.
 
+What "the same" means, feature by feature, is pySHACL's reading as validate.shacl() runs it: the
+ontology mixed into the data (`ont_graph`, no inference), so the class hierarchy used by
+sh:class and sh:targetClass is the rdfs:subClassOf closure found in data + ontology (read from
+the store, never from the shapes graph); a shape typed rdfs:Class/owl:Class targets its instances.
+
 Two store quirks are taken into account where a constraint looks at literals: pyoxigraph keeps
 language tags lower-cased (languageIn and uniqueLang compare tags case-insensitively anyway) and
-stores integer subtypes such as xsd:nonNegativeInteger as xsd:integer, so `sh:datatype
-xsd:nonNegativeInteger` accepts an xsd:integer in that type's range: the store cannot tell the two
-apart, and the build writes these literals with their declared type.
+stores the derived integer types (xsd:nonNegativeInteger, xsd:int, ...) as xsd:integer, so
+`sh:datatype xsd:nonNegativeInteger` accepts an xsd:integer in that type's range: the store cannot
+tell the two apart, and the build writes these literals with their declared type.
+
+A literal is of its datatype only when well-formed for it (SHACL: "not an ill-typed literal").
+The build checks well-formedness for the types pySHACL checks (rdflib converts numbers,
+booleans, dates and times; it assumes any lexical form fits xsd:gYear and the other XSD types):
+findings stay identical, and the shapes pair such types with an sh:pattern. Known remaining
+differences, in lexical forms the build never writes: rdflib accepts "2022-01-01T00:00:00" as an
+xsd:date and "1e3" as an xsd:decimal, the store does not.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from .errors import InputError
 
-# Shape predicates this compiler understands (everything else on a shape is refused).
-COMPILED = {
-    SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target, SH.property, SH.path,
-    SH.minCount, SH.maxCount, SH["class"], SH.datatype, SH.nodeKind, SH["in"], SH.hasValue, SH.pattern,
-    SH.flags, SH.minLength, SH.maxLength, SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive,
-    SH.lessThan, SH.languageIn, SH.uniqueLang, SH["or"], SH["not"], SH.qualifiedValueShape,
-    SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.sparql, SH.severity, SH.message, SH.name, SH.description,
-    RDF.type, RDFS.comment, RDFS.label,
+# What a shape may say, by the role it plays. Anything else is refused, naming the shape.
+_ABOUT = {RDF.type, RDFS.comment, RDFS.label, SH.name, SH.description, SH.message, SH.severity}
+_TARGETS = {SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target}
+_PER_VALUE = {SH["class"], SH.datatype, SH.nodeKind, SH["in"], SH.hasValue, SH.pattern, SH.flags, SH.minLength,
+              SH.maxLength, SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive, SH.languageIn,
+              SH["or"], SH["not"]}
+_PATH_ONLY = {SH.minCount, SH.maxCount, SH.lessThan, SH.uniqueLang, SH.qualifiedValueShape, SH.qualifiedMinCount,
+              SH.qualifiedMaxCount}
+NODE_SHAPE = _ABOUT | _TARGETS | _PER_VALUE | {SH.property, SH.sparql}
+PROPERTY_SHAPE = _ABOUT | _TARGETS | _PER_VALUE | _PATH_ONLY | {SH.path}
+SPARQL_CONSTRAINT = {RDF.type, RDFS.comment, RDFS.label, SH.select, SH.prefixes, SH.message}
+SPARQL_TARGET = {RDF.type, SH.select, SH.prefixes}
+
+# Derived integer types the store keeps as xsd:integer, with the range that makes one of them.
+_INTEGER_RANGES = {
+    XSD.nonNegativeInteger: (0, None), XSD.positiveInteger: (1, None), XSD.nonPositiveInteger: (None, 0),
+    XSD.negativeInteger: (None, -1), XSD.long: (-2**63, 2**63 - 1), XSD.int: (-2**31, 2**31 - 1),
+    XSD.short: (-2**15, 2**15 - 1), XSD.byte: (-128, 127), XSD.unsignedLong: (0, 2**64 - 1),
+    XSD.unsignedInt: (0, 2**32 - 1), XSD.unsignedShort: (0, 2**16 - 1), XSD.unsignedByte: (0, 255),
 }
-_INTEGER_SUBTYPES = {XSD.nonNegativeInteger: ">= 0", XSD.positiveInteger: "> 0", XSD.nonPositiveInteger: "<= 0",
-                     XSD.negativeInteger: "< 0"}
+# Types whose well-formedness pySHACL (rdflib) checks; the store tests it by casting the lexical form.
+_CHECKED = {XSD.boolean, XSD.integer, XSD.decimal, XSD.float, XSD.double, XSD.date, XSD.dateTime, XSD.time}
+_SUBCLASS_EDGES = f"SELECT ?sub ?super WHERE {{ ?sub <{RDFS.subClassOf}> ?super }}"
 _counter = itertools.count()
 
 
@@ -64,23 +89,39 @@ class _Query:
     message: str | None
     sparql: str  # SELECT ?this [?value] [?path] [message variables]
     template: str | None = None  # SPARQL constraint message with {?var} / {$this}
+    value_is_focus: bool = False  # a node shape's SPARQL constraint without ?value reports the focus node
 
 
 class Compiler:
-    def __init__(self, shapes: Graph, ontology: Graph):
+    def __init__(self, shapes: Graph, subclass_edges):
+        """shapes: the shapes graph; subclass_edges: (sub, super) rdfs:subClassOf pairs of data + ontology."""
         self.g = shapes
-        self.prefixes = "".join(
-            f"PREFIX {self.g.value(d, SH.prefix)}: <{self.g.value(d, SH.namespace)}>\n"
-            for d in sorted(set(self.g.objects(None, SH.declare)), key=lambda d: str(self.g.value(d, SH.prefix)))
-        )
         subs = defaultdict(set)
-        for c, d in itertools.chain(ontology.subject_objects(RDFS.subClassOf), shapes.subject_objects(RDFS.subClassOf)):
-            subs[d].add(c)
+        for sub, sup in subclass_edges:
+            subs[sup].add(sub)
         self._subclasses = subs
+        self.owner = None  # the named shape being compiled, for error messages
 
     # -- helpers -------------------------------------------------------------------------------
-    def instances_of(self, cls) -> list:
-        """The class and all its sub-classes (SHACL instances: rdf:type/rdfs:subClassOf*)."""
+    def name(self, node) -> str:
+        if isinstance(node, URIRef):
+            return node.n3(self.g.namespace_manager)
+        # a blank node means nothing to the shape's author: name the named shape that holds it
+        owner = self.owner.n3(self.g.namespace_manager) if isinstance(self.owner, URIRef) else "?"
+        return f"{owner} (its blank node {node.n3()})"
+
+    def refuse(self, node, what: str):
+        raise InputError(f"shape {self.name(node)}: {what}, which the build's SHACL compiler "
+                         "(src/mineralgraph/shaclsparql.py) does not implement")
+
+    def require_only(self, node, allowed: set, role: str) -> None:
+        unknown = {p for p in self.g.predicates(node, None) if p not in allowed}
+        if unknown:
+            names = ", ".join(sorted(p.n3(self.g.namespace_manager) for p in unknown))
+            self.refuse(node, f"uses {names} on a {role}")
+
+    def instances_of(self, cls) -> str:
+        """VALUES members for the class and all its sub-classes (SHACL instance: rdf:type/rdfs:subClassOf*)."""
         seen, todo = set(), [cls]
         while todo:
             c = todo.pop()
@@ -88,193 +129,258 @@ class Compiler:
                 continue
             seen.add(c)
             todo.extend(self._subclasses.get(c, ()))
-        return sorted(seen, key=str)
+        return " ".join(sorted(_n3(c) for c in seen))
 
-    def path(self, node) -> str:
+    def path(self, node, shape) -> str:
         if isinstance(node, URIRef):
             return node.n3()
         inverse = self.g.value(node, SH.inversePath)
         if inverse is not None:
-            return f"^{self.path(inverse)}"
+            return f"^{self.path(inverse, shape)}"
         alternatives = self.g.value(node, SH.alternativePath)
         if alternatives is not None:
-            return "(" + "|".join(self.path(p) for p in Collection(self.g, alternatives)) + ")"
+            return "(" + "|".join(self.path(p, shape) for p in Collection(self.g, alternatives)) + ")"
         if (node, RDF.first, None) in self.g:
-            return "(" + "/".join(self.path(p) for p in Collection(self.g, node)) + ")"
-        raise InputError(f"shape path {node} is not supported by the build's SHACL compiler (shaclsparql.py)")
+            return "(" + "/".join(self.path(p, shape) for p in Collection(self.g, node)) + ")"
+        self.refuse(shape, f"has a path other than IRIs, sh:inversePath, sh:alternativePath and sequences "
+                           f"({', '.join(p.n3(self.g.namespace_manager) for p in self.g.predicates(node, None))})")
 
     def severity(self, shape) -> str:
         return str(self.g.value(shape, SH.severity) or SH.Violation).rsplit("#", 1)[-1]
 
-    def check_supported(self, shape) -> None:
-        unknown = {p for p in self.g.predicates(shape, None) if p not in COMPILED and p not in (SH.prefixes, SH.select)}
-        if unknown:
-            names = ", ".join(sorted(p.n3(self.g.namespace_manager) for p in unknown))
-            raise InputError(f"shape {shape.n3(self.g.namespace_manager)} uses {names}, which the build's SHACL compiler "
-                             "(src/mineralgraph/shaclsparql.py) does not implement")
+    def prefixes(self, node) -> dict[str, str]:
+        """The prefixes a SPARQL constraint or target declares through sh:prefixes/sh:declare."""
+        out = {}
+        for ontology in self.g.objects(node, SH.prefixes):
+            for d in self.g.objects(ontology, SH.declare):
+                out[str(self.g.value(d, SH.prefix))] = str(self.g.value(d, SH.namespace))
+        return out
 
-    def focus(self, shape) -> str | None:
-        """A group pattern binding ?this to the shape's focus nodes, or None without targets."""
-        parts = []
-        for cls in self.g.objects(shape, SH.targetClass):
+    def select(self, node, shape, role: str) -> tuple[str, dict[str, str]]:
+        """The sh:select text of a SPARQL constraint/target with $this as ?this, and its prefixes."""
+        select = self.g.value(node, SH.select)
+        if select is None:
+            self.refuse(shape, f"has a {role} without sh:select")
+        text = str(select)
+        for var in ("PATH", "currentShape", "shapesGraph", "value"):
+            if re.search(rf"\${var}\b", text):
+                self.refuse(shape, f"has a {role} using ${var}")
+        return re.sub(r"\$this\b", "?this", text), self.prefixes(node)
+
+    # -- focus nodes ---------------------------------------------------------------------------
+    def focus(self, shape) -> tuple[str | None, dict[str, str]]:
+        """A group pattern binding ?this (once) to the shape's focus nodes, or None without targets."""
+        parts, prefixes = [], {}
+        classes = list(self.g.objects(shape, SH.targetClass))
+        class_types = {RDFS.Class, OWL.Class, *self.g.subjects(RDFS.subClassOf, RDFS.Class)}
+        if any(t in class_types for t in self.g.objects(shape, RDF.type)):
+            classes.append(shape)  # an implicit class target
+        for cls in classes:
             v = _var("c")
-            parts.append(f"{{ ?this a {v} VALUES {v} {{ {' '.join(c.n3() for c in self.instances_of(cls))} }} }}")
+            parts.append(f"{{ ?this a {v} VALUES {v} {{ {self.instances_of(cls)} }} }}")
         for p in self.g.objects(shape, SH.targetSubjectsOf):
             parts.append(f"{{ ?this {p.n3()} {_var('o')} }}")
         for p in self.g.objects(shape, SH.targetObjectsOf):
             parts.append(f"{{ {_var('s')} {p.n3()} ?this }}")
         for t in self.g.objects(shape, SH.target):
-            select = self.g.value(t, SH.select)
-            if select is None:
-                raise InputError(f"target {t} of {shape} is not a SPARQL target (sh:select)")
-            parts.append("{ " + str(select).replace("$this", "?this") + " }")
-        return " UNION ".join(parts) if parts else None
+            self.require_only(t, SPARQL_TARGET, "SPARQL target")
+            if (t, RDF.type, SH.SPARQLTarget) not in self.g:
+                self.refuse(shape, "has an sh:target that is not an sh:SPARQLTarget")
+            text, declared = self.select(t, shape, "SPARQL target")
+            _merge(prefixes, declared, shape, self)
+            parts.append("{ " + text + " }")
+        if not parts:
+            return None, prefixes
+        return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(parts) + " } }", prefixes
 
-    # -- conditions: does ?x conform to a small inline shape (sh:or / sh:not / qualified) -------
-    def conforms(self, shape, x: str) -> str:
-        self.check_supported(shape)
-        conds = []
-        path = self.g.value(shape, SH.path)
-        if path is not None:
-            for n in self.g.objects(shape, SH.minCount):
-                if int(n) != 1:
-                    raise InputError(f"inline shape {shape}: only sh:minCount 1 is supported inside sh:or/sh:not")
-                conds.append(f"EXISTS {{ {x} {self.path(path)} {_var('y')} }}")
-            rest = set(self.g.predicates(shape, None)) - {SH.path, SH.minCount, RDF.type}
-            if rest:
-                raise InputError(f"inline property shape {shape}: only sh:path with sh:minCount 1 is supported")
-            return "(" + " && ".join(conds) + ")"
-        for cls in self.g.objects(shape, SH["class"]):
+    # -- value conditions: does the term x meet the per-value constraints of a shape ----------
+    def value_tests(self, shape, x: str) -> list[tuple[str, str]]:
+        """(component, SPARQL expression true when x meets the constraint) for the per-value
+        constraints of a shape. Each expression is total (never an error: COALESCE to false)."""
+        g, out = self.g, []
+
+        def add(component, expr):
+            out.append((component, f"COALESCE({expr}, false)"))
+
+        for cls in g.objects(shape, SH["class"]):
             t = _var("t")
-            conds.append(f"EXISTS {{ {x} a {t} VALUES {t} {{ {' '.join(c.n3() for c in self.instances_of(cls))} }} }}")
-        for dt in self.g.objects(shape, SH.datatype):
-            conds.append(datatype_ok(x, dt))
-        for kind in self.g.objects(shape, SH.nodeKind):
-            conds.append(node_kind_ok(x, kind))
-        for v in self.g.objects(shape, SH.hasValue):
-            conds.append(f"sameTerm({x}, {v.n3()})")
-        for lst in self.g.objects(shape, SH["in"]):
-            conds.append("(" + " || ".join(f"sameTerm({x}, {m.n3()})" for m in Collection(self.g, lst)) + ")")
-        for lst in self.g.objects(shape, SH.languageIn):
-            conds.append(language_in(x, lst, self.g))
-        if not conds:
-            raise InputError(f"inline shape {shape} has no constraint the build's SHACL compiler can test")
-        return "(" + " && ".join(conds) + ")"
+            add("ClassConstraintComponent", f"EXISTS {{ {x} a {t} VALUES {t} {{ {self.instances_of(cls)} }} }}")
+        for dt in g.objects(shape, SH.datatype):
+            add("DatatypeConstraintComponent", datatype_ok(x, dt))
+        for kind in g.objects(shape, SH.nodeKind):
+            add("NodeKindConstraintComponent", node_kind_ok(x, kind))
+        for lst in g.objects(shape, SH["in"]):
+            add("InConstraintComponent", "(" + " || ".join(f"sameTerm({x}, {_n3(m)})" for m in Collection(g, lst)) + ")"
+                if list(Collection(g, lst)) else "false")
+        if g.value(shape, SH.path) is None:  # on a property shape, hasValue asks for some value, not each
+            for v in g.objects(shape, SH.hasValue):
+                add("HasValueConstraintComponent", f"sameTerm({x}, {_n3(v)})")
+        flags = g.value(shape, SH.flags)
+        if flags is not None and not set(str(flags)) <= set("imsx"):
+            self.refuse(shape, f"has sh:flags {str(flags)!r}")
+        for pattern in g.objects(shape, SH.pattern):
+            args = _sparql_string(str(pattern)) + (f", {_sparql_string(str(flags))}" if flags else "")
+            add("PatternConstraintComponent", f"!isBlank({x}) && REGEX(STR({x}), {args})")
+        for n in g.objects(shape, SH.minLength):
+            add("MinLengthConstraintComponent", f"!isBlank({x}) && STRLEN(STR({x})) >= {int(n)}")
+        for n in g.objects(shape, SH.maxLength):
+            add("MaxLengthConstraintComponent", f"!isBlank({x}) && STRLEN(STR({x})) <= {int(n)}")
+        for pred, op, name in ((SH.minInclusive, ">=", "MinInclusive"), (SH.maxInclusive, "<=", "MaxInclusive"),
+                               (SH.minExclusive, ">", "MinExclusive"), (SH.maxExclusive, "<", "MaxExclusive")):
+            for bound in g.objects(shape, pred):
+                add(f"{name}ConstraintComponent", f"{x} {op} {_n3(bound)}")
+        for lst in g.objects(shape, SH.languageIn):
+            tags = " || ".join(f"langMatches(LANG({x}), {_sparql_string(str(t))})" for t in Collection(g, lst))
+            add("LanguageInConstraintComponent", f"isLiteral({x}) && LANG({x}) != \"\" && ({tags or 'false'})")
+        for lst in g.objects(shape, SH["or"]):
+            add("OrConstraintComponent", "(" + " || ".join(self.conforms(s, x) for s in Collection(g, lst)) + ")")
+        for inner in g.objects(shape, SH["not"]):
+            add("NotConstraintComponent", f"!{self.conforms(inner, x)}")
+        return out
+
+    def conforms(self, shape, x: str) -> str:
+        """An expression true when x conforms to an inline shape (inside sh:or, sh:not or a
+        qualified value shape): per-value constraints, or a path with minCount 1 / maxCount 0."""
+        path = self.g.value(shape, SH.path)
+        if path is None:
+            self.require_only(shape, _ABOUT | _PER_VALUE, "shape nested in sh:or/sh:not/sh:qualifiedValueShape")
+            tests = [expr for _, expr in self.value_tests(shape, x)]
+        else:
+            self.require_only(shape, _ABOUT | _PER_VALUE | {SH.path, SH.minCount, SH.maxCount},
+                              "property shape nested in sh:or/sh:not/sh:qualifiedValueShape")
+            sp, y, tests = self.path(path, shape), _var("y"), []
+            for n in self.g.objects(shape, SH.minCount):
+                if int(n) > 1:
+                    self.refuse(shape, f"has sh:minCount {n} inside sh:or/sh:not (only 0 or 1 there)")
+                if int(n) == 1:
+                    tests.append(f"EXISTS {{ {x} {sp} {_var('y')} }}")
+            for n in self.g.objects(shape, SH.maxCount):
+                if int(n) != 0:
+                    self.refuse(shape, f"has sh:maxCount {n} inside sh:or/sh:not (only 0 there)")
+                tests.append(f"NOT EXISTS {{ {x} {sp} {_var('y')} }}")
+            for v in self.g.objects(shape, SH.hasValue):
+                tests.append(f"EXISTS {{ {x} {sp} {_n3(v)} }}")
+            each = [expr for _, expr in self.value_tests(shape, y)]
+            if each:
+                tests.append(f"NOT EXISTS {{ {x} {sp} {y} FILTER(!({' && '.join(each)})) }}")
+        if not tests:
+            self.refuse(shape, "is a nested shape without any constraint")
+        return "(" + " && ".join(tests) + ")"
 
     # -- the queries ---------------------------------------------------------------------------
     def compile(self) -> list[_Query]:
         queries = []
-        for shape in sorted(set(self.g.subjects(RDF.type, SH.NodeShape)) | set(self.g.subjects(SH.targetClass, None))
-                            | set(self.g.subjects(SH.target, None)), key=str):
-            self.check_supported(shape)
-            focus = self.focus(shape)
-            if focus is None:
+        targeted = set(self.g.subjects(RDF.type, SH.NodeShape)) | {s for t in _TARGETS for s in self.g.subjects(t, None)}
+        for shape in sorted(targeted, key=str):
+            self.owner = shape
+            focus, prefixes = self.focus(shape)
+            if self.g.value(shape, SH.path) is not None:  # a property shape with targets of its own
+                self.require_only(shape, PROPERTY_SHAPE, "property shape")
+                if focus is not None:
+                    queries += self.property_constraints(shape, focus, prefixes)
                 continue
-            queries += self.constraints(shape, focus, value_pattern="BIND(?this AS ?value)", path=None)
+            self.require_only(shape, NODE_SHAPE, "node shape")
+            if focus is None:
+                continue  # no targets: SHACL validates it only where another shape refers to it
+            queries += self.node_constraints(shape, focus, prefixes)
             for prop in sorted(self.g.objects(shape, SH.property), key=str):
-                self.check_supported(prop)
-                path = self.g.value(prop, SH.path)
-                pattern = f"?this {self.path(path)} ?value ."
-                queries += self.constraints(prop, focus, value_pattern=pattern, path=path)
+                self.owner = prop if isinstance(prop, URIRef) else shape
+                self.require_only(prop, PROPERTY_SHAPE - _TARGETS, "property shape")
+                if self.g.value(prop, SH.path) is None:
+                    self.refuse(prop, "is a property shape without sh:path")
+                queries += self.property_constraints(prop, focus, prefixes)
         return queries
 
-    def constraints(self, shape, focus: str, value_pattern: str, path) -> list[_Query]:
+    def _query(self, shape, component, sparql, path=None, prefixes=None, **kw) -> _Query:
+        message = self.g.value(shape, SH.message)
+        head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted((prefixes or {}).items()))
+        return _Query(shape, component, self.severity(shape), path if isinstance(path, URIRef) else None,
+                      str(message) if message is not None else None, head + sparql, **kw)
+
+    def node_constraints(self, shape, focus: str, prefixes) -> list[_Query]:
+        out = [self._query(shape, component, f"SELECT DISTINCT ?this ?value WHERE {{ {focus} BIND(?this AS ?value) "
+                           f"FILTER(!{ok}) }}", prefixes=prefixes)
+               for component, ok in self.value_tests(shape, "?value")]
+        for constraint in self.g.objects(shape, SH.sparql):
+            self.require_only(constraint, SPARQL_CONSTRAINT, "SPARQL constraint")
+            text, declared = self.select(constraint, shape, "SPARQL constraint")
+            merged = dict(prefixes)
+            _merge(merged, declared, shape, self)
+            if "?this" not in text.split("WHERE", 1)[0].split("{", 1)[0] or re.search(r"\?failure\b", text):
+                self.refuse(shape, "has a SPARQL constraint that does not project $this (or uses ?failure)")
+            # the constraint's results joined with all focus nodes at once; pySHACL pre-binds $this
+            # per focus node, which is the same for a select that projects $this
+            cmsg = self.g.value(constraint, SH.message)
+            q = self._query(shape, "SPARQLConstraintComponent", f"SELECT * WHERE {{ {focus} {{ {text} }} }}",
+                            prefixes=merged, value_is_focus=True)
+            q.template = str(cmsg) if cmsg is not None else q.message
+            out.append(q)
+        return out
+
+    def property_constraints(self, shape, focus: str, prefixes) -> list[_Query]:
         g, out = self.g, []
-        severity, message = self.severity(shape), g.value(shape, SH.message)
-        reported_path = path if isinstance(path, URIRef) else None
-        sp = self.path(path) if path is not None else None
+        path = g.value(shape, SH.path)
+        sp = self.path(path, shape)
 
-        def q(component, sparql, value=True, template=None):
-            out.append(_Query(shape, component, severity, reported_path, str(message) if message is not None else None,
-                              sparql, template))
+        def q(component, sparql):
+            out.append(self._query(shape, component, sparql, path=path, prefixes=prefixes))
 
-        def per_value(component, condition):
-            q(component, f"SELECT DISTINCT ?this ?value WHERE {{ {{ {focus} }} {value_pattern} FILTER({condition}) }}")
-
+        for component, ok in self.value_tests(shape, "?value"):
+            q(component, f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {sp} ?value FILTER(!{ok}) }}")
         for n in g.objects(shape, SH.minCount):
-            q("MinCountConstraintComponent", f"SELECT ?this WHERE {{ {{ {focus} }} OPTIONAL {{ ?this {sp} ?value }} }} "
+            q("MinCountConstraintComponent", f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {sp} ?value }} }} "
               f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {int(n)})")
         for n in g.objects(shape, SH.maxCount):
-            q("MaxCountConstraintComponent", f"SELECT ?this WHERE {{ {{ {focus} }} ?this {sp} ?value }} "
+            q("MaxCountConstraintComponent", f"SELECT ?this WHERE {{ {focus} ?this {sp} ?value }} "
               f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {int(n)})")
-        for cls in g.objects(shape, SH["class"]):
-            t = _var("t")
-            per_value("ClassConstraintComponent",
-                      f"NOT EXISTS {{ ?value a {t} VALUES {t} {{ {' '.join(c.n3() for c in self.instances_of(cls))} }} }}")
-        for dt in g.objects(shape, SH.datatype):
-            per_value("DatatypeConstraintComponent", f"!{datatype_ok('?value', dt)}")
-        for kind in g.objects(shape, SH.nodeKind):
-            per_value("NodeKindConstraintComponent", f"!{node_kind_ok('?value', kind)}")
-        for lst in g.objects(shape, SH["in"]):
-            per_value("InConstraintComponent", "!(" + " || ".join(f"sameTerm(?value, {m.n3()})" for m in Collection(g, lst)) + ")")
         for v in g.objects(shape, SH.hasValue):
-            if sp is None:
-                per_value("HasValueConstraintComponent", f"!sameTerm(?value, {v.n3()})")
-            else:
-                x = _var("x")
-                q("HasValueConstraintComponent", f"SELECT DISTINCT ?this WHERE {{ {{ {focus} }} "
-                  f"FILTER NOT EXISTS {{ ?this {sp} {x} FILTER(sameTerm({x}, {v.n3()})) }} }}")
-        for pattern in g.objects(shape, SH.pattern):
-            flags = g.value(shape, SH.flags)
-            args = f"{_sparql_string(str(pattern))}" + (f", {_sparql_string(str(flags))}" if flags else "")
-            per_value("PatternConstraintComponent", f"isBlank(?value) || !REGEX(STR(?value), {args})")
-        for n in g.objects(shape, SH.minLength):
-            per_value("MinLengthConstraintComponent", f"isBlank(?value) || STRLEN(STR(?value)) < {int(n)}")
-        for n in g.objects(shape, SH.maxLength):
-            per_value("MaxLengthConstraintComponent", f"isBlank(?value) || STRLEN(STR(?value)) > {int(n)}")
-        for pred, op, name in ((SH.minInclusive, ">=", "MinInclusive"), (SH.maxInclusive, "<=", "MaxInclusive"),
-                               (SH.minExclusive, ">", "MinExclusive"), (SH.maxExclusive, "<", "MaxExclusive")):
-            for bound in g.objects(shape, pred):
-                per_value(f"{name}ConstraintComponent", f"!COALESCE(?value {op} {bound.n3()}, false)")
+            q("HasValueConstraintComponent", f"SELECT DISTINCT ?this WHERE {{ {focus} "
+              f"FILTER NOT EXISTS {{ ?this {sp} {_n3(v)} }} }}")
         for other in g.objects(shape, SH.lessThan):
             w = _var("w")
-            q("LessThanConstraintComponent", f"SELECT DISTINCT ?this ?value WHERE {{ {{ {focus} }} {value_pattern} "
+            q("LessThanConstraintComponent", f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {sp} ?value . "
               f"?this {other.n3()} {w} FILTER(!COALESCE(?value < {w}, false)) }}")
-        for lst in g.objects(shape, SH.languageIn):
-            per_value("LanguageInConstraintComponent", f"!{language_in('?value', lst, g)}")
         for unique in g.objects(shape, SH.uniqueLang):
             if unique.toPython() is True:
-                q("UniqueLangConstraintComponent", f"SELECT DISTINCT ?this WHERE {{ {{ {focus} }} ?this {sp} ?value , ?other "
+                q("UniqueLangConstraintComponent", f"SELECT DISTINCT ?this WHERE {{ {focus} ?this {sp} ?value , ?other "
                   "FILTER(!sameTerm(?value, ?other) && LANG(?value) != \"\" && LCASE(LANG(?value)) = LCASE(LANG(?other))) }")
-        for lst in g.objects(shape, SH["or"]):
-            alternatives = " || ".join(self.conforms(s, "?value") for s in Collection(g, lst))
-            per_value("OrConstraintComponent", f"!({alternatives})")
-        for inner in g.objects(shape, SH["not"]):
-            per_value("NotConstraintComponent", self.conforms(inner, "?value"))
-        for inner in g.objects(shape, SH.qualifiedValueShape):
-            cond = self.conforms(inner, "?value")
-            count = f"SUM(IF(BOUND(?value) && {cond}, 1, 0))"
+        inners = list(g.objects(shape, SH.qualifiedValueShape))
+        if len(inners) > 1 or (inners and (shape, SH.qualifiedValueShapesDisjoint, None) in g):
+            self.refuse(shape, "has several (or disjoint) qualified value shapes")
+        for inner in inners:
+            v = _var("q")
+            counted = f"{focus} OPTIONAL {{ ?this {sp} {v} FILTER({self.conforms(inner, v)}) }}"
             for n in g.objects(shape, SH.qualifiedMinCount):
-                q("QualifiedMinCountConstraintComponent", f"SELECT ?this WHERE {{ {{ {focus} }} OPTIONAL {{ ?this {sp} ?value }} }} "
-                  f"GROUP BY ?this HAVING ({count} < {int(n)})")
+                q("QualifiedMinCountConstraintComponent",
+                  f"SELECT ?this WHERE {{ {counted} }} GROUP BY ?this HAVING (COUNT(DISTINCT {v}) < {int(n)})")
             for n in g.objects(shape, SH.qualifiedMaxCount):
-                q("QualifiedMaxCountConstraintComponent", f"SELECT ?this WHERE {{ {{ {focus} }} OPTIONAL {{ ?this {sp} ?value }} }} "
-                  f"GROUP BY ?this HAVING ({count} > {int(n)})")
-        for constraint in g.objects(shape, SH.sparql):
-            select = g.value(constraint, SH.select)
-            if select is None or sp is not None:
-                raise InputError(f"SPARQL constraint {constraint}: only node-shape sh:select constraints are supported")
-            inner = _project_this(str(select).replace("$this", "?this"))
-            cmsg = g.value(constraint, SH.message)
-            out.append(_Query(shape, "SPARQLConstraintComponent", self.severity(constraint) if (constraint, SH.severity, None) in g
-                              else severity, None, None, f"SELECT * WHERE {{ {{ {focus} }} {{ {inner} }} }}",
-                              str(cmsg) if cmsg is not None else (str(message) if message is not None else None)))
+                q("QualifiedMaxCountConstraintComponent",
+                  f"SELECT ?this WHERE {{ {counted} }} GROUP BY ?this HAVING (COUNT(DISTINCT {v}) > {int(n)})")
         return out
 
 
+def _merge(into: dict, declared: dict, shape, compiler: Compiler) -> None:
+    for p, ns in declared.items():
+        if into.get(p, ns) != ns:
+            compiler.refuse(shape, f"declares the prefix {p}: twice, for {into[p]} and {ns}")
+        into[p] = ns
+
+
 def datatype_ok(x: str, dt) -> str:
-    if dt in _INTEGER_SUBTYPES:
-        return (f"(isLiteral({x}) && (DATATYPE({x}) = {dt.n3()} || (DATATYPE({x}) = {XSD.integer.n3()} "
-                f"&& {x} {_INTEGER_SUBTYPES[dt]})))")
+    if dt == RDFS.Literal:
+        return f"isLiteral({x})"
+    if dt == RDF.langString:
+        return f"(isLiteral({x}) && LANG({x}) != \"\")"
+    if dt in _INTEGER_RANGES:
+        lo, hi = _INTEGER_RANGES[dt]
+        as_int = f"{XSD.integer.n3()}(STR({x}))"
+        bounds = "".join([f" && {as_int} >= {lo}" if lo is not None else "", f" && {as_int} <= {hi}" if hi is not None else ""])
+        return (f"(isLiteral({x}) && (DATATYPE({x}) = {dt.n3()} || DATATYPE({x}) = {XSD.integer.n3()}) "
+                f"&& isLiteral({as_int}){bounds})")
     check = f"(isLiteral({x}) && DATATYPE({x}) = {dt.n3()}"
-    if dt in (XSD.integer, XSD.decimal, XSD.double, XSD.float):
-        check += f" && isNumeric({x})"  # an ill-formed number is not of its datatype
+    if dt in _CHECKED:
+        check += f" && isLiteral({dt.n3()}(STR({x})))"  # an ill-formed literal is not of its datatype
     return check + ")"
-
-
-def language_in(x: str, lst, g: Graph) -> str:
-    ok = " || ".join(f'langMatches(LANG({x}), "{t}")' for t in Collection(g, lst))
-    return f"(isLiteral({x}) && LANG({x}) != \"\" && ({ok}))"
 
 
 def node_kind_ok(x: str, kind) -> str:
@@ -285,43 +391,46 @@ def node_kind_ok(x: str, kind) -> str:
     }[kind]
 
 
+def _n3(term) -> str:
+    if isinstance(term, BNode):
+        raise InputError(f"a blank node ({term.n3()}) as a constraint value cannot be compiled to SPARQL")
+    if isinstance(term, Literal) and term.language:  # the store keeps language tags lower-cased
+        return Literal(str(term), lang=term.language.lower()).n3()
+    return term.n3()
+
+
 def _sparql_string(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def _project_this(select: str) -> str:
-    """A SHACL-SPARQL select with ?this in its projection, so it joins with the focus nodes
-    (SHACL pre-binds $this; evaluating once over all focus nodes needs it as a column)."""
-    head, sep, body = select.partition("WHERE")
-    if not sep:
-        head, sep, body = select.partition("{")
-    words = head.split()
-    if "*" in words or "?this" in words:
-        return select
-    i = next(k for k, w in enumerate(words) if w.upper() == "SELECT") + 1
-    if i < len(words) and words[i].upper() in ("DISTINCT", "REDUCED"):
-        i += 1
-    words.insert(i, "?this")
-    return " ".join(words) + f" {sep}{body}"
+def subclass_edges(query_fn) -> list[tuple[URIRef, URIRef]]:
+    """rdfs:subClassOf pairs as the validated data (data + ontology) holds them."""
+    return [(_iri(row["sub"]), _iri(row["super"])) for row in query_fn(_SUBCLASS_EDGES)]
 
 
-def run(query_fn, shapes: Graph, ontology: Graph) -> list[Result]:
-    """Every result of the compiled shapes; query_fn(sparql) evaluates on the data."""
-    compiler = Compiler(shapes, ontology)
+def run(query_fn, shapes: Graph) -> list[Result]:
+    """Every result of the compiled shapes; query_fn(sparql) evaluates on the data + ontology."""
+    compiler = Compiler(shapes, subclass_edges(query_fn))
     results = []
     for q in compiler.compile():
-        for row in query_fn(compiler.prefixes + q.sparql):
+        for row in query_fn(q.sparql):
             value = _get(row, "value")
+            if value is None and q.value_is_focus:
+                value = row["this"]
             path = q.path
             if q.component == "SPARQLConstraintComponent":
                 p = _get(row, "path")
                 path = URIRef(p.value) if p is not None else None
             message = q.message
             if q.template is not None:
-                message = _substitute(q.template, row)
+                message = _substitute(q.template, row, value)
             results.append(Result(q.severity, row["this"], path, q.shape, q.component, value,
                                   message or q.component.replace("ConstraintComponent", "")))
     return results
+
+
+def _iri(term):
+    return URIRef(term.value) if term.__class__.__name__ == "NamedNode" else BNode(term.value)
 
 
 def _get(row, name):
@@ -331,12 +440,12 @@ def _get(row, name):
         return None
 
 
-def _substitute(template: str, row) -> str:
-    import re
+def _substitute(template: str, row, value) -> str:
+    """{?var} and {$var} replaced by the lexical form (or IRI) of the row's binding, as pySHACL does."""
 
     def repl(m):
         name = m.group(2)
-        term = _get(row, "this" if name == "this" else name)
+        term = value if name == "value" else _get(row, name)
         return term.value if term is not None else m.group(0)
 
     return re.sub(r"\{([?$])([A-Za-z_][A-Za-z0-9_]*)\}", repl, template)

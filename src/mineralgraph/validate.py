@@ -25,6 +25,7 @@ class Finding:
     message: str
     source: str  # the shape or check that reported it
     value: str | None = None
+    component: str | None = None  # the SHACL constraint component, e.g. MinCountConstraintComponent
 
     def line(self) -> str:
         where = self.focus + (f" {self.path}" if self.path else "")
@@ -98,6 +99,7 @@ def shacl(data: Graph, shapes: Graph, ontology: Graph) -> list[Finding]:
                 message=str(message) if message else component,
                 source=_short(shapes, shape) if isinstance(shape, URIRef) else f"shape ({component})",
                 value=_short(data, value) if value is not None else None,
+                component=component,
             )
         )
     return findings
@@ -121,12 +123,13 @@ def sparql_checks(data: Graph, checks_dir: Path) -> tuple[list[Finding], int]:
     return findings, len(files)
 
 
-def shacl_store(query_fn, shapes: Graph, ontology: Graph) -> list[Finding]:
-    """The shapes compiled to SPARQL (shaclsparql.py), run by query_fn on the build store."""
+def shacl_store(query_fn, shapes: Graph) -> list[Finding]:
+    """The shapes compiled to SPARQL (shaclsparql.py), run by query_fn on the data + ontology,
+    which pySHACL sees mixed together (`ont_graph`)."""
     from .shaclsparql import run, to_rdflib
 
     findings = []
-    for r in run(query_fn, shapes, ontology):
+    for r in run(query_fn, shapes):
         findings.append(
             Finding(
                 severity=r.severity,
@@ -135,15 +138,17 @@ def shacl_store(query_fn, shapes: Graph, ontology: Graph) -> list[Finding]:
                 message=r.message,
                 source=_short(shapes, r.shape) if isinstance(r.shape, URIRef) else f"shape ({r.component})",
                 value=_short(shapes, to_rdflib(r.value)) if r.value is not None else None,
+                component=r.component,
             )
         )
     return findings
 
 
-def validate_store(bstore, shapes: Graph, ontology: Graph, checks_dir: Path) -> Report:
-    """What `validate` reports, computed on the build store: compiled shapes and the checks."""
+def validate_store(bstore, shapes: Graph, checks_dir: Path) -> Report:
+    """What `validate` reports, computed on the build store (buildstore.BuildStore): the shapes
+    compiled to SPARQL over data + ontology, and the checks over the data."""
     report = Report(shapes=len(set(shapes.subjects(RDF.type, SH.NodeShape))) + len(set(shapes.subjects(RDF.type, SH.PropertyShape))))
-    report.findings += shacl_store(bstore.query_with_ontology, shapes, ontology)
+    report.findings += shacl_store(bstore.query_with_ontology, shapes)
     checks = 0
     for directory in (checks_dir / "asserted", checks_dir):
         report.findings += store_checks(bstore, directory)

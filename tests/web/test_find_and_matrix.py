@@ -100,3 +100,28 @@ def test_did_you_mean_on_unknown_id(real_client):
 def test_stored_query_form_fields_ask_search(real_client):
     page = real_client.get("/queries/claims-about", headers=HTML).get_data(as_text=True)
     assert 'data-suggest="entity"' in page
+
+
+@pytest.mark.parametrize("view, query", [("timeline", "timeline"), ("lists", "list-evolution"),
+                                         ("network", "membership-network")])
+def test_view_pages_are_fed_by_stored_queries(real_client, view, query):
+    page = real_client.get(f"/views/{view}", headers=HTML).get_data(as_text=True)
+    assert f'data-query="{query}"' in page
+    assert f'href="/queries/{query}?format=csv"' in page and f'href="/queries/{query}?format=json"' in page
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert "/static/echarts/echarts.min.js" in scripts and all(src.startswith("/static/") for src in scripts)
+    data = real_client.get(f"/queries/{query}?format=json")
+    assert data.status_code == 200 and data.get_json()["results"]["bindings"]
+
+
+def test_view_filters_pass_to_the_query(real_client):
+    page = real_client.get("/views/network?kind=minilateral&source=002", headers=HTML).get_data(as_text=True)
+    assert 'data-params="kind=minilateral&amp;source=002"' in page
+    assert 'href="/queries/membership-network?kind=minilateral&amp;source=002&amp;format=csv"' in page
+    assert real_client.get("/views/nothing", headers=HTML).status_code == 404
+
+
+def test_charting_library_is_vendored_with_its_licence(real_client):
+    assert real_client.get("/static/echarts/echarts.min.js").status_code == 200
+    assert "Apache License" in real_client.get("/static/echarts/LICENSE").get_data(as_text=True)
+    assert real_client.get("/static/echarts/NOTICE").status_code == 200

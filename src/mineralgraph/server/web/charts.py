@@ -1,0 +1,59 @@
+"""The chart views: /views/timeline, /views/lists, /views/network. Each page is a frame (title,
+filters, chart, download links); its data is the stored query named below, fetched by the browser
+from /queries/NAME?format=json, so the chart, the CSV and the JSON always show the same rows.
+Charts are drawn by Apache ECharts, vendored in static/echarts (nothing is fetched from elsewhere)."""
+from __future__ import annotations
+
+from flask import abort, request
+
+from . import graph
+from .views import bp, page
+
+VIEWS = {
+    "timeline": {
+        "query": "timeline", "title": "Timeline",
+        "lede": "Mechanisms by founding date and kind; below, every claim naming members of a mechanism, "
+                "at the date it speaks for (the larger the mark, the more members it names). Dates are as "
+                "precise as the source: a year is drawn across its middle and labelled as the year.",
+        "filters": ["kind", "source"],
+    },
+    "lists": {
+        "query": "list-evolution", "title": "Critical-mineral lists over time",
+        "lede": "Each list series over its versions: the size the source declares (or, where it gives none, "
+                "the minerals it names, groups expanded), and the minerals each version added and removed.",
+        "filters": ["list"],
+    },
+    "network": {
+        "query": "membership-network", "title": "Partner network",
+        "lede": "Countries and organisations linked to the mechanisms some source says they belong to. "
+                "Filter by the mechanism's kind and by source; click a node for its page.",
+        "filters": ["kind", "source"],
+    },
+}
+
+
+@bp.get("/views")
+@bp.get("/views/")
+def views_index():
+    return page("views.html", views=VIEWS, view=None)
+
+
+@bp.get("/views/<name>")
+def view(name: str):
+    spec = VIEWS.get(name)
+    if spec is None:
+        abort(404)
+    from .. import queries as registry
+    from .queries_html import _choices
+
+    query = registry._catalog()[spec["query"]]
+    resolver = registry._resolver()
+    fields = []
+    for p in query.params:
+        if p.name in spec["filters"]:
+            value = request.args.get(p.name, "")
+            fields.append({"name": p.name, "description": p.description, "value": value,
+                           "choices": _choices(p, resolver)})
+    given = {f["name"]: f["value"] for f in fields if f["value"]}
+    return page("views.html", views=VIEWS, view=dict(spec, name=name), fields=fields, given=given,
+                id_base=graph.id_base())

@@ -10,6 +10,7 @@ from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from . import caching, description, evaluate, gsp, queries, sparql, web
+from .answercache import AnswerCache
 from .web import linked
 from .common import ProtocolError, State
 from .limits import Settings
@@ -63,7 +64,7 @@ def create_app(store: ox.Store, settings: Settings | None = None) -> Flask:
     base = served_iri_base(settings.dist_dir)
     # Resource pages map /id/REST to BASE + id/REST (web/graph.py).
     app.config["MINERALGRAPH_IRI_BASE"] = base
-    state = State(settings=settings, pool=WorkerPool(store, settings.workers, settings.store_path), stats=stats,
+    state = State(settings=settings, pool=WorkerPool(store, settings.workers, settings.store_path, settings.queue), stats=stats,
                   iri_base=base, prefixes=evaluate.prefixes_for(base))
     app.extensions["mineralgraph"] = state
     for bp in (sparql.bp, gsp.bp, description.bp, linked.bp, queries.bp, web.bp):
@@ -126,7 +127,8 @@ def create_app(store: ox.Store, settings: Settings | None = None) -> Flask:
         return "500 Internal Server Error: the server hit an unexpected error (logged).\n", 500, \
             {"Content-Type": "text/plain; charset=utf-8"}
 
-    app.wsgi_app = AccessLog(app.wsgi_app)
+    state.answers = AnswerCache(app.wsgi_app, lambda: state.build_hash, settings.cache_bytes)
+    app.wsgi_app = AccessLog(state.answers)
     return app
 
 

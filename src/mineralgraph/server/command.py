@@ -101,13 +101,17 @@ def configure_logging() -> None:
 @click.option("--workers", default=2, show_default=True, help="Query worker processes.")
 @click.option("--threads", default=8, show_default=True, help="HTTP threads (waitress).")
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds per query, then the query is killed.")
+@click.option("--queue", default=16, show_default=True,
+              help="Requests that may wait for a busy query worker; beyond that, 503 with Retry-After at once.")
+@click.option("--cache-mb", default=64, show_default=True,
+              help="Memory for answers to repeated GETs (the data is read-only); 0 turns the cache off.")
 @click.option("--max-results", default=10_000, show_default=True, help="Rows/triples per answer.")
 @click.option("--max-body", default=1 << 20, show_default=True, help="Request body bytes.")
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE: lets clients make the server fetch URLs.")
 @click.option("--iri-base", envvar="MINERALGRAPH_IRI_BASE", default=None,
               help="IRI base of the served graph: /id/REST resolves BASE + id/REST (default https://w3id.org/mineralgraph/); "
                    "dist/ is built for it, or must have been (--dist, --no-build).")
-def serve_command(host, port, store_path, dist, no_build, workers, threads, timeout, max_results,
+def serve_command(host, port, store_path, dist, no_build, workers, threads, timeout, queue, cache_mb, max_results,
                   max_body, allow_service, iri_base):
     """Serve the graph read-only as a SPARQL 1.1 endpoint (to load it into a writable store: `publish`)."""
     import waitress
@@ -125,7 +129,8 @@ def serve_command(host, port, store_path, dist, no_build, workers, threads, time
         except ValueError as err:
             raise click.BadParameter(str(err), param_hint="--iri-base") from None
     try:
-        settings = Settings(workers=workers, timeout=timeout, max_results=max_results, max_body=max_body,
+        settings = Settings(workers=workers, timeout=timeout, queue=queue, cache_bytes=cache_mb << 20,
+                            max_results=max_results, max_body=max_body,
                             allow_service=allow_service, store_path=store_path)
     except ValueError as err:
         raise click.UsageError(str(err)) from None

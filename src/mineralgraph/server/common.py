@@ -22,6 +22,7 @@ class State:
     prefixes: dict = field(default_factory=dict)      # for serialising RDF answers and the JSON-LD @context
     built: datetime = field(default_factory=lambda: datetime.now(timezone.utc))  # the build's time (caching.py)
     build_hash: str = ""  # the build's inputs_sha256 (caching.py): keys every cached answer
+    answers: object = None  # the AnswerCache in front of the app (answercache.py)
 
 
 class ProtocolError(HTTPException):

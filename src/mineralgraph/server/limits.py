@@ -13,6 +13,8 @@ class Settings:
     max_results: int = 10_000        # rows (SELECT) or triples (CONSTRUCT/DESCRIBE, GSP) per answer
     max_body: int = 1 << 20          # request body bytes -> 413 beyond
     max_url: int = 32_768            # request-target bytes -> 414 beyond
+    queue: int = 16                  # requests waiting for a free worker; more get 503 + Retry-After at once
+    cache_bytes: int = 64 << 20      # answers kept in memory for repeated GETs (answercache.py); 0 = off
     allow_service: bool = False      # SERVICE clauses make the server fetch URLs: off by default
     store_path: Path | None = None   # on-disk store: workers open it read-only instead of forking it
     dist_dir: Path | None = None     # dump files linked from VoID and served under /dump/
@@ -20,6 +22,8 @@ class Settings:
     def __post_init__(self):
         if self.workers < 1:
             raise ValueError("need at least one query worker")
+        if self.queue < 0 or self.cache_bytes < 0:
+            raise ValueError("the queue length and the cache size cannot be negative")
 
 
 class QueryTimeout(Exception):

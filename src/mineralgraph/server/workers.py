@@ -149,8 +149,13 @@ class _Worker:
 
 
 class WorkerPool:
-    def __init__(self, store: ox.Store, size: int, store_path=None):
-        self.size = size
+    """`size` workers; at most `max_waiting` requests wait for one, the next is refused at once
+    (Busy) rather than queued silently until its deadline."""
+
+    def __init__(self, store: ox.Store, size: int, store_path=None, max_waiting: int = 16):
+        self.size, self.max_waiting = size, max_waiting
+        self._waiting = 0
+        self._wait_lock = threading.Lock()
         self._ctl_lock = threading.Lock()
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._closed = False
@@ -212,10 +217,7 @@ class WorkerPool:
         Returns (answer, seconds spent waiting for a free worker)."""
         started = time.monotonic()
         deadline = started + timeout
-        try:
-            worker = self._idle.get(timeout=timeout)
-        except queue.Empty:
-            raise Busy(f"no query worker became free within {timeout:g} s") from None
+        worker = self._take(timeout)
         waited = time.monotonic() - started
         try:
             worker.conn.send(request)
@@ -234,6 +236,24 @@ class WorkerPool:
     @property
     def closed(self) -> bool:
         return self._closed
+
+    def _take(self, timeout: float) -> _Worker:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            pass
+        with self._wait_lock:
+            if self._waiting >= self.max_waiting:
+                raise Busy(f"all {self.size} query workers are busy and {self._waiting} requests are "
+                           "already waiting")
+            self._waiting += 1
+        try:
+            return self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise Busy(f"no query worker became free within {timeout:g} s") from None
+        finally:
+            with self._wait_lock:
+                self._waiting -= 1
 
     def close(self) -> None:
         if self._closed:

@@ -1,7 +1,8 @@
 """WSGI entry point for external servers (waitress-serve, gunicorn without --preload).
 
 Configured by environment: MINERALGRAPH_DIST (default: build dist/), MINERALGRAPH_STORE,
-MINERALGRAPH_WORKERS, MINERALGRAPH_TIMEOUT, MINERALGRAPH_MAX_RESULTS. SERVICE stays off
+MINERALGRAPH_WORKERS, MINERALGRAPH_TIMEOUT, MINERALGRAPH_QUEUE, MINERALGRAPH_CACHE_MB,
+MINERALGRAPH_MAX_RESULTS. SERVICE stays off
 here; use `mineralgraph serve --allow-service` for that switch. The graph is served read-only.
 """
 from __future__ import annotations
@@ -20,6 +21,8 @@ _env = os.environ.get
 _store_path = Path(_env("MINERALGRAPH_STORE")) if _env("MINERALGRAPH_STORE") else None
 _settings = Settings(workers=int(_env("MINERALGRAPH_WORKERS", "2")),
                      timeout=float(_env("MINERALGRAPH_TIMEOUT", "30")),
+                     queue=int(_env("MINERALGRAPH_QUEUE", "16")),
+                     cache_bytes=int(_env("MINERALGRAPH_CACHE_MB", "64")) << 20,
                      max_results=int(_env("MINERALGRAPH_MAX_RESULTS", "10000")),
                      store_path=_store_path)
 _settings.dist_dir = resolve_dist(Path(_env("MINERALGRAPH_DIST")) if _env("MINERALGRAPH_DIST") else None)

@@ -108,26 +108,19 @@ def infer_store(store, ontology: Graph, data_files, max_rounds: int = 20) -> lis
             if s not in skip and p not in _SKIP_PREDICATES:
                 kept.append(line)
         work.load(b"".join(kept), format=ox.RdfFormat.N_TRIPLES)
-    new: set = set()
+    # Each round inserts every rule's consequences at once (the store keeps a set, so nothing is
+    # added twice); the fixpoint is the round that leaves the store's size unchanged.
+    updates = [text.replace("CONSTRUCT", "INSERT", 1) for _name, text in rules]
+    size = len(work)
     for _round in range(max_rounds):
-        found = set()
-        for _name, text in rules:
-            for t in work.query(text):
-                if t not in new and not _in_default(work, t):
-                    found.add(t)
-        if not found:
+        for update in updates:
+            work.update(update)
+        if len(work) == size:
             break
-        new |= found
-        work.extend([ox.Quad(t.subject, t.predicate, t.object) for t in found])
+        size = len(work)
     else:
         raise RuntimeError(f"reasoning did not reach a fixpoint in {max_rounds} rounds")
-    return [t for t in new if _keep_ox(t) and not _in_default(store, t)]
-
-
-def _in_default(store, t) -> bool:
-    import pyoxigraph as ox
-
-    return ox.Quad(t.subject, t.predicate, t.object) in store
+    return [q.triple for q in work if _keep_ox(q.triple) and q not in store]
 
 
 def _keep_ox(t) -> bool:

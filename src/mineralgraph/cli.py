@@ -96,22 +96,43 @@ def build(root, quiet, dry_run, base) -> None:
     click.echo(build_summary(result, paths))
 
 
-def build_summary(result, paths: ProjectPaths) -> str:
+def build_summary(result, paths: ProjectPaths, per_source_limit: int = 12) -> str:
+    """What the build made. With many sources, one line sums up the source graphs and the
+    coverage; the per-source lines are for a corpus small enough to read them."""
     m = result.manifest
     lines = [f"built {paths.dist} in {sum(result.timings.values()):.1f}s: {m['triples']} triples"]
+    source_graphs = {g: n for g, n in m["graphs"].items() if "/graph/source/" in g}
+    many = len(m["coverage"]) > per_source_limit
     lines.append("triples per graph:")
     for g, n in sorted(m["graphs"].items()):
-        lines.append(f"  {n:7d}  {g}")
+        if not (many and g in source_graphs):
+            lines.append(f"  {n:7d}  {g}")
+    if many:
+        sizes = sorted(source_graphs.values())
+        lines.append(f"  {sum(sizes):7d}  in {len(sizes)} source graphs "
+                     f"(smallest {sizes[0]}, median {sizes[len(sizes) // 2]}, largest {sizes[-1]})")
     lines.append("entities per class:")
     for c, n in sorted(m["classes"].items(), key=lambda kv: (-kv[1], kv[0])):
         if c.startswith(("mg:", "org:", "skos:Concept")):
             lines.append(f"  {n:7d}  {c}")
     lines.append("coverage (claims / mentions / statements by kind):")
-    for sid, cov in sorted(m["coverage"].items()):
-        kinds = ", ".join(f"{k} {v}" for k, v in sorted(cov["statements"].items())) or "none"
-        lines.append(f"  {sid}: {cov['claims']} claims, {cov['mentions']} mentions; {kinds}")
-        for note in cov["notes"]:
-            lines.append(f"       note: {note}")
+    if many:
+        kinds: dict[str, int] = {}
+        for cov in m["coverage"].values():
+            for k, v in cov["statements"].items():
+                kinds[k] = kinds.get(k, 0) + v
+        claims = sum(c["claims"] for c in m["coverage"].values())
+        mentions = sum(c["mentions"] for c in m["coverage"].values())
+        notes = sum(len(c["notes"]) for c in m["coverage"].values())
+        lines.append(f"  {len(m['coverage'])} sources: {claims} claims, {mentions} mentions; "
+                     + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
+        lines.append(f"  ({notes} notes; per-source figures in {paths.dist / 'manifest.json'} under \"coverage\")")
+    else:
+        for sid, cov in sorted(m["coverage"].items()):
+            kinds_text = ", ".join(f"{k} {v}" for k, v in sorted(cov["statements"].items())) or "none"
+            lines.append(f"  {sid}: {cov['claims']} claims, {cov['mentions']} mentions; {kinds_text}")
+            for note in cov["notes"]:
+                lines.append(f"       note: {note}")
     lines.append(m["validation"])
     return "\n".join(lines)
 

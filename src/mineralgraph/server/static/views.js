@@ -6,6 +6,7 @@
   var status = document.getElementById("chart-status");
   if (!el || !window.echarts) return;
   var idBase = el.dataset.idBase;
+  var narrow = el.clientWidth < 600;  // phones: shorter axis labels, more room for the marks
   var KIND_COLOURS = { bilateral: "#2f7ed8", minilateral: "#e07b00", global: "#1b7f3b", unclassified: "#8a959e" };
 
   function local(iri) {  // our IRIs open on this server
@@ -60,11 +61,11 @@
       } },
       title: [{ text: "Founded", left: 10, top: 0, textStyle: { fontSize: 14 } },
               { text: "Claims naming members, by the date they speak for", left: 10, top: 205, textStyle: { fontSize: 14 } }],
-      grid: [{ left: 210, right: 30, top: 30, height: 150 }, { left: 210, right: 30, top: 235, bottom: 40 }],
-      xAxis: [{ type: "time", gridIndex: 0 }, { type: "time", gridIndex: 1 }],
+      grid: [{ left: narrow ? 90 : 210, right: 20, top: 30, height: 150 }, { left: narrow ? 110 : 210, right: 20, top: 235, bottom: 40 }],
+      xAxis: [{ type: "time", gridIndex: 0, splitNumber: narrow ? 3 : 6 }, { type: "time", gridIndex: 1, splitNumber: narrow ? 3 : 6 }],
       yAxis: [{ type: "value", gridIndex: 0, min: -0.7, max: 3.7, interval: 1, splitLine: { show: false },
                axisLabel: { showMinLabel: false, showMaxLabel: false, formatter: function (v) { return lanes[Math.round(v)] || ""; } } },
-              { type: "category", gridIndex: 1, data: mechs, axisLabel: { width: 200, overflow: "truncate", fontSize: 11 } }],
+              { type: "category", gridIndex: 1, data: mechs, axisLabel: { width: narrow ? 100 : 200, overflow: "truncate", fontSize: narrow ? 9 : 11 } }],
       dataZoom: [{ type: "slider", xAxisIndex: [0, 1], bottom: 5, height: 18 }, { type: "inside", xAxisIndex: [0, 1] }],
       series: [
         { type: "scatter", xAxisIndex: 0, yAxisIndex: 0, data: foundedData, symbolSize: 11 },

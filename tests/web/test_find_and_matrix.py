@@ -125,3 +125,16 @@ def test_charting_library_is_vendored_with_its_licence(real_client):
     assert real_client.get("/static/echarts/echarts.min.js").status_code == 200
     assert "Apache License" in real_client.get("/static/echarts/LICENSE").get_data(as_text=True)
     assert real_client.get("/static/echarts/NOTICE").status_code == 200
+
+
+def test_csv_download_opens_in_spreadsheets(real_client):
+    r = real_client.get("/queries/roster-matrix?mechanism=MSP&format=csv")
+    assert r.headers["Content-Disposition"] == 'attachment; filename="roster-matrix.csv"'
+    body = r.get_data()
+    assert body.startswith(b"\xef\xbb\xbf" + b"memberId,sourceId,status,conflict,asOf")
+    assert "IND,001,omitted-closed,false,2022-06-14" in body.decode("utf-8-sig")
+    # asked for by Accept (an API client): plain SPARQL CSV, no BOM, no attachment
+    api = real_client.get("/queries/roster-matrix?mechanism=MSP", headers={"Accept": "text/csv"})
+    assert api.get_data().startswith(b"memberId,") and "Content-Disposition" not in api.headers
+    tsv = real_client.get("/queries/roster-matrix?mechanism=MSP&format=tsv")
+    assert tsv.headers["Content-Disposition"] == 'attachment; filename="roster-matrix.tsv"'

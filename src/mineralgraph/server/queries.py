@@ -134,7 +134,19 @@ def run_query(name: str):
         raise _not_acceptable(answer["kind"])
     if answer.get("error"):
         raise ProtocolError(500, f"Stored query {name} failed: {answer.get('message')}")
-    return result_response(answer, formats[answer["kind"]], state.settings.max_results)
+    response = result_response(answer, formats[answer["kind"]], state.settings.max_results)
+    return _as_download(response, name, flat.get("format"))
+
+
+def _as_download(response: Response, name: str, fmt: str | None) -> Response:
+    """A `?format=csv|tsv` link is a download for a spreadsheet: a file name, and for CSV the UTF-8
+    byte-order mark without which spreadsheet programs read Chinese as mojibake. Clients that ask
+    by Accept get the plain SPARQL CSV/TSV, byte for byte what /sparql sends."""
+    if fmt in ("csv", "tsv") and response.status_code == 200:
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+        if fmt == "csv":
+            response.set_data(b"\xef\xbb\xbf" + response.get_data())
+    return response
 
 
 _SCHEMAS = {

@@ -86,6 +86,27 @@ def handle_stop_signals() -> None:
     signal.signal(signal.SIGTERM, _stop)
 
 
+def _waitress_server(app, **options):
+    """waitress, minus one hang: waitress 3.0 answers `Expect: 100-continue` on a request without
+    a body with "100 Continue" and then waits for a body that never comes, so the client hangs.
+    Such a request is already whole: keep it complete so it is served."""
+    import waitress
+    from waitress.channel import HTTPChannel
+
+    class Channel(HTTPChannel):
+        def send_continue(self):
+            whole = self.request.completed
+            super().send_continue()
+            self.request.completed = whole
+
+    server = waitress.create_server(app, **options)
+    listeners = server.map.values() if hasattr(server, "map") else [server]  # several sockets, or one
+    for listener in listeners:
+        if hasattr(listener, "channel_class"):
+            listener.channel_class = Channel
+    return server
+
+
 def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
@@ -114,8 +135,6 @@ def configure_logging() -> None:
 def serve_command(host, port, store_path, dist, no_build, workers, threads, timeout, queue, cache_mb, max_results,
                   max_body, allow_service, iri_base):
     """Serve the graph read-only as a SPARQL 1.1 endpoint (to load it into a writable store: `publish`)."""
-    import waitress
-
     from mineralgraph.store import load_dist
     from .app import close_app, create_app
     from .limits import Settings
@@ -140,8 +159,8 @@ def serve_command(host, port, store_path, dist, no_build, workers, threads, time
     store = load_dist(settings.dist_dir, store_path)
     app = create_app(store, settings)  # the IRI base comes from the build's manifest
     try:
-        server = waitress.create_server(app, host=host, port=port, threads=threads, ident="mineralgraph",
-                                        max_request_body_size=max_body + 1)
+        server = _waitress_server(app, host=host, port=port, threads=threads, ident="mineralgraph",
+                                  max_request_body_size=max_body + 1, connection_limit=1000)
         click.echo(f"mineralgraph: SPARQL endpoint at http://{host}:{port}/sparql "
                    f"({workers} query workers, {timeout:g} s timeout, pid {os.getpid()})")
         server.run()  # returns on SIGINT/SIGTERM (KeyboardInterrupt), after closing the socket

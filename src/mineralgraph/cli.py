@@ -77,18 +77,21 @@ def cli() -> None:
 @root_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
 @click.option("--dry-run", is_flag=True, help="Build, reason and validate, but do not write dist/.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
+              help="Worker processes for per-source work and dump files (default: one per CPU).")
 @iri_base_option
-def build(root, quiet, dry_run, base) -> None:
-    """Build the graph from seeds/ into dist/ (Turtle, N-Triples, TriG, N-Quads, JSON-LD).
+def build(root, quiet, dry_run, jobs, base) -> None:
+    """Build the graph from seeds/ into dist/ (Turtle, N-Triples, TriG, N-Quads, JSON-LD, each also .gz).
 
     Every quote is verified at its offsets, the graph is reasoned over (OWL 2 RL) and validated
-    (SHACL); dist/ is replaced only if all of that succeeds.
+    (SHACL); dist/ is replaced only if all of that succeeds. Each source's graph is cached in
+    .mineralgraph-cache/ under the hash of its inputs, so a rebuild redoes only changed sources.
     """
     from .pipeline import build as run_build
 
     paths = _paths(root)
     try:
-        result = run_build(paths, _progress(quiet), write=not dry_run, base=base)
+        result = run_build(paths, _progress(quiet), write=not dry_run, jobs=jobs, base=base)
     except InputError as exc:
         _fail_input(exc)
     except ValidationFailed as exc:

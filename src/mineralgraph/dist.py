@@ -114,13 +114,13 @@ def _describe(path: Path) -> dict:
     return {"bytes": size, "sha256": h.hexdigest()}
 
 
-def write_dist(graphs, manifest: dict, target: Path) -> None:
+def write_dist(graphs, manifest: dict, target: Path, jobs: int | None = None) -> None:
     """dist/ written into a fresh directory that replaces the old one only when complete."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".dist-", dir=target.parent))
     try:
-        files = write_dumps(graphs, tmp)
+        files = write_dumps(graphs, tmp, jobs)
         manifest = {**manifest, "files": files}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
         _swap(tmp, target)

@@ -89,7 +89,7 @@ def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = T
     manifest = steps.run("counting", make_manifest, paths, bstore, graphs, reports, report, rule_counts)
     manifest["iri_base"] = base
     if write:
-        steps.run("writing dist/", write_dist, graphs, manifest, paths.dist)
+        steps.run("writing dist/", write_dist, graphs, manifest, paths.dist, jobs)
     return BuildResult(bstore, reports, report, steps.timings, manifest)
 
 

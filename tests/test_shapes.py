@@ -101,6 +101,15 @@ EXPECTED = {
     "policy-signed-by-country": [
         (ID["stmt/policy/eo-13953/2020"], MG.signedBy, MGSH["PolicyStatement-signedBy"], SH.ClassConstraintComponent, V)
     ],
+    "statistic-range-backwards": [
+        (ID["stmt/statistic/y"], MG.value, MGSH["StatisticStatement-upperValue"], SH.LessThanConstraintComponent, V)
+    ],
+    "statistic-no-bound": [(ID["stmt/statistic/y"], MG.bound, MGSH["StatisticStatement-bound"], SH.MinCountConstraintComponent, V)],
+    "event-plans-occurred": [(ID["stmt/event/b"], MG.eventStatus, MGSH["PlannedEvent-status"], SH.InConstraintComponent, V)],
+    "table-row-without-table": [(ID["claim/900/10-18"], MG.inTable, MGSH["TableRowClaim-inTable"], SH.MinCountConstraintComponent, V)],
+    "derivation-no-original": [
+        (ID["stmt/derivation/900"], MG.original, MGSH["DerivationStatement-original"], SH.MinCountConstraintComponent, V)
+    ],
     "event-no-type": [
         (ID["stmt/event/msp/launch/2022-06"], MG.eventType, MGSH["EventStatement-type"], SH.MinCountConstraintComponent, V)
     ],

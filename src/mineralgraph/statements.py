@@ -29,6 +29,7 @@ from .text import AnalysisText
 ACTORS = {"country", "org", "person"}
 ISSUERS = ACTORS | {"mechanism"}  # IGOs in Table 1 (IEA, IRENA) are mechanisms that publish
 MEMBER_FAMILIES = {"country", "org"}
+PARTY_FAMILIES = ACTORS | {"mechanism", "policy", "region"}  # who may fund, receive, partner or estimate
 
 
 @dataclass
@@ -224,7 +225,7 @@ def statistic(ctx, subject: Entity, indicator: Entity, unit: Entity, mineral, va
     bound = ctx.vocab.bounds.get(str(f.get("bound", "exact")))
     if bound is None:
         raise ctx.fail(f"bound must be one of {sorted(ctx.vocab.bounds)}, not {f.get('bound')!r}", line)
-    parties = {key: ctx.resolve_list(f.get(key), None, line) for key in STATISTIC_ROLES}
+    parties = {key: ctx.resolve_list(f.get(key), PARTY_FAMILIES, line) for key in STATISTIC_ROLES}
     category = ctx.resolve(f["category"], {"category"}, line) if f.get("category") else None
     period = _period(ctx, f.get("period"), line)
     # Everything that makes two figures different facts is in the key (bound, parties, category, period).
@@ -435,6 +436,10 @@ def build_event(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
         due = date_literal(f["due_by"], ctx, line)
         g.add((st, MG.dueBy, due.literal))
         g.add((st, MG.dueByPrecision, due.precision))
+    period = _period(ctx, f.get("period"), line)
+    if period:  # "2022年至2023年期间": the span the event falls in
+        g.add((st, MG.periodStart, year_literal(period[0], ctx, line)))
+        g.add((st, MG.periodEnd, year_literal(period[1], ctx, line)))
     out = [st]
     plans = f.get("plans") or []
     if not isinstance(plans, list):

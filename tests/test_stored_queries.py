@@ -333,7 +333,8 @@ def test_msp_forum_timeline(catalog, runner):
     got = rows(runner, catalog, "mechanism-timeline", mechanism="msp-forum")
     dated = {(r["date"], r["what"]) for r in got if r.get("date")}
     # the sources give months ("2024年3月，MSP宣布成立“矿产安全伙伴关系”论坛"), so months it is, not a first day
-    assert {("2024-02", "negotiation"), ("2024-02", "meeting"), ("2024-03", "plan")} <= dated
+    # "目标是在本月晚些时候达成协议，并于下个月正式启动该项目": a signing and a launch, both planned
+    assert {("2024-02", "negotiation"), ("2024-02", "meeting"), ("2024-02", "signing (planned)"), ("2024-03", "launch (planned)")} <= dated
     assert not any(len(d) == 10 and d.endswith("-01") for d, _ in dated if d.startswith("2024-0"))
     merged = {r["other"] for r in got if r["what"] == "merges-into (inverse)"}
     assert merged == {"msp", "critical-raw-materials-club"}

@@ -138,3 +138,32 @@ def test_csv_download_opens_in_spreadsheets(real_client):
     assert api.get_data().startswith(b"memberId,") and "Content-Disposition" not in api.headers
     tsv = real_client.get("/queries/roster-matrix?mechanism=MSP&format=tsv")
     assert tsv.headers["Content-Disposition"] == 'attachment; filename="roster-matrix.tsv"'
+
+
+def _marks(page: str, anchor: str) -> str:
+    """The text of every highlighted piece of one claim, in order."""
+    pieces = re.findall(rf'<mark class="[^"]*\b{anchor}\b[^"]*"[^>]*><a [^>]*>([^<]*)</a></mark>', page)
+    return unescape("".join(pieces))
+
+
+def test_reading_view_drops_markup_and_keeps_offsets(real_client):
+    verbatim = real_client.get("/id/source/003", headers=HTML).get_data(as_text=True)
+    read = real_client.get("/id/source/003?view=reading", headers=HTML).get_data(as_text=True)
+    # 003 is wiki text: the claim at 868-923 reads "拜登政府]]在2022年[[zh:6月]]启动了…" verbatim
+    assert _marks(verbatim, "claim-868-923").startswith("拜登政府]]在2022年[[zh:6月]]")
+    assert _marks(read, "claim-868-923") == "拜登政府在2022年6月启动了全球基础设施和投资伙伴关系,与G7同盟签署了矿产安全伙伴关系。"
+    assert re.search(r'<mark class="[^"]*claim-868-923[^"]*" id="claim-868-923" data-start="868">', read), \
+        "the highlight still names its original offsets"
+    assert "[[zh:" not in re.sub(r'title="[^"]*"', "", read.split('id="text"')[1])  # the verbatim stays on hover
+    assert 'href="/id/source/003?view=reading#text"' in verbatim and 'href="/id/source/003#text"' in read
+    # 002 has pinyin glosses inserted after characters ("關(guān)鍵礦產(chǎn)"): gone for reading
+    text002 = re.sub(r'title="[^"]*"', "", real_client.get("/id/source/002?view=reading", headers=HTML)
+                     .get_data(as_text=True).split('id="text"')[1])
+    assert "(guān)" not in text002 and "關鍵礦產" in text002
+
+
+def test_quote_cards_read_clean_with_the_verbatim_on_hover(real_client):
+    page = unescape(real_client.get("/id/mechanism/msp", headers=HTML).get_data(as_text=True))
+    # 002 verbatim "美西方強(qiáng)化供應(yīng)鏈伙伴關(guān)系" shown as "美西方強化供應鏈伙伴關系"
+    assert "<mark title=\"verbatim: 值得注意的是,美西方強(qiáng)化供應(yīng)鏈" in page
+    assert ">值得注意的是,美西方強化供應鏈伙伴關系," in page

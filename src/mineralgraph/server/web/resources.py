@@ -127,13 +127,14 @@ def _prop_order(p: str) -> tuple:
     return (first.index(p) if p in first else len(first), short(p))
 
 
-CLAIM_QUERY = """SELECT ?key ?claim ?quote ?asOf ?source ?sourceId ?start ?end ?prefix ?suffix ?comment WHERE {
+CLAIM_QUERY = """SELECT ?key ?claim ?quote ?clean ?asOf ?source ?sourceId ?start ?end ?prefix ?suffix ?comment WHERE {
   VALUES ?key { %s }
   %s
   ?claim prov:value ?quote ; prov:wasQuotedFrom ?source .
   OPTIONAL { ?source dcterms:identifier ?sourceId }
   OPTIONAL { ?claim mg:asOf ?asOf }
   OPTIONAL { ?claim rdfs:comment ?comment }
+  OPTIONAL { ?claim mg:cleanText ?clean }
   OPTIONAL { ?claim mg:anchor ?a . ?a oa:hasSelector ?pos . ?pos a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }
   OPTIONAL { ?claim mg:anchor ?a2 . ?a2 oa:hasSelector ?q . ?q a oa:TextQuoteSelector .
              OPTIONAL { ?q oa:prefix ?prefix } OPTIONAL { ?q oa:suffix ?suffix } }
@@ -174,12 +175,21 @@ def claim_dict(r: dict, source_names: dict) -> dict:
         "iri": c, "href": href(c), "short": short(c),
         "quote": r["quote"]["value"], "lang": r["quote"].get("xml:lang"),
         "prefix": r.get("prefix", {}).get("value", ""), "suffix": r.get("suffix", {}).get("value", ""),
+        # for reading: the quote without markup or pinyin glosses (mg:cleanText, made by the build)
+        "clean": _worth_reading(r.get("clean", {}).get("value"), r["quote"]["value"]),
         "as_of": r.get("asOf", {}).get("value"), "comment": r.get("comment", {}).get("value"),
         "source": source, "source_id": r.get("sourceId", {}).get("value"),
         "source_label": best_label(source_names.get(source), short(source)),
         "source_href": (source_path + (f"#{anchor}" if anchor else "")) if source_path else source,
         "start": start, "end": end, "anchor": anchor,
     }
+
+
+def _worth_reading(clean: str | None, quote: str) -> str | None:
+    """The clean text when it takes out more than whitespace (a table row reads better with its tabs)."""
+    if clean and "".join(clean.split()) != "".join(quote.split()):
+        return clean
+    return None
 
 
 def claim(iri: str) -> dict | None:

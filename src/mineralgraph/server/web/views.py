@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from mineralgraph.storedqueries.resolve import local_id
 
 from .. import conneg
-from . import graph, resources, roster, search, storedq, texts
+from . import graph, reading, resources, roster, search, storedq, texts
 from .graph import MG
 
 bp = Blueprint("web", __name__)
@@ -36,6 +36,11 @@ FORMAT_NAMES = {"ttl": "turtle", "turtle": "turtle", "jsonld": "jsonld", "json-l
                 "rdfxml": "rdfxml", "xml": "rdfxml", "html": "html"}
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'")
+
+
+@bp.app_template_filter("reading")
+def _reading_filter(fragment: str) -> str:
+    return reading.clean_context(fragment)
 
 
 def html(body: str, status: int = 200, headers: dict | None = None) -> Response:
@@ -192,12 +197,16 @@ def source_page(r: dict, headers: dict) -> Response:
     text, note = texts.source_text(source_id, lit.get(MG + "sha256"))
     claims = resources.source_claims(r["iri"])
     segments = []
+    reading_view = request.args.get("view") == "reading"
     if text is not None:
         spans = [texts.Span(c["start"], c["end"], c["anchor"], c["href"], c["quote"][:200])
                  for c in claims if c["start"] is not None]
-        segments = texts.segments(text, spans)
+        if reading_view:
+            segments = reading.reading_segments(text, *reading.source_flags(source_id), spans)
+        else:
+            segments = texts.segments(text, spans)
     return page("source.html", headers=headers, r=r, claims=claims, segments=segments, text_note=note,
-                has_text=text is not None, source_id=source_id)
+                has_text=text is not None, source_id=source_id, reading_view=reading_view)
 
 
 def claim_page(r: dict, headers: dict) -> Response:

@@ -95,7 +95,9 @@ def test_every_violation_of_a_file_is_listed_once(project_copy):
 def test_wrong_type_names_the_expected_type(project_copy):
     ann = project_copy / "seeds" / "annotations" / "001.yaml"
     line = _edit(ann, "          exhaustive: true", '          exhaustive: "yes"')
-    _refused(project_copy, f"001.yaml:{line}:", "must be true or false, not text 'yes'")
+    result = CliRunner().invoke(cli, ["check-source", "--root", str(project_copy), "001"])
+    assert result.exit_code == 2
+    assert f"001.yaml:{line}:" in result.output and "must be true or false, not text 'yes'" in result.output
 
 
 def test_unknown_key_in_sources_yaml(project_copy):

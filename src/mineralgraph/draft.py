@@ -28,7 +28,10 @@ from .text import AnalysisText, normalise
 SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
 DATE = re.compile(r"((?:19|20)\d\d)\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?)?")
 BARE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-NUMBER_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(%|％|个百分点|亿|万|吨|美元|千克|公斤|兆瓦|吉瓦)|百分之[一二三四五六七八九十百]+")
+NUMBER_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(万亿|亿|万)?\s*(%|％|美元|欧元|澳元|吨|倍|个百分点)")
+SCALE = {"万亿": 10**12, "亿": 10**8, "万": 10**4, None: 1}
+UNIT = {"%": "percent", "％": "percent", "美元": "usd", "欧元": "eur", "澳元": "aud", "吨": "tonne", "倍": "multiplier",
+        "个百分点": "?"}
 MEMBER_COUNT = re.compile(r"(\d+|[一二两三四五六七八九十]{1,3})\s*(?:个)?(?:成员国|国家|成员|国)")
 LIST_WORDS = re.compile(r"清单|目录|名录|名单")
 LIST_COUNT = re.compile(r"(\d+|[一二两三四五六七八九十]{1,3})\s*(?:种|個|个)(?:品类|矿产|矿物|关键矿产)?")
@@ -135,7 +138,9 @@ def _statements(gazetteer: Gazetteer, text: AnalysisText, start: int, end: int) 
     number = NUMBER_UNIT.search(s)
     if number and (by["mineral"] or actors or mechs):
         subject = (_ids(actors) or mechs or _ids(by["mineral"]))[0]
-        stat = {"subject": subject, "indicator": "?", "value": number.group(1) or number.group(0), "unit": _unit(number)}
+        value = float(number.group(1)) * SCALE[number.group(2)]
+        stat = {"subject": subject, "indicator": "?", "value": int(value) if value.is_integer() else value,
+                "unit": UNIT[number.group(3)], "value_text": number.group(0)}
         if by["mineral"]:
             stat["mineral"] = _ids(by["mineral"])[0]
         out.append(("statistic", stat))
@@ -171,11 +176,6 @@ def _ids(mentions: list[Mention]) -> list[str]:
 def _date(m: re.Match) -> str:
     year, month, day = m.groups()
     return year + (f"-{int(month):02d}" if month else "") + (f"-{int(day):02d}" if month and day else "")
-
-
-def _unit(m: re.Match) -> str:
-    unit = m.group(2) or "%"
-    return {"%": "percent", "％": "percent", "个百分点": "percentage-point", "吨": "tonne", "美元": "usd"}.get(unit, "?")
 
 
 def to_yaml(source: Source, drafts: list[Draft]) -> str:

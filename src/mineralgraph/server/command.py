@@ -86,6 +86,18 @@ def handle_stop_signals() -> None:
     signal.signal(signal.SIGTERM, _stop)
 
 
+def limit_malloc_arenas(arenas: int = 2) -> None:
+    """Fewer glibc malloc arenas than its default (8 per core): with one arena per HTTP thread,
+    large request buffers fragment memory and the server's RSS creeps up under hostile input
+    (measured: +20 MB per pass of the hostile corpus with the default, flat with 2)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass  # not glibc: nothing to tune
+
+
 def _waitress_server(app, **options):
     """waitress, minus one hang: waitress 3.0 answers `Expect: 100-continue` on a request without
     a body with "100 Continue" and then waits for a body that never comes, so the client hangs.
@@ -141,6 +153,7 @@ def serve_command(host, port, store_path, dist, no_build, workers, threads, time
 
     configure_logging()
     handle_stop_signals()
+    limit_malloc_arenas()
     if iri_base is not None:
         from mineralgraph.namespaces import iri_base as checked_base
         try:

@@ -167,3 +167,25 @@ def test_quote_cards_read_clean_with_the_verbatim_on_hover(real_client):
     # 002 verbatim "美西方強(qiáng)化供應(yīng)鏈伙伴關(guān)系" shown as "美西方強化供應鏈伙伴關系"
     assert "<mark title=\"verbatim: 值得注意的是,美西方強(qiáng)化供應(yīng)鏈" in page
     assert ">值得注意的是,美西方強化供應鏈伙伴關系," in page
+
+
+def test_result_tables_people_can_use(real_client):
+    page = real_client.get("/queries/mechanism-members?mechanism=MSP&source=001", headers=HTML).get_data(as_text=True)
+    head = re.search(r"<thead>(.*?)</thead>", page, re.S).group(1)
+    columns = re.findall(r"<th>([^<]+)</th>", head)
+    # member, memberId, memberLabel are one column: the member's label linking to its page
+    assert "member" in columns and "memberId" not in columns and "memberLabel" not in columns
+    assert "claim" not in columns and "source" not in columns
+    # the source by publisher and date; the quote opens at its place in the source
+    assert '<a href="/id/source/001" title="https://w3id.org/mineralgraph/id/source/001">The Epoch Times, 2022-06-15 (001)</a>' in page
+    assert 'class="quote-link" href="/id/source/001#claim-2297-2353"' in page
+    # the downloads keep every column
+    csv = real_client.get("/queries/mechanism-members?mechanism=MSP&source=001&format=csv").get_data().decode("utf-8-sig")
+    assert csv.splitlines()[0].startswith("member,memberId,memberLabel,")
+
+
+def test_result_quotes_read_clean(real_client):
+    page = unescape(real_client.get("/queries/mechanism-members?mechanism=MSP&source=002", headers=HTML).get_data(as_text=True))
+    # 002 verbatim "建立“礦產(chǎn)安全伙伴關(guān)系”": read without the inserted glosses, verbatim on hover
+    assert ">2022年6月加拿大勘探者和開發商協會會議期間," in page
+    assert 'title="verbatim: 2022年6月加拿大勘探者和開發(fā)商協(xié)會' in page

@@ -5,11 +5,13 @@ CSV / JSON download links. The /queries blueprint (server/queries.py) owns the r
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import urlencode
 
 from flask import current_app, render_template
 
 from . import graph
+from .reading import clean_context
 from .views import html
 
 MAX_SELECT = 80  # up to this many choices: a <select>; more: a text box with suggestions
@@ -78,10 +80,12 @@ def _table(results) -> dict | None:
     bindings = data["results"]["bindings"]
     iris = [b[n]["value"] for b in bindings for n in names if n in b and b[n]["type"] == "uri"]
     found = graph.labels(iris)
+    shown = _shown_columns(names, bindings)
+    sources = _sources_by_id(bindings) if "sourceId" in shown else {}
     rows = []
     for b in bindings:
         row = []
-        for n in names:
+        for n in shown:
             t = b.get(n)
             if t is None:
                 row.append(None)
@@ -89,10 +93,52 @@ def _table(results) -> dict | None:
                 v = t["value"]
                 row.append({"kind": "iri", "label": graph.best_label(found.get(v), graph.short(v)),
                             "href": graph.href(v), "iri": v})
+            elif n == "sourceId" and t["value"] in sources:
+                s = sources[t["value"]]  # a source as an analyst knows it: publisher and date
+                row.append({"kind": "iri", "label": f"{s['publisher']}, {s['date']} ({t['value']})",
+                            "href": s["href"], "iri": s["iri"]})
+            elif n == "quote" and "claim" in b:
+                # the quote reads without markup or pinyin glosses and opens at its place in the source
+                row.append({"kind": "literal", "label": clean_context(t["value"]), "lang": t.get("xml:lang"),
+                            "href": _place_in_source(b["claim"]["value"]), "verbatim": t["value"]})
             else:
                 row.append({"kind": "literal", "label": t["value"], "lang": t.get("xml:lang")})
         rows.append(row)
-    return {"vars": names, "rows": rows}
+    return {"vars": shown, "rows": rows, "hidden": [n for n in names if n not in shown]}
+
+
+def _shown_columns(names: list[str], bindings: list[dict]) -> list[str]:
+    """The columns worth a person's reading: an IRI column already shows its label and links to
+    its page, so `xId` and `xLabel` beside an IRI column `x` are left to the CSV and JSON;
+    the claim and source IRIs are left out when the quote and the source id carry them."""
+    out = []
+    for n in names:
+        if n == "sourceId":  # shown as the source's publisher and date, linking to it
+            out.append(n)
+            continue
+        for suffix in ("Id", "Label"):
+            base = n[: -len(suffix)] if n.endswith(suffix) else None
+            if base and base in names and any(b.get(base, {}).get("type") == "uri" for b in bindings):
+                break
+        else:
+            if (n == "claim" and "quote" in names) or (n == "source" and "sourceId" in names):
+                continue
+            out.append(n)
+    return out
+
+
+def _sources_by_id(bindings: list[dict]) -> dict[str, dict]:
+    from .roster import source_headings
+
+    ids = {b["sourceId"]["value"] for b in bindings if "sourceId" in b}
+    iris = [graph.id_base() + "source/" + i for i in sorted(ids) if re.fullmatch(r"[0-9A-Za-z_-]+", i)]
+    return {h["id"]: h for h in source_headings(iris).values()}
+
+
+def _place_in_source(claim_iri: str) -> str | None:
+    """id/claim/NNN/START-END -> /id/source/NNN#claim-START-END (the source page's highlight)."""
+    m = re.search(r"/id/claim/([^/]+)/(\d+)-(\d+)$", claim_iri)
+    return f"/id/source/{m.group(1)}#claim-{m.group(2)}-{m.group(3)}" if m else graph.href(claim_iri)
 
 
 def _url(name: str, params: dict[str, list[str]], **extra) -> str:

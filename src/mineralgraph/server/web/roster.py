@@ -27,7 +27,7 @@ def matrix(mechanism_iri: str) -> dict | None:
     if not rows:
         return None
     value = lambda r, k: r.get(k, {}).get("value")  # noqa: E731
-    sources = _source_headings(list(dict.fromkeys(value(r, "source") for r in rows)))
+    sources = source_headings(list(dict.fromkeys(value(r, "source") for r in rows)))
     columns = sorted(sources.values(), key=lambda s: (s["sort"], s["id"]))
     members: dict[str, dict] = {}
     for r in rows:
@@ -52,7 +52,7 @@ def matrix(mechanism_iri: str) -> dict | None:
             "conflicts": sum(c["conflict"] for m in ordered for c in m["cells"] if c)}
 
 
-def _source_headings(iris: list[str]) -> dict[str, dict]:
+def source_headings(iris: list[str]) -> dict[str, dict]:
     """A source as an analyst knows it: its publisher and date (id and title on hover)."""
     if not iris:
         return {}

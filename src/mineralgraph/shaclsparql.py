@@ -451,6 +451,14 @@ def _substitute(template: str, row, value) -> str:
     return re.sub(r"\{([?$])([A-Za-z_][A-Za-z0-9_]*)\}", repl, template)
 
 
+def as_stored(n3: str) -> str:
+    """A term written in N3 as the store keeps it: derived integer types as xsd:integer, language
+    tags lower-cased. Findings of pySHACL and of the compiled shapes compare equal through it."""
+    n3 = re.sub(r"\^\^<http://www\.w3\.org/2001/XMLSchema#(" + "|".join(t.rsplit("#", 1)[1] for t in _INTEGER_RANGES)
+                + r")>$", f"^^<{XSD.integer}>", n3)
+    return re.sub(r"@([A-Za-z0-9-]+)$", lambda m: "@" + m.group(1).lower(), n3)
+
+
 def to_rdflib(term):
     """A pyoxigraph term as rdflib's, language tags in their conventional case."""
     import pyoxigraph as ox

@@ -132,7 +132,9 @@ def configure_logging() -> None:
               help="Serve this built directory instead of building dist/.")
 @click.option("--no-build", is_flag=True, help="Serve dist/ as it is, without checking it is fresh.")
 @click.option("--workers", default=2, show_default=True, help="Query worker processes.")
-@click.option("--threads", default=8, show_default=True, help="HTTP threads (waitress).")
+@click.option("--threads", default=32, show_default=True,
+              help="HTTP threads (waitress); more than --workers + --queue, so excess requests reach the "
+                   "admission check (503 at once) instead of waiting unseen in waitress's queue.")
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds per query, then the query is killed.")
 @click.option("--queue", default=16, show_default=True,
               help="Requests that may wait for a busy query worker; beyond that, 503 with Retry-After at once.")

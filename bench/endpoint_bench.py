@@ -28,6 +28,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from clients import p50_p99_ms, run_clients  # bench/clients.py (scripts run from bench/)
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "server" / "data" / "mini.trig"
 QUERY = """PREFIX mg: <https://w3id.org/mineralgraph/ont#>
@@ -85,17 +87,11 @@ def run_load(port: int, path: str, clients: int, count: int, max_seconds: float,
     out: mp.Queue = mp.Queue()
     deadline = time.monotonic() + max_seconds
     procs = [mp.Process(target=_client, args=(port, target, count, deadline, out, distinct)) for _ in range(clients)]
-    started = time.perf_counter()
-    for p in procs:
-        p.start()
-    results = [out.get() for _ in procs]
-    elapsed = time.perf_counter() - started
-    for p in procs:
-        p.join()
-    latencies = sorted(x for lat, _ in results for x in lat)
-    return {"rps": len(latencies) / elapsed, "p50": statistics.median(latencies) * 1000,
-            "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
-            "n": len(latencies), "errors": sum(e for _, e in results)}
+    results, elapsed = run_clients(procs, out)
+    latencies = [x for lat, _ in results for x in lat]
+    p50, p99 = p50_p99_ms(latencies)
+    return {"rps": len(latencies) / elapsed, "p50": p50, "p99": p99, "n": len(latencies),
+            "errors": sum(e for _, e in results)}
 
 
 def _post_file(port: int, data: Path) -> None:

@@ -19,13 +19,14 @@ import itertools
 import multiprocessing as mp
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
+
+from clients import p50_p99_ms, run_clients  # bench/clients.py (scripts run from bench/)
 
 ROOT = Path(__file__).resolve().parents[1]
 SELECT = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
@@ -146,18 +147,10 @@ def run(port, path, accept, connections, seconds, budget, distinct=False) -> dic
     split = [connections // LOADERS + (1 if i < connections % LOADERS else 0) for i in range(LOADERS)]
     procs = [mp.Process(target=_loader, args=(port, path, accept, n, seconds, budget // LOADERS, distinct, queue))
              for n in split if n]
-    started = time.perf_counter()
-    for p in procs:
-        p.start()
-    parts = [queue.get() for _ in procs]
-    elapsed = time.perf_counter() - started
-    for p in procs:
-        p.join()
-    latencies = sorted(x for part in parts for x in part["latencies"])
+    parts, elapsed = run_clients(procs, queue)
+    p50, p99 = p50_p99_ms([x for part in parts for x in part["latencies"]])
     total = {k: sum(part[k] for part in parts) for k in ("ok", "shed", "errors", "timeouts")}
-    return {**total, "rps": total["ok"] / elapsed,
-            "p50": statistics.median(latencies) * 1000 if latencies else float("nan"),
-            "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000 if latencies else float("nan")}
+    return {**total, "rps": total["ok"] / elapsed, "p50": p50, "p99": p99}
 
 
 def _wait_ready(port: int, proc: subprocess.Popen, limit: float = 300) -> None:

@@ -73,7 +73,7 @@ def create_app(store: ox.Store, settings: Settings | None = None) -> Flask:
     @app.get("/healthz")
     def healthz():
         """Alive: the process answers HTTP (load balancers restart it when this fails)."""
-        return jsonify(status="ok", triples=stats["triples"], graphs=len(stats["graphs"]),
+        return jsonify(status="ok", triples=state.stats["triples"], graphs=len(state.stats["graphs"]),
                        workers=settings.workers)
 
     @app.get("/readyz")
@@ -81,7 +81,7 @@ def create_app(store: ox.Store, settings: Settings | None = None) -> Flask:
         """Ready: the data is loaded and query workers can take queries (send traffic here)."""
         if state.pool.closed:
             return jsonify(status="stopping"), 503, {"Retry-After": "1"}
-        return jsonify(status="ready", triples=stats["triples"], build=state.build_hash)
+        return jsonify(status="ready", triples=state.stats["triples"], build=state.build_hash)
 
     @app.before_request
     def _limits():
@@ -94,7 +94,7 @@ def create_app(store: ox.Store, settings: Settings | None = None) -> Flask:
             raise ProtocolError(413, f"Request body larger than {settings.max_body} bytes.")
 
     http = caching.install(app, settings)  # after _limits: an oversized request is refused, not 304'd
-    state.built, state.build_hash = http.built, http.build_hash
+    state.http, state.built, state.build_hash = http, http.built, http.build_hash
 
     @app.after_request
     def _headers(response):
@@ -129,6 +129,10 @@ def create_app(store: ox.Store, settings: Settings | None = None) -> Flask:
 
     state.answers = AnswerCache(app.wsgi_app, lambda: state.build_hash, settings.cache_bytes)
     app.wsgi_app = AccessLog(state.answers)
+    if settings.reload_seconds and settings.store_path is None and settings.dist_dir is not None:
+        from . import reload
+
+        reload.watch(app, settings.reload_seconds)
     return app
 
 

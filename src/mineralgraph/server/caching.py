@@ -46,11 +46,16 @@ def build_identity(dist_dir: Path | None) -> tuple[str, datetime]:
 
 class HttpCaching:
     def __init__(self, app: Flask, build_hash: str, built: datetime, settings_key: str):
-        self.built, self.build_hash = built, build_hash
-        self.last_modified = format_datetime(built, usegmt=True)
-        self._seed = hashlib.sha256("\0".join((build_hash, __version__, settings_key)).encode()).digest()
+        self._settings_key = settings_key
+        self.rebuild(build_hash, built)
         app.before_request(self._not_modified)
         app.after_request(self._headers)
+
+    def rebuild(self, build_hash: str, built: datetime) -> None:
+        """Another build is served (hot reload, reload.py): every ETag and date changes with it."""
+        self.built, self.build_hash = built, build_hash
+        self.last_modified = format_datetime(built, usegmt=True)
+        self._seed = hashlib.sha256("\0".join((build_hash, __version__, self._settings_key)).encode()).digest()
 
     def _applies(self) -> bool:
         return request.method in ("GET", "HEAD") and not request.path.startswith(UNCACHED_PATHS)

@@ -140,13 +140,16 @@ def configure_logging() -> None:
               help="Requests that may wait for a busy query worker; beyond that, 503 with Retry-After at once.")
 @click.option("--cache-mb", default=64, show_default=True,
               help="Memory for answers to repeated GETs (the data is read-only); 0 turns the cache off.")
+@click.option("--reload-seconds", default=2.0, show_default=True,
+              help="Check dist/ this often and serve a new build without a restart (in-memory store only); 0 = never.")
 @click.option("--max-results", default=10_000, show_default=True, help="Rows/triples per answer.")
 @click.option("--max-body", default=1 << 20, show_default=True, help="Request body bytes.")
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE: lets clients make the server fetch URLs.")
 @click.option("--iri-base", envvar="MINERALGRAPH_IRI_BASE", default=None,
               help="IRI base of the served graph: /id/REST resolves BASE + id/REST (default https://w3id.org/mineralgraph/); "
                    "dist/ is built for it, or must have been (--dist, --no-build).")
-def serve_command(host, port, store_path, dist, no_build, workers, threads, timeout, queue, cache_mb, max_results,
+def serve_command(host, port, store_path, dist, no_build, workers, threads, timeout, queue, cache_mb, reload_seconds,
+                  max_results,
                   max_body, allow_service, iri_base):
     """Serve the graph read-only as a SPARQL 1.1 endpoint (to load it into a writable store: `publish`)."""
     from mineralgraph.store import load_dist
@@ -164,6 +167,7 @@ def serve_command(host, port, store_path, dist, no_build, workers, threads, time
             raise click.BadParameter(str(err), param_hint="--iri-base") from None
     try:
         settings = Settings(workers=workers, timeout=timeout, queue=queue, cache_bytes=cache_mb << 20,
+                            reload_seconds=reload_seconds,
                             max_results=max_results, max_body=max_body,
                             allow_service=allow_service, store_path=store_path)
     except ValueError as err:

@@ -23,6 +23,7 @@ class State:
     built: datetime = field(default_factory=lambda: datetime.now(timezone.utc))  # the build's time (caching.py)
     build_hash: str = ""  # the build's inputs_sha256 (caching.py): keys every cached answer
     answers: object = None  # the AnswerCache in front of the app (answercache.py)
+    http: object = None     # HTTP caching (caching.py): its ETags follow the build served
 
 
 class ProtocolError(HTTPException):

@@ -15,6 +15,7 @@ class Settings:
     max_url: int = 32_768            # request-target bytes -> 414 beyond
     queue: int = 16                  # requests waiting for a free worker; more get 503 + Retry-After at once
     cache_bytes: int = 64 << 20      # answers kept in memory for repeated GETs (answercache.py); 0 = off
+    reload_seconds: float = 0        # poll dist/ for a new build this often and serve it (reload.py); 0 = off
     allow_service: bool = False      # SERVICE clauses make the server fetch URLs: off by default
     store_path: Path | None = None   # on-disk store: workers open it read-only instead of forking it
     dist_dir: Path | None = None     # dump files linked from VoID and served under /dump/

@@ -115,11 +115,12 @@ def _zygote_main(ctl: socket.socket, store, store_path, server: int) -> None:
         try:
             head, fds, _, _ = socket.recv_fds(ctl, 5, 1)
             if not head:
-                return
+                raise EOFError
             head += _recv_exact(ctl, 5 - len(head))
             _recv_exact(ctl, struct.unpack("!I", head[1:])[0])
         except (EOFError, OSError):
-            return  # server went away
+            _wait_for_workers()  # server went away or retired this pool: let running queries finish
+            return
         if head[:1] != _SPAWN:
             return  # not a command we know: the server is broken, stop rather than guess
         pid = os.fork()
@@ -134,6 +135,17 @@ def _zygote_main(ctl: socket.socket, store, store_path, server: int) -> None:
         os.close(fds[0])
         reply = struct.pack("!i", pid)
         ctl.sendall(struct.pack("!I", len(reply)) + reply)
+
+
+def _wait_for_workers() -> None:
+    # With SIGCHLD ignored, waitpid blocks until every child has ended, then raises ECHILD. A
+    # worker ends when the server closes its connection; exiting first would have the kernel
+    # kill the workers still answering (PR_SET_PDEATHSIG).
+    try:
+        while True:
+            os.waitpid(-1, 0)
+    except ChildProcessError:
+        pass
 
 
 def _close_inherited_fds(keep: int) -> None:
@@ -230,7 +242,10 @@ class WorkerPool:
             log.error("worker %d failed: %s", worker.pid, err)
             self._replace(worker)
             raise WorkerCrashed("the query worker stopped unexpectedly") from err
-        self._idle.put(worker)
+        if self._closed and not self._waiting:
+            self._retire(worker)  # a retired pool (hot reload): its last query is done
+        else:
+            self._idle.put(worker)
         return answer, waited
 
     @property
@@ -255,15 +270,28 @@ class WorkerPool:
             with self._wait_lock:
                 self._waiting -= 1
 
-    def close(self) -> None:
+    def retire(self) -> None:
+        """Stop taking new work but let running queries finish (hot reload): idle workers go now,
+        busy ones when their answer is in; the zygote ends after the last of them."""
         if self._closed:
             return
         self._closed = True
+        self._retire_idle()
+        self._ctl.close()
+        threading.Thread(target=os.waitpid, args=(self.zygote_pid, 0), daemon=True).start()
+
+    def _retire_idle(self) -> None:
         while True:
             try:
                 self._retire(self._idle.get_nowait())
             except queue.Empty:
                 break
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._retire_idle()
         self._ctl.close()  # the zygote sees EOF and exits; busy workers see EOF when released
         for _ in range(100):
             try:

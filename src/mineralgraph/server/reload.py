@@ -1,0 +1,72 @@
+"""Hot reload: a new build in dist/ is served without a restart.
+
+A thread polls dist/manifest.json; when its inputs_sha256 changes, it loads the new dump into a
+new in-memory store, starts a new worker pool on it, and swaps the app's state to it in one step
+(new requests see only the new build). Queries already running keep their old pool: its busy
+workers finish their answer and are retired then (workers.py), its idle ones go at once. Cached
+answers are keyed by the build hash, so none of the old build's is ever sent again.
+
+The thread never ends while the server runs: the new zygote is forked from it and the kernel
+ends a zygote whose parent thread ends (PR_SET_PDEATHSIG). On-disk stores (--store) are not
+reloaded: RocksDB files cannot be replaced under the workers reading them; restart instead.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from .caching import build_identity
+
+log = logging.getLogger("mineralgraph.reload")
+
+
+def watch(app, every: float) -> threading.Thread:
+    """Start polling the served dist/ every `every` seconds (daemon thread)."""
+    thread = threading.Thread(target=_loop, args=(app, every), name="reload", daemon=True)
+    thread.start()
+    return thread
+
+
+def _loop(app, every: float) -> None:
+    state = app.extensions["mineralgraph"]
+    while not state.pool.closed:
+        time.sleep(every)
+        build_hash, _ = build_identity(state.settings.dist_dir)
+        if build_hash == state.build_hash or build_hash.startswith("unbuilt-"):
+            continue
+        try:
+            swap(app, build_hash)
+        except Exception:  # a half-written or broken build: keep serving the old one, say why
+            log.exception("could not load the new build %s; still serving %s", build_hash, state.build_hash)
+            state.failed_build = build_hash
+
+
+def swap(app, build_hash: str) -> None:
+    from mineralgraph.store import load_dist
+
+    from . import description
+    from .app import served_iri_base
+    from .workers import WorkerPool
+
+    state = app.extensions["mineralgraph"]
+    if getattr(state, "failed_build", None) == build_hash:
+        return  # already tried and failed: wait for the next build
+    settings = state.settings
+    if served_iri_base(settings.dist_dir) != state.iri_base:
+        raise ValueError("the new build has another IRI base: restart the server to serve it")
+    started = time.perf_counter()
+    store = load_dist(Path(settings.dist_dir))
+    stats = description.dataset_stats(store)
+    pool = WorkerPool(store, settings.workers, None, settings.queue)
+    old = state.pool
+    _, built = build_identity(settings.dist_dir)
+    # The swap: everything a request reads about the build, replaced together.
+    state.pool, state.stats, state.build_hash, state.built = pool, stats, build_hash, built
+    state.http.rebuild(build_hash, built)
+    for derived in ("mineralgraph.resolver", "mineralgraph.dumps"):
+        app.extensions.pop(derived, None)
+    old.retire()
+    log.info("now serving build %s (%d triples), loaded in %.1f s", build_hash, stats["triples"],
+             time.perf_counter() - started)

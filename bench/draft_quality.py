@@ -20,6 +20,7 @@ every name in them is known; on a new source, names the gazetteer lacks give no 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -36,8 +37,8 @@ from mineralgraph.quotes import locate  # noqa: E402
 from mineralgraph.sources import load_sources  # noqa: E402
 from mineralgraph.text import normalise  # noqa: E402
 
-KINDS = ["membership", "founding", "classification", "statistic", "member_count", "policy", "list_version",
-         "list_change", "event", "relation"]
+# every statement type of the annotation schema
+KINDS = list(json.loads((ROOT / "schemas" / "annotations.schema.json").read_text(encoding="utf-8"))["$defs"]["statement"]["properties"])
 
 
 def curated_claims(paths: ProjectPaths, source) -> list[tuple[tuple[int, int], set[str]]]:

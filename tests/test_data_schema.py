@@ -175,3 +175,9 @@ def test_schema_refuses_unknown_keys_everywhere(kind):
 
     found = list(objects(schema))
     assert found and all(o.get("additionalProperties") is False for o in found)
+
+
+def test_every_statement_type_may_be_drafted():
+    """A draft may carry any statement type the schema knows, and nothing else."""
+    schema = json.loads((SCHEMA_DIR / "annotations.schema.json").read_text(encoding="utf-8"))
+    assert set(schema["$defs"]["draftStatement"]["propertyNames"]["enum"]) == set(schema["$defs"]["statement"]["properties"])

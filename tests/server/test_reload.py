@@ -9,12 +9,13 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import requests
 
-from conftest import DATA
 from test_serve_command import _free_port, _processes_of, _wait_ready
 
+DATA = Path(__file__).parent / "data"
 # 4-way cross product of the fixture's 52 triples: 52**4 rows, a few seconds of counting.
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(4)) + " }"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

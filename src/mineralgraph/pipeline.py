@@ -10,7 +10,6 @@ from typing import Callable
 
 from rdflib import Dataset, Graph
 
-from . import ntriples
 from .buildstore import BuildStore
 from .derive import derive_store
 from .dist import inputs_digest, read_manifest, write_dist
@@ -105,7 +104,7 @@ def _load_chunks(bstore: BuildStore, chunks) -> None:
 def reason(bstore: BuildStore, ontology, chunks) -> GraphChunk:
     """OWL 2 RL consequences (reason.py) into graph/inferred."""
     data = (c.data for c in chunks if c.graph != str(ONTOLOGY_GRAPH))  # one file in memory at a time
-    chunk = GraphChunk(str(INFERRED_GRAPH), ntriples.from_store(infer_store(bstore.store, ontology, data)))
+    chunk = GraphChunk(str(INFERRED_GRAPH), infer_store(bstore.store, ontology, data))
     bstore.load(chunk)
     return chunk
 

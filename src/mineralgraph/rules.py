@@ -1,9 +1,9 @@
-"""The OWL 2 RL rules this ontology needs, generated from its axioms as SPARQL CONSTRUCT queries.
+"""The OWL 2 RL rules this ontology needs, generated from its axioms as Horn rules.
 
-Only the rule families the ontology uses are generated, each as one query with a VALUES table
-(so a thousand sources cost one pass per family, not one per axiom):
+Only the rule families the ontology uses are generated, each as one rule whose axioms are a table
+of constants (so a thousand sources cost one pass per family, not one per axiom):
 
-| OWL 2 RL rule            | axiom                                   | query                              |
+| OWL 2 RL rule            | axiom                                   | rule                               |
 |--------------------------|-----------------------------------------|------------------------------------|
 | cax-sco, cax-eqc         | rdfs:subClassOf, owl:equivalentClass    | ?x a C  =>  ?x a D (closure)       |
 | prp-spo1, prp-eqp        | rdfs:subPropertyOf, equivalentProperty  | ?x P ?y =>  ?x Q ?y (closure)      |
@@ -13,15 +13,21 @@ Only the rule families the ontology uses are generated, each as one query with a
 | prp-spo2                 | owl:propertyChainAxiom                  | ?x P1 ?a . ?a P2 ?y  =>  ?x Q ?y   |
 | cls-hv1, cls-hv2         | owl:hasValue restrictions               | ?x a C <=> ?x P v                  |
 
-An axiom of a kind not listed (intersections, unions, cardinalities, ...) is refused when the
+Axioms whose OWL 2 RL rules only detect inconsistencies (owl:AllDisjointClasses, disjointWith)
+add nothing. owl:FunctionalProperty would add owl:sameAs (prp-fp) where a subject has two values;
+the rules do not implement equality, so the reasoner refuses such data (`functional_violations`)
+instead. Any other axiom kind (intersections, unions, cardinalities, ...) is refused when the
 rules are generated, so a new ontology term can never be silently left without its reasoning.
+
+A rule is data (`Rule`); reason.py runs the rules on pyoxigraph.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
@@ -29,8 +35,30 @@ from .errors import InputError
 
 # Axioms that OWL 2 RL gives consequences for and this module does not implement.
 UNSUPPORTED = [OWL.intersectionOf, OWL.unionOf, OWL.someValuesFrom, OWL.allValuesFrom, OWL.maxCardinality,
-               OWL.maxQualifiedCardinality, OWL.hasKey, OWL.oneOf, OWL.complementOf, OWL.sameAs,
-               OWL.AsymmetricProperty, OWL.InverseFunctionalProperty, OWL.IrreflexiveProperty]
+               OWL.maxQualifiedCardinality, OWL.cardinality, OWL.qualifiedCardinality, OWL.hasKey, OWL.oneOf,
+               OWL.complementOf, OWL.sameAs, OWL.AsymmetricProperty, OWL.InverseFunctionalProperty,
+               OWL.IrreflexiveProperty, OWL.ReflexiveProperty]
+# Vocabulary terms that may not appear in the data: the rules are generated from the ontology
+# alone, so an axiom stated in a source graph would go unreasoned.
+SCHEMA_PREDICATES = [RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range, OWL.equivalentClass,
+                     OWL.equivalentProperty, OWL.inverseOf, OWL.propertyChainAxiom, OWL.hasValue, OWL.onProperty,
+                     OWL.sameAs, *UNSUPPORTED]
+SCHEMA_TYPES = [OWL.TransitiveProperty, OWL.SymmetricProperty, OWL.FunctionalProperty, OWL.Restriction]
+
+A = RDF.type
+
+
+@dataclass(frozen=True)
+class Rule:
+    """head <= body, for every row of `table` (the constants the axioms give the variables in
+    `columns`). Patterns are triples of rdflib terms or variable names ("?x")."""
+
+    name: str
+    head: tuple
+    body: tuple[tuple, ...]
+    columns: tuple[str, ...] = ()
+    table: tuple[tuple, ...] = ()
+    no_literal: str | None = None  # a variable that must not be a literal (it becomes a subject)
 
 
 def _closure(pairs: dict) -> dict:
@@ -48,12 +76,13 @@ def _closure(pairs: dict) -> dict:
     return out
 
 
-def _values(rows) -> str:
-    return " ".join("(" + " ".join(t.n3() for t in row) + ")" for row in sorted(rows))
+def _named(rows) -> tuple[tuple, ...]:
+    """Rows without blank nodes (anonymous classes are only a step between named ones), sorted."""
+    return tuple(sorted(row for row in rows if not any(isinstance(t, BNode) for t in row)))
 
 
-def generate(ontology: Graph) -> list[tuple[str, str]]:
-    """[(rule name, SPARQL CONSTRUCT)] for the ontology's axioms."""
+def generate(ontology: Graph) -> list[Rule]:
+    """The rules for the ontology's axioms."""
     for p in UNSUPPORTED:
         if (None, p, None) in ontology or (None, RDF.type, p) in ontology:
             raise InputError(f"the ontology uses {p.n3()}, which the build's OWL 2 RL rules (rules.py) do not implement")
@@ -72,50 +101,51 @@ def generate(ontology: Graph) -> list[tuple[str, str]]:
     classes, props = _closure(sub_class), _closure(sub_prop)
 
     rules = []
-    sco = {(c, d) for c, supers in classes.items() for d in supers if isinstance(c, URIRef) and isinstance(d, URIRef)}
-    if sco:
-        rules.append(("cax-sco", f"CONSTRUCT {{ ?x a ?d }} WHERE {{ VALUES (?c ?d) {{ {_values(sco)} }} ?x a ?c }}"))
-    spo = {(p, q) for p, supers in props.items() for q in supers if isinstance(p, URIRef) and isinstance(q, URIRef)}
-    if spo:
-        rules.append(("prp-spo1", f"CONSTRUCT {{ ?x ?q ?y }} WHERE {{ VALUES (?p ?q) {{ {_values(spo)} }} ?x ?p ?y }}"))
-    dom = {(p, c) for p, c in ontology.subject_objects(RDFS.domain) if isinstance(c, URIRef)}
-    if dom:
-        rules.append(("prp-dom", f"CONSTRUCT {{ ?x a ?c }} WHERE {{ VALUES (?p ?c) {{ {_values(dom)} }} ?x ?p ?y }}"))
-    rng = {(p, c) for p, c in ontology.subject_objects(RDFS.range) if isinstance(c, URIRef)}
-    if rng:
-        rules.append(("prp-rng", f"CONSTRUCT {{ ?y a ?c }} WHERE {{ VALUES (?p ?c) {{ {_values(rng)} }} ?x ?p ?y FILTER(!isLiteral(?y)) }}"))
+
+    def add(name, head, body, columns=(), rows=None, no_literal=None):
+        table = _named(rows) if rows is not None else ()
+        if rows is None or table:
+            rules.append(Rule(name, head, tuple(body), tuple(columns), table, no_literal))
+
+    add("cax-sco", ("?x", A, "?d"), [("?x", A, "?c")], ("?c", "?d"),
+        {(c, d) for c, supers in classes.items() for d in supers})
+    add("prp-spo1", ("?x", "?q", "?y"), [("?x", "?p", "?y")], ("?p", "?q"),
+        {(p, q) for p, supers in props.items() for q in supers})
+    add("prp-dom", ("?x", A, "?c"), [("?x", "?p", "?y")], ("?p", "?c"), set(ontology.subject_objects(RDFS.domain)))
+    add("prp-rng", ("?y", A, "?c"), [("?x", "?p", "?y")], ("?p", "?c"), set(ontology.subject_objects(RDFS.range)),
+        no_literal="?y")
     inv = set()
     for p, q in ontology.subject_objects(OWL.inverseOf):
         inv |= {(p, q), (q, p)}
     inv |= {(p, p) for p in ontology.subjects(RDF.type, OWL.SymmetricProperty)}
-    if inv:
-        rules.append(("prp-inv", f"CONSTRUCT {{ ?y ?q ?x }} WHERE {{ VALUES (?p ?q) {{ {_values(inv)} }} ?x ?p ?y FILTER(!isLiteral(?y)) }}"))
+    add("prp-inv", ("?y", "?q", "?x"), [("?x", "?p", "?y")], ("?p", "?q"), inv, no_literal="?y")
     for p in sorted(ontology.subjects(RDF.type, OWL.TransitiveProperty)):
-        rules.append((f"prp-trp {p}", f"CONSTRUCT {{ ?x {p.n3()} ?z }} WHERE {{ ?x {p.n3()} ?y . ?y {p.n3()} ?z }}"))
+        add(f"prp-trp {p}", ("?x", p, "?z"), [("?x", p, "?y"), ("?y", p, "?z")])
     for q, chain_node in sorted(ontology.subject_objects(OWL.propertyChainAxiom)):
         chain = list(Collection(ontology, chain_node))
-        steps = " . ".join(f"?v{i} {p.n3()} ?v{i + 1}" for i, p in enumerate(chain))
-        rules.append((f"prp-spo2 {q}", f"CONSTRUCT {{ ?v0 {q.n3()} ?v{len(chain)} }} WHERE {{ {steps} }}"))
+        _name_all(f"the property chain of {q.n3()}", [q, *chain])
+        add(f"prp-spo2 {q}", ("?v0", q, f"?v{len(chain)}"), [(f"?v{i}", p, f"?v{i + 1}") for i, p in enumerate(chain)])
 
     hv1, hv2 = set(), set()
     for r in ontology.subjects(OWL.hasValue, None):
         p, v = ontology.value(r, OWL.onProperty), ontology.value(r, OWL.hasValue)
+        _name_all(f"the hasValue restriction on {p.n3() if p else '?'}", [p, v])
         # cls-hv1: every instance of a class below the restriction has the value;
         # cls-hv2: whatever has the value is in the restriction, so in every class above it.
         below = {c for c, supers in classes.items() if r in supers} | {r}
         above = classes.get(r, set()) | {r}
-        hv1 |= {(c, p, v) for c in below if isinstance(c, URIRef)}
-        hv2 |= {(p, v, c) for c in above if isinstance(c, URIRef)}
-    if hv1:
-        rules.append(("cls-hv1", f"CONSTRUCT {{ ?x ?p ?v }} WHERE {{ VALUES (?c ?p ?v) {{ {_values(hv1)} }} ?x a ?c }}"))
-    if hv2:
-        rules.append(("cls-hv2", f"CONSTRUCT {{ ?x a ?c }} WHERE {{ VALUES (?p ?v ?c) {{ {_values(hv2)} }} ?x ?p ?v }}"))
-    _no_blank(rules)
+        hv1 |= {(c, p, v) for c in below}
+        hv2 |= {(p, v, c) for c in above}
+    add("cls-hv1", ("?x", "?p", "?v"), [("?x", A, "?c")], ("?c", "?p", "?v"), hv1)
+    add("cls-hv2", ("?x", A, "?c"), [("?x", "?p", "?v")], ("?p", "?v", "?c"), hv2)
     return rules
 
 
-def _no_blank(rules) -> None:
-    for name, text in rules:
-        if "_:" in text:
-            raise InputError(f"rule {name} would need a blank node from the ontology; name the class or property")
+def _name_all(what: str, terms) -> None:
+    for t in terms:
+        if t is None or isinstance(t, BNode):
+            raise InputError(f"{what} needs a named property or value; name it in the ontology")
 
+
+def functional_properties(ontology: Graph) -> list[URIRef]:
+    return sorted(p for p in ontology.subjects(RDF.type, OWL.FunctionalProperty) if isinstance(p, URIRef))

@@ -131,6 +131,17 @@ EXPECTED = {
     "list-change-backwards": [
         (ID["stmt/list-change/x"], MG.toVersion, MGSH.ListChangeStatement, SH.SPARQLConstraintComponent, V)
     ],
+    # the support summaries the build derives (queries/rules/support-summary.rq, supporting-sources.rq)
+    "support-count-mismatch": [
+        (ID["stmt/membership/msp/JPN"], MG.sourceCount, MGSH.SupportSummary, SH.SPARQLConstraintComponent, V)
+    ],
+    "support-earliest-not-as-given": [
+        (ID["stmt/membership/msp/JPN"], MG.earliestAsOf, MGSH["SupportSummary-earliest"], SH.PatternConstraintComponent, V)
+    ],
+    "support-no-ids": [(ID["stmt/membership/msp/JPN"], MG.sourceIds, MGSH["SupportSummary-ids"], SH.MinCountConstraintComponent, V)],
+    "list-version-given-in-full-twice": [
+        (ID["list/us/2022"], MG.givenInFull, MGSH["ListVersionGivenInFull-flag"], SH.MaxCountConstraintComponent, V)
+    ],
     "country-iso-pattern": [(ID["country/jpx"], MG.iso3166Alpha3, MGSH["Country-iso3"], SH.PatternConstraintComponent, V)],
     "country-iri-mismatch": [(ID["country/XYZ"], MG.iso3166Alpha3, MGSH.Country, SH.SPARQLConstraintComponent, V)],
     "labels-two-english": [(ID["person/biden"], SKOS.prefLabel, MGSH["Labelled-prefLabel"], SH.UniqueLangConstraintComponent, V)],

@@ -304,6 +304,29 @@ def test_msp_members_as_of(catalog, runner):
         "AUS", "CAN", "FIN", "FRA", "DEU", "JPN", "KOR", "SWE", "GBR", "USA", "eu"}
 
 
+def test_msp_roster_sums_up_the_sources(catalog, runner):
+    """mechanism-roster: one row per member, the sources of all its membership statements merged."""
+    if not all(has_claims(runner, s, f"{ID}mechanism/msp") for s in ("000", "001")):
+        pytest.skip("000 and 001 not annotated for MSP yet")
+    got = {r["memberId"]: r for r in rows(runner, catalog, "mechanism-roster", mechanism="MSP")}
+    assert len(got) == len(rows(runner, catalog, "mechanism-roster", mechanism="MSP"))  # one row per member
+    # 001 (2022-06-14): "参与这项矿物安全合作伙伴关系的包括澳大利亚、加拿大、芬兰、法国、德国、日本、韩国、瑞典、
+    # 英国、美国和欧盟委员会" and 000 (2024-02-11) name Finland; 002 does not
+    fin = got["FIN"]
+    assert (fin["sourceCount"], fin["sources"], fin["earliest"], fin["latest"]) == ("2", "000 001", "2022-06-14", "2024-02-11")
+    # Sweden only in 001's list
+    assert (got["SWE"]["sources"], got["SWE"]["earliest"], got["SWE"]["latest"]) == ("001", "2022-06-14", "2022-06-14")
+    # 002 gives a month ("2022年6月…美國宣布與加拿大、澳大利亞、法國、德國、英國、歐盟…"): the earliest date stays a month
+    assert got["USA"]["earliest"] == "2022-06"
+    assert set(got["USA"]["roles"].split()) >= {"founder", "leader"}
+    assert got["eu"]["representedBy"] == "European Commission"
+    # as_of keeps the members some source names for that date or earlier: India and Italy only from 000 (2024)
+    early = {r["memberId"] for r in rows(runner, catalog, "mechanism-roster", mechanism="MSP", as_of="2023-01-01")}
+    assert early == set(got) - {"IND", "ITA"}
+    # the same members as the claim-level rows of mechanism-members
+    assert set(got) == {r["memberId"] for r in rows(runner, catalog, "mechanism-members", mechanism="MSP")}
+
+
 def test_msp_count_from_004(catalog, runner):
     if not has_claims(runner, "004", f"{ID}mechanism/msp") or not rows(runner, catalog, "statistics", subject="MSP"):
         pytest.skip("004's MSP member count not annotated yet")

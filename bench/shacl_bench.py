@@ -1,8 +1,8 @@
 """pySHACL against the shapes compiled to SPARQL (shaclsparql.py), on the seeds and on the seeds
 replicated x10 and x50.
 
-A replica copies every source graph under new ids: `/source/NNN`, `/claim/NNN/`, `/mention/NNN/`
-(and the source's `dcterms:identifier "NNN"`) are rewritten on every line that mentions a seed
+A replica copies every source graph under new ids: `/source/NNN`, `/claim/NNN/`, `/mention/NNN/`,
+`/stmt/derivation/NNN` (and the source's `dcterms:identifier "NNN"`) are rewritten on every line that mentions a seed
 source, in the source graphs and in the inferred and derived graphs alike; statements, the
 gazetteer and the ontology are shared, so a replica repeats the seeds' facts as real sources do.
 
@@ -37,7 +37,7 @@ from mineralgraph.shaclsparql import as_stored  # noqa: E402
 from mineralgraph.sourcegraphs import GraphChunk  # noqa: E402
 from mineralgraph.validate import load_shapes, shacl, shacl_store, store_checks  # noqa: E402
 
-SEED_ID = re.compile(r"/(source|claim|mention)/(\d{3})\b")
+SEED_ID = re.compile(r"/(source|claim|mention|derivation)/(\d{3})\b")
 
 
 def replicate(lines: list[str], copies: int) -> tuple[bytes, bytes]:

@@ -90,6 +90,7 @@ class _Query:
     sparql: str  # SELECT ?this [?value] [?path] [message variables]
     template: str | None = None  # SPARQL constraint message with {?var} / {$this}
     value_is_focus: bool = False  # a node shape's SPARQL constraint without ?value reports the focus node
+    components: list[str] | None = None  # several per-value constraints in one query: ?_k picks one
 
 
 class Compiler:
@@ -297,10 +298,20 @@ class Compiler:
         return _Query(shape, component, self.severity(shape), path if isinstance(path, URIRef) else None,
                       str(message) if message is not None else None, head + sparql, **kw)
 
+    def per_value(self, shape, values: str, path=None, prefixes=None) -> list[_Query]:
+        """One query for all per-value constraints of a shape: the values are read once, those
+        failing any test kept, then paired with each test they fail (?_k numbers the test)."""
+        tests = self.value_tests(shape, "?value")
+        if not tests:
+            return []
+        any_fails = " || ".join(f"!{ok}" for _, ok in tests)
+        which = " || ".join(f"(?_k = {k} && !{ok})" for k, (_, ok) in enumerate(tests))
+        sparql = (f"SELECT DISTINCT ?this ?value ?_k WHERE {{ {{ {values} FILTER({any_fails}) }} "
+                  f"VALUES ?_k {{ {' '.join(str(k) for k in range(len(tests)))} }} FILTER({which}) }}")
+        return [self._query(shape, "per-value", sparql, path=path, prefixes=prefixes, components=[c for c, _ in tests])]
+
     def node_constraints(self, shape, focus: str, prefixes) -> list[_Query]:
-        out = [self._query(shape, component, f"SELECT DISTINCT ?this ?value WHERE {{ {focus} BIND(?this AS ?value) "
-                           f"FILTER(!{ok}) }}", prefixes=prefixes)
-               for component, ok in self.value_tests(shape, "?value")]
+        out = self.per_value(shape, f"{focus} BIND(?this AS ?value)", prefixes=prefixes)
         for constraint in self.g.objects(shape, SH.sparql):
             self.require_only(constraint, SPARQL_CONSTRAINT, "SPARQL constraint")
             text, declared = self.select(constraint, shape, "SPARQL constraint")
@@ -325,14 +336,21 @@ class Compiler:
         def q(component, sparql):
             out.append(self._query(shape, component, sparql, path=path, prefixes=prefixes))
 
-        for component, ok in self.value_tests(shape, "?value"):
-            q(component, f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {sp} ?value FILTER(!{ok}) }}")
+        out += self.per_value(shape, f"{focus} ?this {sp} ?value", path=path, prefixes=prefixes)
+        # the common counts as existence tests, several times faster than grouping every focus node
         for n in g.objects(shape, SH.minCount):
-            q("MinCountConstraintComponent", f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {sp} ?value }} }} "
-              f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {int(n)})")
+            if int(n) == 1:
+                q("MinCountConstraintComponent", f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {sp} ?value }} }}")
+            elif int(n) > 1:
+                q("MinCountConstraintComponent", f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {sp} ?value }} }} "
+                  f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {int(n)})")
         for n in g.objects(shape, SH.maxCount):
-            q("MaxCountConstraintComponent", f"SELECT ?this WHERE {{ {focus} ?this {sp} ?value }} "
-              f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {int(n)})")
+            if int(n) == 1:
+                q("MaxCountConstraintComponent", f"SELECT DISTINCT ?this WHERE {{ {focus} ?this {sp} ?value , ?other "
+                  "FILTER(!sameTerm(?value, ?other)) }")
+            else:
+                q("MaxCountConstraintComponent", f"SELECT ?this WHERE {{ {focus} ?this {sp} ?value }} "
+                  f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {int(n)})")
         for v in g.objects(shape, SH.hasValue):
             q("HasValueConstraintComponent", f"SELECT DISTINCT ?this WHERE {{ {focus} "
               f"FILTER NOT EXISTS {{ ?this {sp} {_n3(v)} }} }}")
@@ -414,6 +432,7 @@ def run(query_fn, shapes: Graph) -> list[Result]:
     results = []
     for q in compiler.compile():
         for row in query_fn(q.sparql):
+            component = q.components[int(row["_k"].value)] if q.components else q.component
             value = _get(row, "value")
             if value is None and q.value_is_focus:
                 value = row["this"]
@@ -424,8 +443,8 @@ def run(query_fn, shapes: Graph) -> list[Result]:
             message = q.message
             if q.template is not None:
                 message = _substitute(q.template, row, value)
-            results.append(Result(q.severity, row["this"], path, q.shape, q.component, value,
-                                  message or q.component.replace("ConstraintComponent", "")))
+            results.append(Result(q.severity, row["this"], path, q.shape, component, value,
+                                  message or component.replace("ConstraintComponent", "")))
     return results
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, XSD
 
 from mineralgraph import ntriples
@@ -102,10 +103,12 @@ def test_a_shape_feature_the_compiler_lacks_is_refused(feature, shapes, ontology
 # Damaged worlds: the fixtures only show each shape's one intended violation; these show that the
 # two validators also agree on data broken in ways nobody wrote a fixture for (a triple dropped,
 # an object swapped for another node, a literal retyped or re-tagged, an extra value or type).
-# A number is only replaced by a number: rdflib's SPARQL orders a string or an ill-typed number
-# against a number ("JPN" > 100 is true) where SPARQL, and so the store, has a type error; the
-# datatype shapes report such a value in both validators, the SPARQL constraints only in pySHACL.
-_NUMBERS = [Literal("-1", datatype=XSD.integer), Literal("-1", datatype=XSD.nonNegativeInteger),
+# A number is only replaced by a well-typed number: rdflib's SPARQL orders a string or an ill-typed
+# number against a number ("JPN" > 100 is true) where SPARQL, and so the store, has a type error; the
+# datatype shapes report such a value in both validators, the SPARQL constraints only in pySHACL, and
+# sh:minInclusive on "-1"^^xsd:nonNegativeInteger only in the store (SHACL: a comparison that is not
+# true is a violation; pySHACL skips a value rdflib cannot convert).
+_NUMBERS = [Literal("-1", datatype=XSD.integer), Literal("0", datatype=XSD.nonNegativeInteger),
             Literal("7", datatype=XSD.nonNegativeInteger), Literal("1.5", datatype=XSD.decimal)]
 _OTHER_LITERALS = [
     Literal("x"), Literal("x", lang="fr"), Literal("x", lang="EN-gb"), Literal("JPN"), Literal("jp"),
@@ -113,6 +116,9 @@ _OTHER_LITERALS = [
     Literal("abc", datatype=XSD.integer), Literal("yes", datatype=XSD.boolean), Literal("true", datatype=XSD.boolean),
     Literal("2022", datatype=XSD.gYear), Literal("22", datatype=XSD.gYear), Literal("2022-06", datatype=XSD.gYearMonth),
 ]
+
+
+_ONTOLOGY_TERMS = set(load_ontology(ROOT / "ontology").subjects())
 
 
 def _like(o, nodes, rng):
@@ -124,9 +130,11 @@ def _like(o, nodes, rng):
 
 
 def _damage(g: Graph, rng) -> Graph:
-    g = Graph() + g
+    g = Graph() + to_canonical_graph(g)  # blank node labels from the content, so a seed picks the same triples every run
     triples = sorted(g, key=str)
-    nodes = sorted({o for o in g.objects() if isinstance(o, URIRef)} | set(g.subjects()), key=str)
+    # an ontology term (mg:Mechanism) given a data class is left out: pySHACL reads its values from
+    # the data graph alone, the build's validator from the ontology graph too, and data never types them
+    nodes = sorted(({o for o in g.objects() if isinstance(o, URIRef)} | set(g.subjects())) - _ONTOLOGY_TERMS, key=str)
     classes = sorted({o for o in g.objects(None, RDF.type)}, key=str)
     for _ in range(rng.randint(1, 3)):
         s, p, o = rng.choice(triples)

@@ -107,7 +107,7 @@ print(json.dumps({"wall": time.perf_counter() - t0, "timings": r.timings, "tripl
 """
 
 CHILD_SERVE = """
-import json, resource, statistics, sys, time
+import json, os, resource, select, statistics, sys, time
 from pathlib import Path
 from mineralgraph.store import load_dist
 from mineralgraph.storedqueries import load_all
@@ -117,23 +117,48 @@ store = load_dist(Path(sys.argv[1]))
 load = time.perf_counter() - t0
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 runner = LocalRunner(store)
+repeat, limit = int(sys.argv[3]), float(sys.argv[4])
+
+def example(q, ex):
+    times, rows = [], None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        answer = runner.run(q, ex)
+        rows = len(json.loads(answer["body"])["results"]["bindings"]) if answer.get("body", b"")[:1] == b"{" else None
+        times.append(time.perf_counter() - t)
+        if sum(times) > limit / 2:
+            break
+    return {"median_ms": statistics.median(times) * 1000, "rows": rows, "runs": len(times)}
+
+def timed(q, ex):
+    # each example in a forked child, so one that runs away is stopped at the limit (a query inside
+    # the store cannot be interrupted) and the others are still measured
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            out = example(q, ex)
+        except Exception as exc:
+            out = {"error": str(exc)[:80]}
+        os.write(w, json.dumps(out).encode())
+        os._exit(0)
+    os.close(w)
+    ready, _, _ = select.select([r], [], [], limit)
+    if not ready:
+        os.kill(pid, 9)
+        out = {"error": f"over {limit:.0f} s"}
+    else:
+        data = b"".join(iter(lambda: os.read(r, 65536), b""))
+        out = json.loads(data) if data else {"error": "child died"}
+    os.close(r)
+    os.waitpid(pid, 0)
+    return out
+
 out = {"load_s": load, "load_rss_mb": rss, "queries": {}}
 for name, q in sorted(load_all(Path(sys.argv[2])).items()):
     for i, ex in enumerate(q.examples):
-        times, rows, error = [], None, None
-        for _ in range(int(sys.argv[3])):
-            t = time.perf_counter()
-            try:
-                answer = runner.run(q, ex)
-                rows = len(json.loads(answer["body"])["results"]["bindings"]) if answer.get("body", b"")[:1] == b"{" else None
-            except Exception as exc:
-                error = str(exc)[:80]
-                break
-            times.append(time.perf_counter() - t)
-            if times[-1] > 10:
-                break
-        out["queries"][f"{name}#{i + 1}"] = {"median_ms": statistics.median(times) * 1000 if times else None,
-                                           "rows": rows, "error": error, "example": q.example_lines[i]}
+        out["queries"][f"{name}#{i + 1}"] = dict(timed(q, ex), example=q.example_lines[i])
 print(json.dumps(out))
 """
 
@@ -145,7 +170,7 @@ def _child(code: str, *args) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def measure(n: int, repeat: int) -> dict:
+def measure(n: int, repeat: int, limit: float) -> dict:
     with tempfile.TemporaryDirectory(prefix=f"mg-scale-{n}-") as tmp:
         project = Path(tmp)
         grow(project, n)
@@ -156,7 +181,7 @@ def measure(n: int, repeat: int) -> dict:
         ann = sorted((project / "seeds" / "annotations").glob("*.yaml"))[-1]
         ann.write_text(ann.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
         warm = _child(CHILD_BUILD, project)
-        serve = _child(CHILD_SERVE, dist, project / "queries", repeat)
+        serve = _child(CHILD_SERVE, dist, project / "queries", repeat, limit)
         return {"n": n, "cold": cold, "warm": warm, "dist_mb": size / 1e6, "serve": serve}
 
 
@@ -187,7 +212,7 @@ def report(results: list[dict]) -> None:
         cells = []
         for r in results:
             x = r["serve"]["queries"].get(q, {})
-            cells.append(f"error: {x['error']}" if x.get("error") else f"{x['median_ms']:.1f} ({x['rows']})")
+            cells.append(x["error"] if x.get("error") else f"{x['median_ms']:.1f} ({x['rows']})")
         print(f"| {q} | " + " | ".join(cells) + " |")
 
 
@@ -196,13 +221,14 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="N = 5 and 50 only")
     ap.add_argument("--sizes", type=int, nargs="*", help="corpus sizes (default 5 50 200 1000)")
     ap.add_argument("--repeat", type=int, default=5, help="runs per stored-query example (median)")
+    ap.add_argument("--query-limit", type=float, default=60, help="seconds an example may take before it is stopped")
     ap.add_argument("--json", type=Path, help="also write the raw figures here")
     args = ap.parse_args()
     sizes = args.sizes or ([5, 50] if args.quick else [5, 50, 200, 1000])
     results = []
     for n in sizes:
         t0 = time.perf_counter()
-        results.append(measure(n, args.repeat))
+        results.append(measure(n, args.repeat, args.query_limit))
         print(f"N={n}: measured in {time.perf_counter() - t0:.0f}s", file=sys.stderr, flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))

@@ -87,6 +87,11 @@ def test_view_draws_and_marks_link_to_pages(browser_page, real_live, view, rows_
     rows = int(re.match(r"(\d+) rows", page.locator("#chart-status").inner_text()).group(1))
     assert rows >= rows_at_least
     page.wait_for_timeout(800)  # let the first animation finish before measuring
+    # the chart fills its box: the box is sized for the data before echarts measures it (a chart
+    # initialised first kept the CSS min-height and drew the lists' bars 2 px tall)
+    box, canvas = page.evaluate("""() => [document.getElementById('chart').clientHeight,
+                                          document.querySelector('#chart canvas').getBoundingClientRect().height]""")
+    assert box > 450 and abs(box - canvas) <= 2, (box, canvas)
     shoot(page, f"view-{view}")
     mark = page.evaluate(CLICK_FIRST_MARK, view)
     assert mark["href"].startswith("/id/")

@@ -2,6 +2,7 @@
 fallback reader of stored-query headers."""
 from __future__ import annotations
 
+from mineralgraph.server.web.reading import clean_context
 from mineralgraph.server.web.storedq import read_headers
 from mineralgraph.server.web.texts import Span, context, segments
 
@@ -29,6 +30,19 @@ def test_context_around_a_quote():
     before, quote, after = context(text, text.index("日本"), text.index("日本") + 2, width=40)
     assert quote == "日本"
     assert before == "second " and after == " line"
+
+
+def test_context_cut_inside_a_tag_reads_clean():
+    # 001 (Epoch Times, HTML): "…矿产安全伙伴关系，以确保\n <ok href="https://www.epochtimes.com/gb/tag/…">\n  稀土\n </ok>"
+    # the suffix of a claim ends inside the <ok href="…"> tag, the prefix of the next starts inside one
+    assert clean_context('，以确保\n <ok href="https://www.epochtimes.com/gb/tag/%E7%A8') == "，以确保"
+    assert clean_context('%E7%89%A9.html">\n  关键矿物\n </ok>\n 供应链\n</h4>\n<p>\n 美国国务院') == "关键矿物供应链美国国务院"
+    assert clean_context("ok>\n 供应链") == "供应链"
+    # the prefix of 001's claim 2218-2286 as the build stores it: it starts with the tag's last character
+    assert clean_context(">\n  关键矿物\n </ok>\n 供应链\n</h4>\n<p>\n ") == "关键矿物供应链"
+    # text that merely contains ">" keeps it
+    assert clean_context("revenue rose > 5%") == "revenue rose > 5%"
+    assert clean_context('a "b" > c') == 'a "b" > c'
 
 
 def test_fallback_header_reader(tmp_path):

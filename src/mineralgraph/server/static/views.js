@@ -161,8 +161,10 @@
       var rows = rowsOf(data);
       status.textContent = rows.length + " rows from the stored query " + el.dataset.query + ".";
       if (!rows.length) { status.textContent = "Nothing to show for these filters."; return; }
+      // the option first: it sets the box's height, which echarts.init measures once
+      var option = draw(rows);
       var chart = echarts.init(el, null, { renderer: "canvas" });
-      chart.setOption(draw(rows));
+      chart.setOption(option);
       chart.on("click", function (p) { if (p.data && p.data.href) location.href = p.data.href; });
       window.addEventListener("resize", function () { chart.resize(); });
       window.mineralgraphChart = chart;  // for the browser tests

@@ -70,9 +70,16 @@ def reading_segments(original: str, markup: str, pinyin: bool, spans: list) -> l
     return out
 
 
+# A context is cut at a fixed length, often inside a tag: `ef="https://…html">` or a lone `>` at
+# its start, `<a href="` at its end. Neither is a whole tag, so the markup cleaner would leave it as text.
+CUT_TAG_AT_START = re.compile(r"""^(?:[^<>]*["']|\s*/?[A-Za-z][\w:.-]*\s*)?/?>""")
+CUT_TAG_AT_END = re.compile(r"<[A-Za-z/!][^<>]*$")
+
+
 def clean_context(fragment: str) -> str:
     """A quote's context (prefix or suffix) for reading: a few dozen characters whose source is not
-    at hand, so every kind of markup and the pinyin glosses are taken out."""
+    at hand, so every kind of markup, tags cut at either end and the pinyin glosses are taken out."""
     if not fragment:
         return ""
+    fragment = CUT_TAG_AT_END.sub("", CUT_TAG_AT_START.sub("", fragment))
     return normalise(normalise(fragment, "wiki", True).clean, "html", False).clean

@@ -9,7 +9,11 @@ from .graph import MG, ORG, PROV, RDF, RDFS, SKOS, best_label, href, labels, sel
 
 HIDDEN_PROPS = {RDF + "type", SKOS + "prefLabel", RDFS + "label"}
 # Statement properties not worth a column (the statement's type and its provenance links).
-STATEMENT_SKIP = {RDF + "type", MG + "supportedBy", PROV + "wasDerivedFrom"}
+# The build's support summary (sources, their count, earliest/latest date) is left out of a card
+# too: the card lists every claim with its source and date right below; the Properties table of
+# the statement's own page still shows it.
+STATEMENT_SKIP = {RDF + "type", MG + "supportedBy", PROV + "wasDerivedFrom", MG + "supportingSource",
+                  MG + "sourceCount", MG + "sourceIds", MG + "earliestAsOf", MG + "latestAsOf"}
 MAX_INCOMING = 300
 
 

@@ -144,3 +144,23 @@ def test_search_box_and_did_you_mean(browser_page, real_live):
     no_sideways_scroll(page)
     shoot(page, "search")
     assert page.outside_requests == []
+
+
+def test_result_rows_read_as_cards_on_a_phone(browser_page, real_live):
+    """At 390 px each result row is a card: every value visible under its column's name, nothing
+    hidden behind a sideways scroll. The US list of 2022 dropped 5 minerals; 002: "2022年在剔除氦、鉀、錸、鍶和鈾等5種礦產后"."""
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    page.goto(real_live.url + "/queries/list-changes?from=us%2F2018&to=us%2F2022")
+    no_sideways_scroll(page)
+    rows = page.locator("table.results tbody tr")
+    removed = [rows.nth(i) for i in range(rows.count()) if "removed" in rows.nth(i).inner_text()]
+    assert sorted(r.locator("td[data-col=mineral]").inner_text() for r in removed) == \
+        ["helium", "potash", "rhenium", "strontium", "uranium"]
+    for cell in removed[0].locator("td").all():
+        if cell.inner_text().strip():
+            box = cell.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1, cell.get_attribute("data-col")
+    label = page.evaluate("""() => getComputedStyle(document.querySelector("table.results td[data-col=change]"), "::before").content""")
+    assert label.strip('"').strip() == "change"
+    shoot(page, "list-changes-cards", full_page=False)

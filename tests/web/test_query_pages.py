@@ -69,3 +69,24 @@ def test_renderer_escapes_values(syn_live):
     assert "Demo &lt;i&gt;query&lt;/i&gt;" in html
     assert '<option value="a&lt;b" selected>' in html
     assert '<a href="/id/country/JPN"' in html and ">Japan</a>" in html  # label from the graph
+
+
+def test_query_list_page_is_part_of_the_site(real_client):
+    r = real_client.get("/queries", headers={"Accept": BROWSER})
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    html = r.data.decode()
+    assert '<header class="site">' in html and 'name="q"' in html, "the site's header and search box"
+    assert '<a href="/queries/roster-matrix">Who is in a mechanism, according to each source</a>' in html
+    # descriptions name columns in backticks: shown as code, not as stray backticks
+    assert "<code>named</code> (the source names the member)" in html and "`named`" not in html
+    assert real_client.get("/queries").mimetype == "application/json"  # programs still get JSON
+
+
+def test_iri_column_takes_the_place_of_its_id(real_client):
+    """roster-disagreements selects memberId first and the IRI member last: the table starts with the member."""
+    html = real_client.get("/queries/roster-disagreements?mechanism=MSP", headers={"Accept": BROWSER}).data.decode()
+    heads = re.findall(r"<th>([^<]+)</th>", html.split('<table class="results">', 1)[1].split("</thead>", 1)[0])
+    assert heads[:2] == ["member", "kind"] and "memberId" not in heads
+    # 001's closed list ("参与这项矿物安全合作伙伴关系的包括澳大利亚、加拿大、芬兰、法国、德国、日本、韩国、瑞典、英国、美国和欧盟委员会") leaves out India
+    first_row = html.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    assert 'data-col="member"' in first_row and ">India</a>" in first_row and "change over time" in first_row

@@ -5,7 +5,6 @@ Parameters are validated and resolved (entity short forms against the graph) bef
 reaches a worker; a bad value is a 400 with the reason and the closest known names."""
 from __future__ import annotations
 
-from html import escape
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
@@ -68,7 +67,8 @@ def list_queries():
         d["example_urls"] = [f"{base}/queries/{q.name}" + _query_string(ex) for ex in q.examples]
         items.append(d)
     if _wants_html():
-        return Response(_html(items), content_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
+        from .web.queries_html import query_list_page  # the browser view, in the site's frame
+        return query_list_page(items)
     response = jsonify(queries=items, openapi=f"{base}/openapi.json")
     response.headers["Vary"] = "Accept"
     return response
@@ -79,25 +79,6 @@ def _query_string(example: dict[str, list[str]]) -> str:
 
     pairs = [(k, v) for k, vs in example.items() for v in vs]
     return "?" + urlencode(pairs) if pairs else ""
-
-
-def _html(items) -> str:
-    parts = ["<!doctype html><html lang=en><meta charset=utf-8><title>mineralgraph stored queries</title>",
-             "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}code{background:#eee}"
-             "dt{font-weight:bold;margin-top:1.5em}</style>",
-             "<h1>Stored queries</h1><p>Run one with <code>GET /queries/NAME?param=value</code>; "
-             "results as SPARQL JSON, XML, CSV or TSV by <code>Accept</code>. "
-             "<a href=/openapi.json>OpenAPI document</a>.</p><dl>"]
-    for d in items:
-        parts.append(f"<dt id={escape(d['name'])}><a href='{escape(d['url'])}'>{escape(d['name'])}</a>: "
-                     f"{escape(d['title'])}</dt><dd><p>{escape(d['description'])}</p><ul>")
-        for p in d["params"]:
-            flag = "required" if p["required"] else "optional"
-            parts.append(f"<li><code>{escape(p['name'])}</code> ({escape(p['type'])}, {flag}): {escape(p['description'])}</li>")
-        parts.append("</ul><p>Examples: " + " ".join(
-            f"<a href='{escape(u)}'>{escape(u.split('/queries/', 1)[1])}</a>" for u in d["example_urls"]) + "</p></dd>")
-    parts.append("</dl></html>")
-    return "".join(parts)
 
 
 @bp.get("/queries/<name>")

@@ -109,8 +109,13 @@ def _table(results) -> dict | None:
 
 def _shown_columns(names: list[str], bindings: list[dict]) -> list[str]:
     """The columns worth a person's reading: an IRI column already shows its label and links to
-    its page, so `xId` and `xLabel` beside an IRI column `x` are left to the CSV and JSON;
-    the claim and source IRIs are left out when the quote and the source id carry them."""
+    its page, so `xId` and `xLabel` beside an IRI column `x` are left to the CSV and JSON, and `x`
+    takes the place of the first of them (queries put `memberId` first and the IRI `member` last:
+    the row should still start with the member); the claim and source IRIs are left out when the
+    quote and the source id carry them."""
+    def carried(n):  # the claim and source IRIs, when the quote and the source id stand for them
+        return (n == "claim" and "quote" in names) or (n == "source" and "sourceId" in names)
+
     out = []
     for n in names:
         if n == "sourceId":  # shown as the source's publisher and date, linking to it
@@ -119,11 +124,12 @@ def _shown_columns(names: list[str], bindings: list[dict]) -> list[str]:
         for suffix in ("Id", "Label"):
             base = n[: -len(suffix)] if n.endswith(suffix) else None
             if base and base in names and any(b.get(base, {}).get("type") == "uri" for b in bindings):
+                if base not in out and not carried(base):
+                    out.append(base)
                 break
         else:
-            if (n == "claim" and "quote" in names) or (n == "source" and "sourceId" in names):
-                continue
-            out.append(n)
+            if not carried(n) and n not in out:
+                out.append(n)
     return out
 
 
@@ -160,6 +166,11 @@ def render_query_page(query_meta, params: dict[str, list[str]], results, *, erro
         editor_href="/?" + urlencode({"query": query_text}) if query_text else None,
         ran=results is not None, iri_base=graph.iri_base())
     return html(body, status, {"Vary": "Accept"})
+
+
+def query_list_page(items: list[dict]):
+    """/queries for a browser: every stored query with its parameters and examples, in the site's frame."""
+    return html(render_template("queries.html", items=items, iri_base=graph.iri_base()), 200, {"Vary": "Accept"})
 
 
 def query_page(query, given: dict[str, list[str]], resolver=None):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
+from markupsafe import Markup
 
 from mineralgraph.storedqueries.resolve import local_id
 
@@ -41,6 +42,16 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
 @bp.app_template_filter("reading")
 def _reading_filter(fragment: str) -> str:
     return reading.clean_context(fragment)
+
+
+@bp.app_template_filter("ticks")
+def _ticks_filter(text: str) -> Markup:
+    """Stored-query descriptions name columns and values in `backticks`: shown as code, the rest escaped."""
+    parts = str(text or "").split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: leave the text as written
+        return Markup.escape(text)
+    return Markup("").join(Markup("<code>{}</code>").format(p) if i % 2 else Markup.escape(p)
+                           for i, p in enumerate(parts))
 
 
 def html(body: str, status: int = 200, headers: dict | None = None) -> Response:

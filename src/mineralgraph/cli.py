@@ -78,7 +78,7 @@ def cli() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
 @click.option("--dry-run", is_flag=True, help="Build, reason and validate, but do not write dist/.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
-              help="Worker processes for per-source work and dump files (default: one per CPU).")
+              help="Worker processes for per-source work and dump files, and queries run at once in validation and derivation (default: one per CPU).")
 @iri_base_option
 def build(root, quiet, dry_run, jobs, base) -> None:
     """Build the graph from seeds/ into dist/ (Turtle, N-Triples, TriG, N-Quads, JSON-LD, each also .gz).

@@ -76,9 +76,9 @@ def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = T
         raise ValidationFailed(Report(findings=early, checks=len(early)))
 
     inferred = steps.run("reasoning (OWL 2 RL rules)", reason, bstore, ontology, chunks)
-    derived, rule_counts = steps.run("deriving (SPARQL rules)", derive_store, bstore, paths.rules)
+    derived, rule_counts = steps.run("deriving (SPARQL rules)", derive_store, bstore, paths.rules, jobs)
 
-    report = steps.run("validating (SHACL + checks)", validate_store, bstore, shapes, paths.checks)
+    report = steps.run("validating (SHACL + checks)", validate_store, bstore, shapes, paths.checks, jobs)
     if not report.conforms:
         raise ValidationFailed(report)
 

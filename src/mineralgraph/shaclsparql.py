@@ -37,6 +37,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
+from .concurrentqueries import solutions
 from .errors import InputError
 
 # What a shape may say, by the role it plays. Anything else is refused, naming the shape.
@@ -426,12 +427,14 @@ def subclass_edges(query_fn) -> list[tuple[URIRef, URIRef]]:
     return [(_iri(row["sub"]), _iri(row["super"])) for row in query_fn(_SUBCLASS_EDGES)]
 
 
-def run(query_fn, shapes: Graph) -> list[Result]:
-    """Every result of the compiled shapes; query_fn(sparql) evaluates on the data + ontology."""
+def run(query_fn, shapes: Graph, jobs: int | None = None) -> list[Result]:
+    """Every result of the compiled shapes; query_fn(sparql) evaluates on the data + ontology
+    (up to `jobs` queries at a time; the results come in the order of the compiled queries)."""
     compiler = Compiler(shapes, subclass_edges(query_fn))
+    queries = compiler.compile()
     results = []
-    for q in compiler.compile():
-        for row in query_fn(q.sparql):
+    for q, rows in zip(queries, solutions(query_fn, [q.sparql for q in queries], jobs)):
+        for row in rows:
             component = q.components[int(row["_k"].value)] if q.components else q.component
             value = _get(row, "value")
             if value is None and q.value_is_focus:

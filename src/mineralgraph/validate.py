@@ -12,6 +12,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
+from .concurrentqueries import solutions
 from .namespaces import PREFIXES
 from .ontology import parse_rdf_file
 from .sparqlfiles import read_dir
@@ -123,13 +124,13 @@ def sparql_checks(data: Graph, checks_dir: Path) -> tuple[list[Finding], int]:
     return findings, len(files)
 
 
-def shacl_store(query_fn, shapes: Graph) -> list[Finding]:
+def shacl_store(query_fn, shapes: Graph, jobs: int | None = None) -> list[Finding]:
     """The shapes compiled to SPARQL (shaclsparql.py), run by query_fn on the data + ontology,
-    which pySHACL sees mixed together (`ont_graph`)."""
+    which pySHACL sees mixed together (`ont_graph`), up to `jobs` queries at a time."""
     from .shaclsparql import run, to_rdflib
 
     findings = []
-    for r in run(query_fn, shapes):
+    for r in run(query_fn, shapes, jobs):
         findings.append(
             Finding(
                 severity=r.severity,
@@ -144,24 +145,26 @@ def shacl_store(query_fn, shapes: Graph) -> list[Finding]:
     return findings
 
 
-def validate_store(bstore, shapes: Graph, checks_dir: Path) -> Report:
+def validate_store(bstore, shapes: Graph, checks_dir: Path, jobs: int | None = None) -> Report:
     """What `validate` reports, computed on the build store (buildstore.BuildStore): the shapes
-    compiled to SPARQL over data + ontology, and the checks over the data."""
+    compiled to SPARQL over data + ontology, and the checks over the data; up to `jobs` queries
+    run at a time."""
     report = Report(shapes=len(set(shapes.subjects(RDF.type, SH.NodeShape))) + len(set(shapes.subjects(RDF.type, SH.PropertyShape))))
-    report.findings += shacl_store(bstore.query_with_ontology, shapes)
+    report.findings += shacl_store(bstore.query_with_ontology, shapes, jobs)
     checks = 0
     for directory in (checks_dir / "asserted", checks_dir):
-        report.findings += store_checks(bstore, directory)
+        report.findings += store_checks(bstore, directory, jobs)
         checks += len(read_dir(directory))
     report.checks = checks
     return report
 
 
-def store_checks(bstore, checks_dir: Path) -> list[Finding]:
+def store_checks(bstore, checks_dir: Path, jobs: int | None = None) -> list[Finding]:
     """The SPARQL checks of a directory run on the build store (see sparql_checks)."""
     findings = []
-    for check in read_dir(checks_dir):
-        for row in bstore.query(check.text):
+    checks = read_dir(checks_dir)
+    for check, rows in zip(checks, solutions(bstore.query, [c.text for c in checks], jobs)):
+        for row in rows:
             severity, message, focus = (_binding(row, v) for v in ("severity", "message", "focus"))
             findings.append(
                 Finding(

@@ -101,3 +101,15 @@ def test_script_in_a_source_is_shown_as_text(browser_page, syn_live, synthetic):
     assert SCRIPT in browser_page.locator("blockquote mark").first.inner_text()
     assert '<img src=x onerror="window.__pwned=2">' in browser_page.locator("#properties").inner_text()
     assert browser_page.dialogs == []
+
+
+def test_editor_results_name_datatypes_by_prefix(browser_page, real_live):
+    """The starter query's counts read "1604"^^xsd:integer, not with the whole XML Schema IRI."""
+    browser_page.goto(real_live.url + "/")
+    browser_page.wait_for_selector(".yasgui .tabPanel.active .yasqe_queryButton")
+    browser_page.locator(".yasgui .tabPanel.active .yasqe_queryButton").click()
+    table = browser_page.locator(".yasgui .tabPanel.active .yasr table.dataTable")
+    table.locator("tbody tr").first.wait_for()
+    text = table.inner_text()
+    assert "mg:Claim" in text and "^^xsd:integer" in text
+    assert "http://www.w3.org/2001/XMLSchema#" not in text

@@ -189,3 +189,32 @@ def test_result_quotes_read_clean(real_client):
     # 002 verbatim "建立“礦產(chǎn)安全伙伴關(guān)系”": read without the inserted glosses, verbatim on hover
     assert ">2022年6月加拿大勘探者和開發商協會會議期間," in page
     assert 'title="verbatim: 2022年6月加拿大勘探者和開發(fā)商協(xié)會' in page
+
+
+def test_country_and_source_pages_lead_on(real_client):
+    """A country page links to the questions about it; a source page to its text above its long property table."""
+    page = real_client.get("/id/country/JPN", headers=HTML).get_data(as_text=True)
+    assert 'href="/queries/country-mechanisms?country=JPN"' in page
+    assert 'href="/queries/shared-mechanisms?country=JPN"' in page
+    page = real_client.get("/id/source/001", headers=HTML).get_data(as_text=True)
+    assert page.index('href="#text"') < page.index('id="about"')
+    assert 'href="/id/source/001?view=reading#text"' in page
+
+
+def test_search_with_a_typo_suggests_names(real_client):
+    page = real_client.get("/search?q=Minerls+Security", headers=HTML).get_data(as_text=True)
+    assert "Nothing by that name." in page
+    suggestions = page.split('class="did-you-mean"', 1)[1].split("</p>", 1)[0]
+    assert '<a href="/id/mechanism/msp">Minerals Security Partnership</a>' in suggestions
+    page = real_client.get("/search?q=Japan", headers=HTML).get_data(as_text=True)
+    assert 'class="did-you-mean"' not in page  # found: no suggestions
+
+
+def test_reading_view_keeps_a_sentence_around_inline_links_together(real_client):
+    """001 (Markdown with inline HTML) writes "…以确保\\n <ok href="…">\\n  稀土\\n </ok>\\n 、锂等\\n <ok …>\\n  关键矿物\\n </ok>\\n 供应链安全":
+    line breaks around inline tags are wrapping, not paragraphs."""
+    read = real_client.get("/id/source/001?view=reading", headers=HTML).get_data(as_text=True)
+    text = unescape(re.sub(r"<[^>]+>", "", read.split('id="text"')[1]))
+    assert "以确保稀土、锂等关键矿物供应链安全，抗衡中共。" in text
+    # blank lines still part paragraphs: the headline is not run into the link bar below it
+    assert re.search(r"抗衡中共垄断\n\n+首页", text)

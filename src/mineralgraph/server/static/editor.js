@@ -29,7 +29,10 @@
     yasqe: { autocompleters: ["variables"] },
     yasr: { prefixes: {
       mg: "https://w3id.org/mineralgraph/ont#", skos: "http://www.w3.org/2004/02/skos/core#",
-      prov: "http://www.w3.org/ns/prov#", org: "http://www.w3.org/ns/org#", oa: "http://www.w3.org/ns/oa#" } }
+      prov: "http://www.w3.org/ns/prov#", org: "http://www.w3.org/ns/org#", oa: "http://www.w3.org/ns/oa#",
+      // datatypes read "2022"^^xsd:gYear, not "2022"^^<http://www.w3.org/2001/XMLSchema#gYear>
+      xsd: "http://www.w3.org/2001/XMLSchema#", rdf: "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+      rdfs: "http://www.w3.org/2000/01/rdf-schema#", dcterms: "http://purl.org/dc/terms/" } }
   });
   var firstId = Object.keys(yasgui._tabs)[0];
   tabs.forEach(function (t) {

@@ -35,18 +35,21 @@ def source_flags(source_id: str | None) -> tuple[str, bool]:
 def reading_text(original: str, markup: str, pinyin: bool) -> tuple[str, list[int]]:
     """The text for reading and, for each of its characters, the original offset it stands for
     (a gap's break stands for the gap's first character).
-    A break is put back where the original skipped a line break or a block-level tag."""
+    A break is put back where the original skipped a blank line, a block-level tag or (in plain
+    and wiki text) a line break. In HTML and Markdown a single line break is only wrapping: 001
+    writes "以确保\n <ok href=…>\n  稀土\n </ok>\n 、锂等", one sentence around inline links."""
     a = normalise(original, markup, pinyin)
+    newline_breaks = markup not in ("html", "markdown")
     chars: list[str] = []
     origin: list[int] = []
     prev = None
     for ch, o in zip(a.clean, a.origin):
         if prev is not None and o - prev > 1:
             gap = original[prev + 1:o]
-            if gap.count("\n") >= 2 or re.search(r"</?(p|div|h[1-6]|blockquote)\b", gap, re.I):
+            if re.search(r"\n[ \t]*\n", gap) or re.search(r"</?(p|div|h[1-6]|blockquote)\b", gap, re.I):
                 chars.append("\n\n")
                 origin += [prev + 1] * 2  # the gap, so that no claim starting after it takes the break in
-            elif "\n" in gap or BLOCK_TAG.search(gap):
+            elif ("\n" in gap and newline_breaks) or BLOCK_TAG.search(gap):
                 chars.append("\n")
                 origin.append(prev + 1)
         chars.append(ch)

@@ -95,10 +95,21 @@ def did_you_mean(resolver, iri: str, n: int = 5) -> list[dict]:
     if not pool or not wanted:
         return []
     exact = [e for e, names, codes in pool if wanted in codes or wanted in names]
+    return [as_result(e) for e in _closest(pool, wanted, n, exact)]
+
+
+def close_names(resolver, q: str, n: int = 5) -> list[dict]:
+    """For a search that finds nothing ("Minerls Security"): the entities with the most similar names."""
+    wanted = _fold(q[:MAX_QUERY])
+    return [as_result(e) for e in _closest(_index(resolver), wanted, n)] if wanted else []
+
+
+def _closest(pool, wanted: str, n: int, first: list[Entry] = ()) -> list[Entry]:
+    """`first`, then the entries of `pool` whose names are closest to `wanted` (difflib), up to n."""
     keys: dict[str, list[Entry]] = {}
     for e, names, _codes in pool:
         for k in names:
             keys.setdefault(k, []).append(e)
     close = difflib.get_close_matches(wanted, list(keys), n=n * 2, cutoff=0.6)
-    found = {e.iri: e for e in exact + [e for k in close for e in keys[k]]}  # first seen first
-    return [as_result(e) for e in list(found.values())[:n]]
+    found = {e.iri: e for e in list(first) + [e for k in close for e in keys[k]]}  # first seen first
+    return list(found.values())[:n]

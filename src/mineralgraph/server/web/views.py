@@ -180,7 +180,8 @@ def search_page():
         response = Response(json.dumps([{k: r[k] for k in ("iri", "label", "type", "id", "href")} for r in results],
                                        ensure_ascii=False), 200, {"Content-Type": "application/json; charset=utf-8"})
     else:
-        response = page("search.html", q=q, results=results, limit=limit)
+        suggestions = search.close_names(_resolver(), q) if q and not results else []
+        response = page("search.html", q=q, results=results, limit=limit, suggestions=suggestions)
     response.headers["Vary"] = "Accept"
     return response
 
@@ -199,7 +200,8 @@ def resource_page(iri: str, headers: dict) -> Response:
     return page("resource.html", headers=headers, r=r, groups=resources.statements_about(iri),
                 mentions=resources.mentions_by_source(iri), is_statement=False,
                 matrix=roster.matrix(iri) if mechanism else None,
-                mechanism_id=local_id(iri) if mechanism else None)
+                mechanism_id=local_id(iri) if mechanism else None,
+                actor_id=local_id(iri) if MG + "Actor" in types and not mechanism else None)
 
 
 def source_page(r: dict, headers: dict) -> Response:

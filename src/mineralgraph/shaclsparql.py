@@ -206,7 +206,9 @@ class Compiler:
 
         for cls in g.objects(shape, SH["class"]):
             t = _var("t")
-            add("ClassConstraintComponent", f"EXISTS {{ {x} a {t} VALUES {t} {{ {self.instances_of(cls)} }} }}")
+            # the classes first: with the type pattern first the store matched every typed node
+            # for each value (3x slower on the claims of 1,000 sources)
+            add("ClassConstraintComponent", f"EXISTS {{ VALUES {t} {{ {self.instances_of(cls)} }} {x} a {t} }}")
         for dt in g.objects(shape, SH.datatype):
             add("DatatypeConstraintComponent", datatype_ok(x, dt))
         for kind in g.objects(shape, SH.nodeKind):

@@ -5,8 +5,9 @@ new ids: each replica's text gets one extra first line, its own sources.yaml ent
 its annotation files), with variations so that copies disagree as real sources do: dates shift
 by a few days, a member drops out of a closed roster, refining shares move by a point or two.
 For each N it prints build time per step, peak memory, the size of dist/, a rebuild after one
-annotation file changes, the store's load time and memory, and the median latency of every
-stored query's examples, in-process.
+annotation file changes, the store's load time and memory (in memory, and on disk as
+`serve --store` keeps it: the first load after a build and each later start), and the median
+latency of every stored query's examples, in-process.
 
     python bench/scale.py                 # N = 5, 50, 200, 1000
     python bench/scale.py --quick         # N = 5, 50
@@ -163,6 +164,17 @@ print(json.dumps(out))
 """
 
 
+CHILD_DISK = """
+import json, resource, sys, time
+from pathlib import Path
+from mineralgraph.store import load_dist
+t0 = time.perf_counter()
+store = load_dist(Path(sys.argv[1]), Path(sys.argv[2]))
+n = len(store)
+print(json.dumps({"s": time.perf_counter() - t0, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "quads": n}))
+"""
+
+
 def _child(code: str, *args) -> dict:
     proc = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True)
     if proc.returncode:
@@ -182,6 +194,11 @@ def measure(n: int, repeat: int, limit: float) -> dict:
         ann.write_text(ann.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
         warm = _child(CHILD_BUILD, project)
         serve = _child(CHILD_SERVE, dist, project / "queries", repeat, limit)
+        # `serve --store PATH`: loaded on disk once per build, then opened read-only at each start
+        disk_first = _child(CHILD_DISK, dist, project / "store")
+        disk_again = _child(CHILD_DISK, dist, project / "store")
+        serve.update(disk_first_s=disk_first["s"], disk_first_rss_mb=disk_first["rss_mb"],
+                     disk_open_s=disk_again["s"], disk_open_rss_mb=disk_again["rss_mb"])
         return {"n": n, "cold": cold, "warm": warm, "dist_mb": size / 1e6, "serve": serve}
 
 
@@ -200,10 +217,12 @@ def report(results: list[dict]) -> None:
     for s in steps:
         print(f"| {s} | " + " | ".join(f"{r['cold']['timings'].get(s, 0):.2f}" for r in results) + " |")
     print("\n## Server\n")
-    print("| sources | load (s) | RSS after load (MB) |")
-    print("|---|---|---|")
+    print("| sources | in memory: load (s) | RSS (MB) | on disk (--store): first load (s) | RSS (MB) | each later start (s) | RSS (MB) |")
+    print("|---|---|---|---|---|---|---|")
     for r in results:
-        print(f"| {r['n']} | {r['serve']['load_s']:.1f} | {r['serve']['load_rss_mb']:.0f} |")
+        v = r["serve"]
+        print(f"| {r['n']} | {v['load_s']:.1f} | {v['load_rss_mb']:.0f} | {v['disk_first_s']:.1f} | {v['disk_first_rss_mb']:.0f} "
+              f"| {v['disk_open_s']:.2f} | {v['disk_open_rss_mb']:.0f} |")
     print("\n## Stored queries: median latency in-process, ms (rows)\n")
     names = list(results[0]["serve"]["queries"])
     print("| query#example | " + " | ".join(str(r["n"]) for r in results) + " |")

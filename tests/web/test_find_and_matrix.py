@@ -218,3 +218,10 @@ def test_reading_view_keeps_a_sentence_around_inline_links_together(real_client)
     assert "以确保稀土、锂等关键矿物供应链安全，抗衡中共。" in text
     # blank lines still part paragraphs: the headline is not run into the link bar below it
     assert re.search(r"抗衡中共垄断\n\n+首页", text)
+
+
+def test_actor_page_starts_with_its_memberships(real_client):
+    page = real_client.get("/id/country/JPN", headers=HTML).get_data(as_text=True)
+    groups = re.findall(r'<section class="group">\s*<h3>([^<]+?) <span', page.split('id="statements"', 1)[1])
+    assert groups[0] == "Membership statement" and len(groups) > 2
+    assert groups[1:] == sorted(groups[1:])

@@ -118,7 +118,8 @@ def _statement_groups(rows) -> list[dict]:
             g["label"] = best_label(class_names.get(cls), short(cls))
     for g in groups.values():
         g["statements"].sort(key=lambda st: st["short"])
-    return sorted(groups.values(), key=lambda g: g["label"])
+    # membership first: "which mechanisms is Japan in" is the first question on an actor's page
+    return sorted(groups.values(), key=lambda g: (g["class"] != MG + "MembershipStatement", g["label"]))
 
 
 def _statement_class(types: list[str]) -> str:

@@ -98,7 +98,7 @@ def did_you_mean(resolver, iri: str, n: int = 5) -> list[dict]:
     return [as_result(e) for e in _closest(pool, wanted, n, exact)]
 
 
-def close_names(resolver, q: str, n: int = 5) -> list[dict]:
+def close_names(resolver, q: str, n: int = 3) -> list[dict]:
     """For a search that finds nothing ("Minerls Security"): the entities with the most similar names."""
     wanted = _fold(q[:MAX_QUERY])
     return [as_result(e) for e in _closest(_index(resolver), wanted, n)] if wanted else []

@@ -90,3 +90,16 @@ def test_iri_column_takes_the_place_of_its_id(real_client):
     # 001's closed list ("参与这项矿物安全合作伙伴关系的包括澳大利亚、加拿大、芬兰、法国、德国、日本、韩国、瑞典、英国、美国和欧盟委员会") leaves out India
     first_row = html.split("<tbody>", 1)[1].split("</tr>", 1)[0]
     assert 'data-col="member"' in first_row and ">India</a>" in first_row and "change over time" in first_row
+
+
+def test_a_quote_is_shown_once_for_the_rows_it_gives(real_client):
+    """002: "2022年在剔除氦、鉀、錸、鍶和鈾等5種礦產后又大幅新增了鎳、鋅等20種礦產" gives seven US list
+    changes; the table shows the sentence on the first of them and "same quote as above" after,
+    each still linking to the place in the source (the CSV keeps the quote on every row)."""
+    html = real_client.get("/queries/list-changes?from=us%2F2018&to=us%2F2022", headers={"Accept": BROWSER}).data.decode()
+    quotes = re.findall(r'<td data-col="quote"[^>]*>(.*?)</td>', html.split("<tbody>", 1)[1])
+    assert len(quotes) == 7
+    assert "剔除氦" in quotes[0] and "same quote as above" not in quotes[0]
+    assert all("same quote as above" in q and 'href="/id/source/002#claim-' in q for q in quotes[1:])
+    csv = real_client.get("/queries/list-changes?from=us%2F2018&to=us%2F2022&format=csv").data.decode("utf-8-sig")
+    assert sum("剔除氦" in line for line in csv.splitlines()[1:]) == 7

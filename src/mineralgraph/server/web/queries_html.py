@@ -82,7 +82,7 @@ def _table(results) -> dict | None:
     found = graph.labels(iris)
     shown = _shown_columns(names, bindings)
     sources = _sources_by_id(bindings) if "sourceId" in shown else {}
-    rows = []
+    rows, previous_claim = [], None
     for b in bindings:
         row = []
         for n in shown:
@@ -98,9 +98,13 @@ def _table(results) -> dict | None:
                 row.append({"kind": "iri", "label": f"{s['publisher']}, {s['date']} ({t['value']})",
                             "href": s["href"], "iri": s["iri"]})
             elif n == "quote" and "claim" in b:
-                # the quote reads without markup or pinyin glosses and opens at its place in the source
+                # the quote reads without markup or pinyin glosses and opens at its place in the source;
+                # the same claim as the row above is said once (one sentence often gives many rows:
+                # seven list changes from one quote), still linking to its place
+                claim = b["claim"]["value"]
                 row.append({"kind": "literal", "label": clean_context(t["value"]), "lang": t.get("xml:lang"),
-                            "href": _place_in_source(b["claim"]["value"]), "verbatim": t["value"]})
+                            "href": _place_in_source(claim), "verbatim": t["value"], "repeat": claim == previous_claim})
+                previous_claim = claim
             else:
                 row.append({"kind": "literal", "label": t["value"], "lang": t.get("xml:lang")})
         rows.append(row)

@@ -225,3 +225,12 @@ def test_actor_page_starts_with_its_memberships(real_client):
     groups = re.findall(r'<section class="group">\s*<h3>([^<]+?) <span', page.split('id="statements"', 1)[1])
     assert groups[0] == "Membership statement" and len(groups) > 2
     assert groups[1:] == sorted(groups[1:])
+
+
+def test_membership_period_reads_as_its_dates(real_client):
+    """002: "從2011年起,美國能源部、日本經(jīng)濟(jì)產(chǎn)業(yè)省和歐盟委員會就約定每年舉辦關(guān)鍵礦產(chǎn)會議": Japan takes
+    part in the trilateral conference from 2011, a year, shown as "from 2011", not as the interval's IRI."""
+    page = real_client.get("/id/country/JPN", headers=HTML).get_data(as_text=True)
+    card = re.search(r'<li class="statement"(?:(?!</li>).)*EU-U\.S\.-Japan Trilateral(?:(?!</li>).)*', page, re.S).group(0)
+    assert "member during" in card and ">from 2011</a>" in card
+    assert "JPN#during</a>" not in page

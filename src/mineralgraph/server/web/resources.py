@@ -103,6 +103,7 @@ def _statement_groups(rows) -> list[dict]:
         if p in STATEMENT_SKIP:
             continue
         st["props"][p].append(_val(r["o"], names))
+    _label_intervals(stmts)
     claims = claims_supporting(list(stmts))
     groups: dict[str, dict] = {}
     for s, st in stmts.items():
@@ -120,6 +121,27 @@ def _statement_groups(rows) -> list[dict]:
         g["statements"].sort(key=lambda st: st["short"])
     # membership first: "which mechanisms is Japan in" is the first question on an actor's page
     return sorted(groups.values(), key=lambda g: (g["class"] != MG + "MembershipStatement", g["label"]))
+
+
+INTERVAL_QUERY = """SELECT ?i ?b ?e WHERE { VALUES ?i { %s } ?i a time:Interval .
+  OPTIONAL { ?i time:hasBeginning/(time:inXSDgYear|time:inXSDgYearMonth|time:inXSDDate|time:inXSDDateTimeStamp) ?b }
+  OPTIONAL { ?i time:hasEnd/(time:inXSDgYear|time:inXSDgYearMonth|time:inXSDDate|time:inXSDDateTimeStamp) ?e } }"""
+
+
+def _label_intervals(stmts: dict) -> None:
+    """A value that is a time interval (org:memberDuring) reads as its dates, "from 2011", not as
+    the interval's own IRI (…/JPN#during); the dates as precise as the source gives them."""
+    values = [v for st in stmts.values() for vs in st["props"].values() for v in vs
+              if v["kind"] == "iri" and "#" in v["value"]]
+    if not values:
+        return
+    rows = select(INTERVAL_QUERY % " ".join(term(i) for i in {v["value"] for v in values}))
+    spans = {r["i"]["value"]: (r.get("b", {}).get("value"), r.get("e", {}).get("value")) for r in rows}
+    for v in values:
+        if v["value"] in spans:
+            begin, end = spans[v["value"]]
+            v["label"] = (f"{begin} – {end}" if begin and end else f"from {begin}" if begin
+                          else f"until {end}" if end else "a period the source does not date")
 
 
 def _statement_class(types: list[str]) -> str:

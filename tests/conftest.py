@@ -43,3 +43,14 @@ def union(built):
     for s, p, o, _ in built.quads((None, None, None, None)):
         g.add((s, p, o))
     return g
+
+
+@pytest.fixture(scope="session")
+def jena(tmp_path_factory):
+    """Apache Jena's command-line tools (tests/jena.py), or a skip that says what is missing."""
+    import jena as jena_tools
+
+    gone = jena_tools.missing()
+    if gone:
+        pytest.skip(jena_tools.MISSING_REASON.format(", ".join(gone)))
+    return jena_tools.Jena(tmp_path_factory.mktemp("jena"))

@@ -81,3 +81,22 @@ def test_jena_rsparql_select_construct_ask(jena, real):
 
     assert json.loads(out["ask"])["boolean"] is True
     assert json.loads(out["ask-india"])["boolean"] is False
+
+
+def test_jena_parses_each_of_our_result_formats(jena, real, tmp_path):
+    """rsparql asks for JSON; here Jena's own readers (arq.rset) parse our XML, TSV and CSV too."""
+    import requests
+
+    media = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+             "tsv": "text/tab-separated-values", "csv": "text/csv"}
+    procs = {}
+    for fmt, mime in media.items():
+        r = requests.get(real.sparql, params={"query": MEMBERS}, headers={"Accept": mime}, timeout=30)
+        assert r.status_code == 200 and r.headers["Content-Type"].startswith(mime), (fmt, r.status_code)
+        (tmp_path / f"members.{fmt}").write_bytes(r.content)
+        procs[fmt] = jena.start("arq.rset", f"--in={fmt}", "--results=json", f"--file={tmp_path / f'members.{fmt}'}")
+    for fmt, proc in procs.items():
+        rows = json.loads(jena.finish(proc)[0])["results"]["bindings"]
+        assert [(r["member"]["value"], r["name"]["value"]) for r in rows] == _expected(), fmt
+        if fmt != "csv":  # CSV carries no language tags
+            assert {r["name"]["xml:lang"].lower() for r in rows} == {"zh-hans"}, fmt

@@ -113,3 +113,19 @@ def test_editor_results_name_datatypes_by_prefix(browser_page, real_live):
     text = table.inner_text()
     assert "mg:Claim" in text and "^^xsd:integer" in text
     assert "http://www.w3.org/2001/XMLSchema#" not in text
+
+
+def test_editor_chart_tab_draws_the_class_counts(browser_page, real_live):
+    """The starter query counts instances per class: its Chart tab draws a bar per class."""
+    browser_page.goto(real_live.url + "/")
+    browser_page.wait_for_selector(".yasgui .tabsList")
+    browser_page.locator(".yasgui .tabPanel.active .yasqe_queryButton").click()
+    browser_page.locator(".yasgui .tabPanel.active .yasr table.dataTable tbody tr").first.wait_for()
+    browser_page.locator(".yasgui .tabPanel.active .yasr .select_chart").click()
+    box = browser_page.locator(".yasgui .tabPanel.active .result-chart")
+    box.locator("canvas").first.wait_for()
+    assert box.get_attribute("data-chart") == "bar"
+    assert box.locator(".chart-note").inner_text().startswith("instances by class")
+    bars = browser_page.evaluate("() => document.querySelector('.tabPanel.active .result-chart').chart.getOption().yAxis[0].data")
+    assert "Claim" in bars and "Country" in bars
+    _no_outside_requests(browser_page)

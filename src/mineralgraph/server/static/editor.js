@@ -19,6 +19,7 @@
     ""
   ].join("\n");
   Yasgui.Yasqe.defaults.value = starter;
+  registerChartPlugin();
   Yasgui.Yasqe.defaults.autocompleters = ["variables"];
   var yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: { endpoint: endpoint, method: "POST" },
@@ -27,7 +28,7 @@
     tabName: "Query",
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
     yasqe: { autocompleters: ["variables"] },
-    yasr: { prefixes: {
+    yasr: { pluginOrder: ["table", "chart", "response"], prefixes: {
       mg: "https://w3id.org/mineralgraph/ont#", skos: "http://www.w3.org/2004/02/skos/core#",
       prov: "http://www.w3.org/ns/prov#", org: "http://www.w3.org/ns/org#", oa: "http://www.w3.org/ns/oa#",
       // datatypes read "2022"^^xsd:gYear, not "2022"^^<http://www.w3.org/2001/XMLSchema#gYear>
@@ -64,3 +65,36 @@
     root.addEventListener(type, localise, true);
   });
 })();
+
+// The "Chart" tab beside YASR's table: static/resultchart.js picks what to draw (or says why not).
+function registerChartPlugin() {
+  var root = document.getElementById("yasgui");
+  var open = MineralgraphResultChart.opener(root.getAttribute("data-id-base"), root.getAttribute("data-ont-base"));
+  function ChartPlugin(yasr) { this.yasr = yasr; }
+  ChartPlugin.prototype.priority = 5;  // below the table, which stays the first view
+  ChartPlugin.prototype.label = "Chart";
+  ChartPlugin.prototype.helpReference = "/queries";
+  ChartPlugin.prototype.canHandleResults = function () {
+    var r = this.yasr.results;
+    return !!(r && r.getVariables && r.getVariables().length && r.getBindings);
+  };
+  ChartPlugin.prototype.getIcon = function () {
+    var icon = document.createElement("span");
+    icon.className = "chart-icon";
+    icon.textContent = "\u2590";  // a bar
+    return icon;
+  };
+  ChartPlugin.prototype.draw = function () {
+    var box = document.createElement("div");
+    box.className = "result-chart";
+    box.innerHTML = '<p class="chart-note"></p><div class="chart-canvas"></div>';
+    this.yasr.resultsEl.appendChild(box);
+    MineralgraphResultChart.draw(box, this.yasr.results.getVariables(), this.yasr.results.getBindings(), open);
+    this.box = box;
+  };
+  ChartPlugin.prototype.destroy = function () {
+    if (this.box && this.box.chart) this.box.chart.dispose();
+    this.box = null;
+  };
+  Yasgui.Yasr.registerPlugin("chart", ChartPlugin);
+}

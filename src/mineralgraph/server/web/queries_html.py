@@ -168,7 +168,7 @@ def render_query_page(query_meta, params: dict[str, list[str]], results, *, erro
         error=error, truncated=truncated, examples=examples, cap=current_app.extensions["mineralgraph"].settings.max_results,
         csv_href=_url(name, params, format="csv"), json_href=_url(name, params, format="json"),
         editor_href="/?" + urlencode({"query": query_text}) if query_text else None,
-        ran=results is not None, iri_base=graph.iri_base())
+        ran=results is not None, iri_base=graph.iri_base(), ont_base=graph.ONT + "#")
     return html(body, status, {"Vary": "Accept"})
 
 

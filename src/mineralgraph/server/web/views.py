@@ -65,6 +65,7 @@ def html(body: str, status: int = 200, headers: dict | None = None) -> Response:
 
 def page(template: str, status: int = 200, headers: dict | None = None, **context) -> Response:
     context.setdefault("iri_base", graph.iri_base())
+    context.setdefault("ont_base", graph.ONT + "#")  # result charts open ontology terms at /ont#Term
     return html(render_template(template, **context), status, headers)
 
 

@@ -181,7 +181,7 @@
     var narrow = width < 600;
     var labelAxis = { type: "category", data: spec.categories.map(function (c) { return c.label; }),
       axisLabel: across ? { hideOverlap: true } : { width: narrow ? 110 : 240, overflow: "truncate", interval: 0 },
-      inverse: !across, name: spec.labelVars.join(" · "), nameLocation: across ? "middle" : "end", nameGap: across ? 28 : 8 };
+      inverse: !across, name: across ? spec.labelVars.join(" · ") : "", nameLocation: "middle", nameGap: 28 };  // down the side the note above names them
     var valueAxis = { type: "value", name: spec.kind === "count" ? "distinct " + spec.counted : (spec.series.length === 1 ? spec.series[0] : ""),
       nameLocation: "middle", nameGap: across ? 45 : 28 };
     var window = many ? [{ type: "slider", orient: across ? "horizontal" : "vertical", startValue: 0,

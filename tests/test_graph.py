@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import yaml
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF
 
@@ -128,3 +129,17 @@ def test_outputs_are_deterministic_across_processes(dist_dir, tmp_path):
     assert runs[0] == runs[1]
     written = json.loads((dist_dir / "manifest.json").read_text())["files"]
     assert json.loads(runs[0]) == {name: f["sha256"] for name, f in written.items()}
+
+
+def test_a_gloss_is_the_annotators_english_on_its_claim(union):
+    """`gloss:` in an annotation becomes mg:gloss @en on the claim, and only there: 001's
+    "参与这项矿物安全合作伙伴关系的包括澳大利亚、加拿大、芬兰、法国、德国、日本、韩国、瑞典、英国、美国和欧盟委员会。"
+    is glossed "The members of this Minerals Security Partnership are Australia, Canada, …"."""
+    glossed = {str(c): o for c, o in union.subject_objects(MG.gloss)}
+    roster = str(ID["claim/001/2297-2353"])
+    assert glossed[roster].language == "en"
+    assert str(glossed[roster]).startswith("The members of this Minerals Security Partnership are Australia, Canada")
+    assert str(union.value(URIRef(roster), PROV.value)).startswith("参与这项矿物安全合作伙伴关系的包括")
+    annotated = sum(str(item.get("gloss", "")) != "" for path in (ROOT / "seeds" / "annotations").glob("*.yaml")
+                    for item in yaml.safe_load(path.read_text(encoding="utf-8"))["claims"] or [])
+    assert len(glossed) == annotated  # one claim each, none lost and none invented

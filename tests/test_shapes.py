@@ -43,6 +43,9 @@ EXPECTED = {
     "source-document-sha256": [(ID["source/901"], MG.sha256, MGSH["SourceDocument-sha256"], SH.PatternConstraintComponent, V)],
     "source-document-no-date": [(ID["source/902"], None, MGSH.SourceDocument, SH.OrConstraintComponent, V)],
     "claim-language": [(CLAIM, PROV.value, MGSH["Claim-value"], SH.LanguageInConstraintComponent, V)],
+    # two glosses, one of them not English: the same property shape reports both
+    "claim-gloss": [(CLAIM, MG.gloss, MGSH["Claim-gloss"], SH.MaxCountConstraintComponent, V),
+                    (CLAIM, MG.gloss, MGSH["Claim-gloss"], SH.LanguageInConstraintComponent, V)],
     "claim-supports-nothing": [(CLAIM, MG.supports, MGSH["Claim-supports"], SH.MinCountConstraintComponent, V)],
     "claim-as-of-range": [(CLAIM, MG.asOf, MGSH["Claim-asOf"], SH.PatternConstraintComponent, V)],
     # a year given as a first day: "2022-01-01" cannot cover the year 2022

@@ -50,6 +50,7 @@ SHOTS = [
     ("source-001", "/id/source/001", DESKTOP, None, None),
     ("source-001-text", "/id/source/001", DESKTOP, None, "center:pre.source-text mark"),
     ("source-001-reading", "/id/source/001?view=reading", DESKTOP, None, "center:pre.source-text mark"),
+    ("claim-001-roster-gloss", "/id/claim/001/2297-2353", DESKTOP, None, None),
     ("void", "/void", DESKTOP, None, None),
     ("service-description", "/sparql", DESKTOP, None, None),
     ("dump-index", "/dump/", DESKTOP, None, None),

@@ -123,6 +123,7 @@ def _skeleton(source_id: str, name: str, title: str) -> str:
 #
 # claims:
 #   - quote: "…exact text of the source…"
+#     gloss: "…your English rendering of it (optional)…"
 #     statements:
 #       - membership: {{mechanism: msp, members: auto, exhaustive: false}}
 source: "{source_id}"

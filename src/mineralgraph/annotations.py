@@ -26,6 +26,7 @@ class ClaimSpec:
     statements: list[StatementSpec]
     exhaustive: bool | None
     note: str | None
+    gloss: str | None  # the annotator's English rendering of the quote
     path: Path
     line: int | None
     extra: dict = field(default_factory=dict)
@@ -78,6 +79,7 @@ def parse_annotation_file(path: Path) -> AnnotationFile:
                 statements=statements,
                 exhaustive=item.get("exhaustive"),
                 note=item.get("note"),
+                gloss=item.get("gloss"),
                 path=path,
                 line=line,
             )

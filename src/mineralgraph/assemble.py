@@ -277,9 +277,10 @@ class SourceAssembler:
     # -- claims ---------------------------------------------------------------------------
     def add_claim(self, spec: ClaimSpec) -> URIRef:
         located = locate(self.source, self.text, spec.quote, spec.occurrence, path=spec.path, line=spec.line)
-        return self.add_located_claim(located, spec.statements, spec.as_of, spec.exhaustive, spec.path, spec.line, spec.note)
+        return self.add_located_claim(located, spec.statements, spec.as_of, spec.exhaustive, spec.path, spec.line, spec.note, spec.gloss)
 
-    def add_located_claim(self, located: Located, statements: list[StatementSpec], as_of, exhaustive, path, line, note=None) -> URIRef:
+    def add_located_claim(self, located: Located, statements: list[StatementSpec], as_of, exhaustive, path, line, note=None,
+                          gloss=None) -> URIRef:
         claim = self._claim_node(located, as_of, path, line)
         ctx = ClaimContext(self.gazetteer, self.vocab, self.source, self.text, located, self.graph, path, line, exhaustive)
         for st in statements:
@@ -291,6 +292,8 @@ class SourceAssembler:
             self.graph.set((claim, MG.enumerationComplete, Literal(bool(complete))))
         if note:
             self.graph.add((claim, RDFS.comment, Literal(str(note), lang="en")))
+        if gloss:
+            self.graph.add((claim, MG.gloss, Literal(str(gloss), lang="en")))
         return claim
 
     def _claim_node(self, located: Located, as_of, path, line) -> URIRef:

@@ -234,3 +234,24 @@ def test_membership_period_reads_as_its_dates(real_client):
     card = re.search(r'<li class="statement"(?:(?!</li>).)*EU-U\.S\.-Japan Trilateral(?:(?!</li>).)*', page, re.S).group(0)
     assert "member during" in card and ">from 2011</a>" in card
     assert "JPN#during</a>" not in page
+
+
+def test_the_annotators_english_gloss_stands_beside_the_quote(real_client):
+    """001's roster "参与这项矿物安全合作伙伴关系的包括澳大利亚、加拿大、…和欧盟委员会。" has a `gloss:` in its
+    annotation: the claim page, the source's claim index and the reading view's highlight show it, marked
+    as the annotator's English, with the Chinese quote still there."""
+    gloss = "The members of this Minerals Security Partnership are Australia, Canada, Finland"
+    claim = unescape(real_client.get("/id/claim/001/2297-2353", headers=HTML).get_data(as_text=True))
+    assert "参与这项矿物安全合作伙伴关系的包括澳大利亚" in claim
+    assert re.search(r'<p class="gloss" lang="en"><span class="gloss-tag"[^>]*>English gloss</span> ' + gloss, claim)
+    # the sentence around it reads clean too: 001 is Markdown with HTML, "…欧盟委员会。</p>" verbatim
+    context = re.search(r'<blockquote class="quote context".*?</blockquote>',
+                        real_client.get("/id/claim/001/2297-2353", headers=HTML).get_data(as_text=True), re.S).group(0)
+    assert "&lt;" not in context and "欧盟委员会。</mark>" in context
+    source = unescape(real_client.get("/id/source/001", headers=HTML).get_data(as_text=True))
+    assert f"English gloss: {gloss}" in source.split('id="claims"', 1)[1].split("</ol>", 1)[0]
+    read = unescape(real_client.get("/id/source/001?view=reading", headers=HTML).get_data(as_text=True))
+    assert re.search(r'<mark class="[^"]*claim-2297-2353[^"]*"[^>]*><a [^>]*title="English gloss: ' + gloss, read)
+    # a claim without a gloss shows none: 001's "白宫表示，这些关键矿物包括稀土、锂和钴，…"
+    other = real_client.get("/id/source/001", headers=HTML).get_data(as_text=True)
+    assert other.count('class="gloss"') == 2  # 001 glosses two claims, the founding and the roster

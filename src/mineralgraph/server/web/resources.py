@@ -154,7 +154,7 @@ def _prop_order(p: str) -> tuple:
     return (first.index(p) if p in first else len(first), short(p))
 
 
-CLAIM_QUERY = """SELECT ?key ?claim ?quote ?clean ?asOf ?source ?sourceId ?start ?end ?prefix ?suffix ?comment WHERE {
+CLAIM_QUERY = """SELECT ?key ?claim ?quote ?clean ?asOf ?source ?sourceId ?start ?end ?prefix ?suffix ?comment ?gloss WHERE {
   VALUES ?key { %s }
   %s
   ?claim prov:value ?quote ; prov:wasQuotedFrom ?source .
@@ -162,6 +162,7 @@ CLAIM_QUERY = """SELECT ?key ?claim ?quote ?clean ?asOf ?source ?sourceId ?start
   OPTIONAL { ?claim mg:asOf ?asOf }
   OPTIONAL { ?claim rdfs:comment ?comment }
   OPTIONAL { ?claim mg:cleanText ?clean }
+  OPTIONAL { ?claim mg:gloss ?gloss }
   OPTIONAL { ?claim mg:anchor ?a . ?a oa:hasSelector ?pos . ?pos a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }
   OPTIONAL { ?claim mg:anchor ?a2 . ?a2 oa:hasSelector ?q . ?q a oa:TextQuoteSelector .
              OPTIONAL { ?q oa:prefix ?prefix } OPTIONAL { ?q oa:suffix ?suffix } }
@@ -205,6 +206,7 @@ def claim_dict(r: dict, source_names: dict) -> dict:
         # for reading: the quote without markup or pinyin glosses (mg:cleanText, made by the build)
         "clean": _worth_reading(r.get("clean", {}).get("value"), r["quote"]["value"]),
         "as_of": r.get("asOf", {}).get("value"), "comment": r.get("comment", {}).get("value"),
+        "gloss": r.get("gloss", {}).get("value"),  # the annotator's English, where the annotation gives one
         "source": source, "source_id": r.get("sourceId", {}).get("value"),
         "source_label": best_label(source_names.get(source), short(source)),
         "source_href": (source_path + (f"#{anchor}" if anchor else "")) if source_path else source,

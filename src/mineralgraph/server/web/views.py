@@ -213,7 +213,9 @@ def source_page(r: dict, headers: dict) -> Response:
     segments = []
     reading_view = request.args.get("view") == "reading"
     if text is not None:
-        spans = [texts.Span(c["start"], c["end"], c["anchor"], c["href"], c["quote"][:200])
+        # a highlight's tooltip: the annotator's English where there is one, else the quote
+        spans = [texts.Span(c["start"], c["end"], c["anchor"], c["href"],
+                            f"English gloss: {c['gloss'][:300]}" if c["gloss"] else c["quote"][:200])
                  for c in claims if c["start"] is not None]
         if reading_view:
             segments = reading.reading_segments(text, *reading.source_flags(source_id), spans)

@@ -7,7 +7,10 @@ from collections import defaultdict
 from . import graph
 from .graph import MG, ORG, PROV, RDF, RDFS, SKOS, best_label, href, labels, select, short, term
 
-HIDDEN_PROPS = {RDF + "type", SKOS + "prefLabel", RDFS + "label"}
+# A claim's first and last covered day (mg:asOfEarliest/asOfLatest) are there for queries to compare a
+# year with a day; shown, "2024" would read as "2024-01-01". The page shows mg:asOf as the source gives
+# it; the RDF formats keep both.
+HIDDEN_PROPS = {RDF + "type", SKOS + "prefLabel", RDFS + "label", MG + "asOfEarliest", MG + "asOfLatest"}
 # Statement properties not worth a column (the statement's type and its provenance links).
 # The build's support summary (sources, their count, earliest/latest date) is left out of a card
 # too: the card lists every claim with its source and date right below; the Properties table of

@@ -54,3 +54,14 @@ def jena(tmp_path_factory):
     if gone:
         pytest.skip(jena_tools.MISSING_REASON.format(", ".join(gone)))
     return jena_tools.Jena(tmp_path_factory.mktemp("jena"))
+
+
+@pytest.fixture(scope="session")
+def comunica():
+    """Comunica, the JavaScript SPARQL engine (tests/comunica.py), or a skip that says what is missing."""
+    import comunica as comunica_tools
+
+    gone = comunica_tools.missing()
+    if gone:
+        pytest.skip(comunica_tools.MISSING_REASON.format(version=comunica_tools.VERSION, missing=", ".join(gone)))
+    return comunica_tools.Comunica()

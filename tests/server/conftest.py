@@ -83,3 +83,15 @@ def start_server():
     yield start
     for live in started:
         live.stop()
+
+
+@pytest.fixture(scope="session")
+def msp_001_members() -> list[tuple[str, str]]:
+    """The MSP members source 001 names, (IRI, zh-Hans name), sorted: what the real-client tests expect.
+    001: "参与这项矿物安全合作伙伴关系的包括澳大利亚、加拿大、芬兰、法国、德国、日本、韩国、瑞典、英国、美国和欧盟委员会。"
+    The European Commission stands for the EU (id/org/eu, 欧盟) in the graph."""
+    names = {"AUS": "澳大利亚", "CAN": "加拿大", "FIN": "芬兰", "FRA": "法国", "DEU": "德国", "JPN": "日本",
+             "KOR": "韩国", "SWE": "瑞典", "GBR": "英国", "USA": "美国"}
+    members = {f"https://w3id.org/mineralgraph/id/country/{code}": name for code, name in names.items()}
+    members["https://w3id.org/mineralgraph/id/org/eu"] = "欧盟"
+    return sorted(members.items())

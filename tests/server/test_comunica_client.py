@@ -15,10 +15,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ID = "https://w3id.org/mineralgraph/id/"
 SRJ = "application/sparql-results+json"
-# 001: "参与这项矿物安全合作伙伴关系的包括澳大利亚、加拿大、芬兰、法国、德国、日本、韩国、瑞典、英国、
-# 美国和欧盟委员会。" -- the European Commission is the EU's (id/org/eu, 欧盟) in the graph.
-MSP_001 = {"AUS": "澳大利亚", "CAN": "加拿大", "FIN": "芬兰", "FRA": "法国", "DEU": "德国", "JPN": "日本",
-           "KOR": "韩国", "SWE": "瑞典", "GBR": "英国", "USA": "美国"}
 PREFIXES = """PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
@@ -63,11 +59,6 @@ def real(start_server, built_dist):
     return start_server(built_dist, workers=2)
 
 
-def _expected() -> list[tuple[str, str]]:
-    names = {ID + f"country/{code}": name for code, name in MSP_001.items()}
-    names[ID + "org/eu"] = "欧盟"
-    return sorted(names.items())
-
 
 def _rows(answer: str) -> list[dict]:
     return json.loads(answer)["results"]["bindings"]
@@ -81,10 +72,10 @@ def _member_names(answer: str) -> list[tuple[str, str]]:
     return [(r["member"]["value"], r["name"]["value"]) for r in rows]
 
 
-def test_comunica_cli_select_msp_members(comunica, real):
+def test_comunica_cli_select_msp_members(comunica, real, msp_001_members):
     """`comunica-sparql sparql@ENDPOINT QUERY`, as an engineer types it."""
     out = comunica.cli(f"sparql@{real.sparql}", "-t", SRJ, MEMBERS)
-    assert _member_names(out) == _expected()
+    assert _member_names(out) == msp_001_members
     labels = _rows(comunica.cli(f"sparql@{real.sparql}", "-t", SRJ, JAPAN))
     assert sorted((r["label"]["value"], r["label"]["xml:lang"].lower()) for r in labels) == \
         [("Japan", "en"), ("日本", "zh-hans"), ("日本", "zh-hant")]
@@ -100,7 +91,7 @@ def _access_lines(caplog, at_least: int) -> list[str]:
     return lines
 
 
-def test_comunica_engine_ask_construct_chinese_and_post(comunica, real, caplog):
+def test_comunica_engine_ask_construct_chinese_and_post(comunica, real, caplog, msp_001_members):
     endpoint = [f"sparql@{real.sparql}"]
     with caplog.at_level(logging.INFO, logger="mineralgraph.access"):
         ask, ask_india, construct, by_name, by_chinese, long = comunica.engine([
@@ -133,10 +124,10 @@ def test_comunica_engine_ask_construct_chinese_and_post(comunica, real, caplog):
     assert [r["c"]["value"] for r in _rows(by_name)] == [ID + "country/JPN"]
     # 澳大利亚 and 加拿大 are the members (001's roster) whose Chinese names hold 大.
     assert _member_names(by_chinese) == [(ID + "country/AUS", "澳大利亚"), (ID + "country/CAN", "加拿大")]
-    assert _member_names(long) == _expected()
+    assert _member_names(long) == msp_001_members
 
 
-def test_comunica_on_our_dumps_answers_as_the_endpoint(comunica, real, built_dist):
+def test_comunica_on_our_dumps_answers_as_the_endpoint(comunica, real, built_dist, msp_001_members):
     """A user can load our dumps into their own engine: the Turtle dump read from disk and the
     N-Quads dump fetched from /dump/ give Comunica the endpoint's answers."""
     turtle = {"file": str(built_dist / "mineralgraph.ttl"), "mediaType": "text/turtle"}
@@ -149,6 +140,6 @@ def test_comunica_on_our_dumps_answers_as_the_endpoint(comunica, real, built_dis
         {"query": MEMBERS_QUADS, "sources": [nquads], "mediaType": SRJ},
     ])
     members = [r["member"]["value"] for r in _rows(from_endpoint)]
-    assert {iri for iri, _ in _expected()} <= set(members)  # at least 001's roster
+    assert {iri for iri, _ in msp_001_members} <= set(members)  # at least 001's roster
     assert [r["member"]["value"] for r in _rows(from_turtle)] == members
-    assert _member_names(quads_endpoint) == _member_names(from_nquads) == _expected()
+    assert _member_names(quads_endpoint) == _member_names(from_nquads) == msp_001_members

@@ -14,10 +14,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ID = "https://w3id.org/mineralgraph/id/"
 SRES = "{http://www.w3.org/2005/sparql-results#}"
-# 001: "参与这项矿物安全合作伙伴关系的包括澳大利亚、加拿大、芬兰、法国、德国、日本、韩国、瑞典、英国、
-# 美国和欧盟委员会。" -- the European Commission is the EU's (id/org/eu, 欧盟) in the graph.
-MSP_001 = {"AUS": "澳大利亚", "CAN": "加拿大", "FIN": "芬兰", "FRA": "法国", "DEU": "德国", "JPN": "日本",
-           "KOR": "韩国", "SWE": "瑞典", "GBR": "英国", "USA": "美国"}
 MEMBERS = """PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?member ?name WHERE {
@@ -41,20 +37,15 @@ def real(start_server):
     return start_server(ensure_built(ROOT), workers=2)
 
 
-def _expected():
-    names = {ID + f"country/{code}": name for code, name in MSP_001.items()}
-    names[ID + "org/eu"] = "欧盟"
-    return sorted(names.items())
 
-
-def test_jena_rsparql_select_construct_ask(jena, real):
+def test_jena_rsparql_select_construct_ask(jena, real, msp_001_members):
     runs = {fmt: ["--results", fmt, MEMBERS] for fmt in ("json", "xml", "csv", "tsv")}
     runs |= {"ttl": ["--results", "ttl", CONSTRUCT], "nt": ["--post", "--results", "nt", CONSTRUCT],
              "ask": ["--results", "json", ASK], "ask-india": ["--post", "--results", "json", ASK_INDIA]}
     # All JVMs at once: each start costs about a second.
     procs = {name: jena.start("arq.rsparql", "--service", real.sparql, *args) for name, args in runs.items()}
     out = {name: jena.finish(proc)[0] for name, proc in procs.items()}
-    expected = _expected()
+    expected = msp_001_members
 
     rows = json.loads(out["json"])["results"]["bindings"]
     assert [(r["member"]["value"], r["name"]["value"]) for r in rows] == expected
@@ -83,7 +74,7 @@ def test_jena_rsparql_select_construct_ask(jena, real):
     assert json.loads(out["ask-india"])["boolean"] is False
 
 
-def test_jena_parses_each_of_our_result_formats(jena, real, tmp_path):
+def test_jena_parses_each_of_our_result_formats(jena, real, tmp_path, msp_001_members):
     """rsparql asks for JSON; here Jena's own readers (arq.rset) parse our XML, TSV and CSV too."""
     import requests
 
@@ -97,6 +88,6 @@ def test_jena_parses_each_of_our_result_formats(jena, real, tmp_path):
         procs[fmt] = jena.start("arq.rset", f"--in={fmt}", "--results=json", f"--file={tmp_path / f'members.{fmt}'}")
     for fmt, proc in procs.items():
         rows = json.loads(jena.finish(proc)[0])["results"]["bindings"]
-        assert [(r["member"]["value"], r["name"]["value"]) for r in rows] == _expected(), fmt
+        assert [(r["member"]["value"], r["name"]["value"]) for r in rows] == msp_001_members, fmt
         if fmt != "csv":  # CSV carries no language tags
             assert {r["name"]["xml:lang"].lower() for r in rows} == {"zh-hans"}, fmt

@@ -27,8 +27,12 @@ DAY = re.compile(r"(?<![\d-])(\d{4}-\d{2}-\d{2})(?![\d-]|T\d)")  # a day, not a 
 
 
 @pytest.fixture(scope="module")
-def given_days(dist_dir) -> set[str]:
-    store = load_dist(dist_dir)
+def store(dist_dir):
+    return load_dist(dist_dir)
+
+
+@pytest.fixture(scope="module")
+def given_days(store) -> set[str]:
     rows = store.query("""PREFIX mg: <https://w3id.org/mineralgraph/ont#>
         PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
         SELECT DISTINCT ?o WHERE { ?s ?p ?o FILTER(isLiteral(?o) && DATATYPE(?o) = xsd:date
@@ -65,9 +69,8 @@ def _invented(text: str, given: set[str]) -> set[str]:
     return {d for d in DAY.findall(text) if d not in given}
 
 
-def test_the_bounds_are_days_no_source_gives(given_days, dist_dir):
+def test_the_bounds_are_days_no_source_gives(given_days, store):
     """The check can fail: 004 speaks for years ("2024"), whose first day is in the graph only as a bound."""
-    store = load_dist(dist_dir)
     bound = store.query("""PREFIX mg: <https://w3id.org/mineralgraph/ont#>
         PREFIX time: <http://www.w3.org/2006/time#>
         SELECT ?e WHERE { ?c mg:asOfPrecision time:unitYear ; mg:asOfEarliest ?e } LIMIT 1""")
@@ -125,10 +128,9 @@ def test_cli_tables_show_dates_as_given(dist_dir, given_days, args):
     assert not _invented(out.output, given_days)
 
 
-def test_every_claim_dated_by_year_or_month_shows_that_date(real_client, given_days, dist_dir):
+def test_every_claim_dated_by_year_or_month_shows_that_date(real_client, given_days, store):
     """Each claim page whose source speaks for a year or a month (004: "2024"; 000: "2024-02") shows
     that year or month and no day."""
-    store = load_dist(dist_dir)
     rows = list(store.query("""PREFIX mg: <https://w3id.org/mineralgraph/ont#>
         PREFIX time: <http://www.w3.org/2006/time#>
         SELECT ?c ?a WHERE { ?c mg:asOfPrecision ?p ; mg:asOf ?a FILTER(?p IN (time:unitYear, time:unitMonth)) }"""))

@@ -64,7 +64,8 @@ def create_app(store: ox.Store, settings: Settings | None = None) -> Flask:
     base = served_iri_base(settings.dist_dir)
     # Resource pages map /id/REST to BASE + id/REST (web/graph.py).
     app.config["MINERALGRAPH_IRI_BASE"] = base
-    state = State(settings=settings, pool=WorkerPool(store, settings.workers, settings.store_path, settings.queue), stats=stats,
+    state = State(settings=settings, pool=WorkerPool(store, settings.workers, settings.store_path, settings.queue,
+                                                     isolate_network=not settings.allow_service), stats=stats,
                   iri_base=base, prefixes=evaluate.prefixes_for(base))
     app.extensions["mineralgraph"] = state
     for bp in (sparql.bp, gsp.bp, description.bp, linked.bp, queries.bp, web.bp):

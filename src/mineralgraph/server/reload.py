@@ -59,7 +59,8 @@ def swap(app, build_hash: str) -> None:
     started = time.perf_counter()
     store = load_dist(Path(settings.dist_dir))
     stats = description.dataset_stats(store)
-    pool = WorkerPool(store, settings.workers, None, settings.queue)
+    pool = WorkerPool(store, settings.workers, None, settings.queue,
+                      isolate_network=not settings.allow_service)
     old = state.pool
     _, built = build_identity(settings.dist_dir)
     # The swap: everything a request reads about the build, replaced together.

@@ -60,17 +60,16 @@ def _iris(params, name) -> list[str] | None:
     return values or None
 
 
-def _check_shape(text: str) -> None:
+def _check_text(text: str) -> querytext.Reading:
+    """The guards on the query's tokens (querytext.py): size, nesting, and SERVICE unless allowed."""
     try:
-        querytext.check_shape(text)
+        reading = querytext.check_shape(text)
     except querytext.QueryTooComplex as err:
         raise ProtocolError(400, f"Query refused before parsing: {err}. Simplify the query.") from None
-
-
-def _check_service(text: str) -> None:
-    if not current_app.extensions["mineralgraph"].settings.allow_service and querytext.uses_service(text):
+    if reading.service_at is not None and not current_app.extensions["mineralgraph"].settings.allow_service:
         raise ProtocolError(400, "SERVICE (federated query) is disabled on this endpoint: "
                                  "the server does not fetch remote URLs.")
+    return reading
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -89,8 +88,7 @@ def sparql():
 
 def _query(text: str, params) -> Response:
     state = current_app.extensions["mineralgraph"]
-    _check_shape(text)
-    _check_service(text)
+    reading = _check_text(text)
     flat = {k: v for k, v in params}
     accept = request.headers.get("Accept")
     formats = {kind: conneg.choose(kind, accept, flat) for kind in conneg.OFFERS}
@@ -101,7 +99,7 @@ def _query(text: str, params) -> Response:
         "query": text,
         "default_graph": _iris(params, "default-graph-uri"),
         "named_graphs": _iris(params, "named-graph-uri"),
-        "query_has_from": querytext.declares_dataset(text),
+        "query_has_from": reading.has_from,
         # Relative IRIs in the query resolve against the endpoint's URL (SPARQL 1.1 Protocol).
         "base_iri": request.base_url,
         "formats": {kind: c.key if c else None for kind, c in formats.items()},

@@ -27,6 +27,7 @@ import queue
 import signal
 import socket
 import struct
+import sys
 import threading
 import time
 import traceback
@@ -35,6 +36,7 @@ from multiprocessing.connection import Connection
 import pyoxigraph as ox
 
 from . import evaluate
+from . import sandbox
 from .limits import Busy, QueryTimeout, WorkerCrashed
 
 log = logging.getLogger("mineralgraph.workers")
@@ -106,9 +108,13 @@ def _answer_loop(fd: int, store, store_path) -> None:
         conn.send(answer)
 
 
-def _zygote_main(ctl: socket.socket, store, store_path, server: int) -> None:
+def _zygote_main(ctl: socket.socket, store, store_path, server: int, isolate: bool) -> None:
     _child_signals()
     _die_with_parent(server)
+    if isolate:
+        why_not = sandbox.isolate_network()  # workers inherit it (sandbox.py)
+        if why_not:
+            print(f"query workers keep network access: {why_not}", file=sys.stderr, flush=True)
     me = os.getpid()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped automatically
     while True:
@@ -164,7 +170,8 @@ class WorkerPool:
     """`size` workers; at most `max_waiting` requests wait for one, the next is refused at once
     (Busy) rather than queued silently until its deadline."""
 
-    def __init__(self, store: ox.Store, size: int, store_path=None, max_waiting: int = 16):
+    def __init__(self, store: ox.Store, size: int, store_path=None, max_waiting: int = 16,
+                 isolate_network: bool = True):
         self.size, self.max_waiting = size, max_waiting
         self._waiting = 0
         self._wait_lock = threading.Lock()
@@ -177,7 +184,7 @@ class WorkerPool:
         if self.zygote_pid == 0:
             try:
                 _close_inherited_fds(keep=theirs.fileno())
-                _zygote_main(theirs, store, store_path, server)
+                _zygote_main(theirs, store, store_path, server, isolate_network)
             finally:
                 os._exit(0)
         theirs.close()

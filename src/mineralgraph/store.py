@@ -1,16 +1,33 @@
-"""Load the built dataset (dist/) into an embedded pyoxigraph store.
+"""Load the built dataset (dist/) into an embedded pyoxigraph store, verified.
+
+A build is served only as the manifest describes it: before loading, every file the manifest
+lists must have its size and sha256 (a half-copied dist/ fails here); after loading, the store
+must hold the manifest's number of quads (named graphs plus the union default graph). Anything
+else raises DistMismatch naming the file or graph, and the caller keeps what it had.
 
 In memory by default. With a path, the store lives on disk and is reused across restarts as
-long as it was loaded from the same build (a sidecar file records the build's manifest hash).
+long as it was loaded from the same build and its files are the ones written then: a sidecar
+JSON records the build's fingerprint, the quad count and the size and sha256 of every store
+file; a store that does not match (flipped bytes, a truncated or deleted file) is rebuilt from dist/.
 """
 from __future__ import annotations
 
 import gc
 import hashlib
 import json
+import logging
+import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
+
+log = logging.getLogger("mineralgraph.store")
+
+
+class DistMismatch(ValueError):
+    """dist/ (or an on-disk store) is not what its manifest says: partial, truncated or altered."""
+
 
 # Best first: N-Quads is the fastest to parse; TriG carries the same named graphs.
 _DUMPS = (("mineralgraph.nq", ox.RdfFormat.N_QUADS), ("mineralgraph.trig", ox.RdfFormat.TRIG))
@@ -33,6 +50,67 @@ def _fingerprint(dump: Path) -> str:
         except ValueError:
             pass
     return "dump:" + hashlib.sha256(dump.read_bytes()).hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _digests(paths: list[Path]) -> dict[Path, str]:
+    # hashlib releases the GIL on large buffers: files hash in parallel.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return dict(zip(paths, pool.map(_sha256, paths)))
+
+
+def read_manifest(dist: Path) -> dict:
+    path = Path(dist) / "manifest.json"
+    if not path.is_file():
+        return {}
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as err:
+        raise DistMismatch(f"{path}: not valid JSON ({err})") from None
+    if not isinstance(manifest, dict):
+        raise DistMismatch(f"{path}: not a JSON object")
+    return manifest
+
+
+def verify_files(dist: Path, manifest: dict) -> None:
+    """Every file the manifest lists is there with its size and sha256 (sizes first: cheap)."""
+    files = manifest.get("files") or {}
+    for name, meta in sorted(files.items()):
+        path = Path(dist) / name
+        if not path.is_file():
+            raise DistMismatch(f"{path}: listed in manifest.json but missing")
+        size = path.stat().st_size
+        if size != meta.get("bytes"):
+            raise DistMismatch(f"{path}: {size:,} bytes, manifest.json says {meta.get('bytes'):,}")
+    digests = _digests([Path(dist) / name for name in sorted(files)])
+    for path, digest in digests.items():
+        if digest != files[path.name].get("sha256"):
+            raise DistMismatch(f"{path}: sha256 {digest[:12]}…, manifest.json says "
+                               f"{str(files[path.name].get('sha256'))[:12]}…")
+
+
+def expected_quads(manifest: dict) -> int | None:
+    """Quads a store loaded from this build holds: every named graph plus the union default graph."""
+    graphs, triples = manifest.get("graphs"), manifest.get("triples")
+    if not isinstance(graphs, dict) or not isinstance(triples, int):
+        return None
+    return sum(graphs.values()) + triples
+
+
+def verify_counts(store: ox.Store, manifest: dict, where: object) -> int:
+    """The store holds what the manifest announces; returns the quad count."""
+    held = len(store)
+    expected = expected_quads(manifest)
+    if expected is not None and held != expected:
+        short = [f"{g} {n:,} announced" for g, n in sorted(manifest["graphs"].items())
+                 if not any(True for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(g)))][:3]
+        raise DistMismatch(f"{where}: the store holds {held:,} quads, manifest.json announces "
+                           f"{expected:,}" + (f" (empty: {'; '.join(short)})" if short else ""))
+    return held
 
 
 def load_file(path: Path, fmt: ox.RdfFormat | None = None, store_path: Path | None = None) -> ox.Store:
@@ -62,19 +140,78 @@ def load_file(path: Path, fmt: ox.RdfFormat | None = None, store_path: Path | No
 
 
 def load_dist(dist: Path, store_path: Path | None = None) -> ox.Store:
-    """Store holding every named graph of the build in `dist`."""
-    dump, fmt = _dump(Path(dist))
+    """Store holding every named graph of the build in `dist`, checked against its manifest.
+    Raises DistMismatch (the caller keeps serving what it had) or FileNotFoundError."""
+    dist = Path(dist)
+    manifest = read_manifest(dist)
+    verify_files(dist, manifest)
+    dump, fmt = _dump(dist)
     if store_path is None:
-        return load_file(dump, fmt)
+        store = load_file(dump, fmt)
+        verify_counts(store, manifest, dump)
+        return store
     store_path = Path(store_path)
     marker = store_path.with_name(store_path.name + ".loaded")
     fingerprint = _fingerprint(dump)
-    if not (store_path.exists() and marker.is_file() and marker.read_text() == fingerprint):
+    problem = _store_problem(store_path, marker, fingerprint)
+    if problem:
+        if store_path.exists():
+            log.warning("rebuilding the on-disk store %s from %s: %s", store_path, dist, problem)
         marker.unlink(missing_ok=True)
+        _remove_store(store_path)  # from empty: a damaged store cannot even be cleared
         store = load_file(dump, fmt, store_path)
         store.optimize()
+        quads = verify_counts(store, manifest, store_path)
         del store  # closes RocksDB: a live writer compacts in the background under readers' feet
         gc.collect()
-        marker.write_text(fingerprint)
+        _write_marker(marker, fingerprint, quads, store_path)
     # Served read-only: the query workers open their own read-only handles on the same files.
     return ox.Store.read_only(str(store_path))
+
+
+def _remove_store(store_path: Path) -> None:
+    if not store_path.exists():
+        return
+    if not (store_path / "CURRENT").is_file():
+        raise DistMismatch(f"{store_path}: exists but is not a store written by mineralgraph; "
+                           "refusing to overwrite it (choose another --store path)")
+    shutil.rmtree(store_path)
+
+
+def _store_files(store_path: Path) -> list[Path]:
+    # RocksDB's data and metadata; its LOG files change on every open and are not data.
+    return sorted(p for p in store_path.iterdir() if p.is_file() and not p.name.startswith("LOG")
+                  and p.name != "LOCK")
+
+
+def _write_marker(marker: Path, fingerprint: str, quads: int, store_path: Path) -> None:
+    digests = _digests(_store_files(store_path))
+    record = {"fingerprint": fingerprint, "quads": quads,
+              "files": {p.name: [p.stat().st_size, d] for p, d in digests.items()}}
+    tmp = marker.with_name(marker.name + ".tmp")
+    tmp.write_text(json.dumps(record, indent=1, sort_keys=True))
+    tmp.replace(marker)
+
+
+def _store_problem(store_path: Path, marker: Path, fingerprint: str) -> str | None:
+    """Why the on-disk store cannot be reused as it is, or None when it matches what was loaded."""
+    if not store_path.is_dir():
+        return "no store yet"
+    try:
+        record = json.loads(marker.read_text())
+    except (OSError, ValueError):
+        return "no record of what was loaded (first load with this version, or interrupted)"
+    if not isinstance(record, dict) or record.get("fingerprint") != fingerprint:
+        return "it was loaded from another build"
+    files = record.get("files") or {}
+    present = {p.name: p for p in _store_files(store_path)}
+    if set(present) != set(files):
+        gone, extra = sorted(set(files) - set(present)), sorted(set(present) - set(files))
+        return f"store files differ from those loaded (missing {gone[:3]}, unexpected {extra[:3]})"
+    for name, (size, _) in files.items():
+        if present[name].stat().st_size != size:
+            return f"{name} is {present[name].stat().st_size:,} bytes, {size:,} when loaded"
+    for path, digest in _digests(list(present.values())).items():
+        if digest != files[path.name][1]:
+            return f"{path.name} does not have the checksum it had when loaded"
+    return None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import signal
 from pathlib import Path
 
@@ -152,7 +153,7 @@ def serve_command(host, port, store_path, dist, no_build, workers, threads, time
                   max_results,
                   max_body, allow_service, iri_base):
     """Serve the graph read-only as a SPARQL 1.1 endpoint (to load it into a writable store: `publish`)."""
-    from mineralgraph.store import load_dist
+    from mineralgraph.store import DistMismatch, load_dist
     from .app import close_app, create_app
     from .limits import Settings
 
@@ -175,7 +176,13 @@ def serve_command(host, port, store_path, dist, no_build, workers, threads, time
     from mineralgraph.progress import stderr_progress
 
     settings.dist_dir = resolve_dist(dist, build=not no_build, base=iri_base, progress=stderr_progress())
-    store = load_dist(settings.dist_dir, store_path)
+    try:
+        store = load_dist(settings.dist_dir, store_path)
+    except DistMismatch as err:
+        click.echo(f"error: {err}", err=True)
+        click.echo("not serving: dist/ is not the build its manifest describes (half-copied or altered); "
+                   "run `mineralgraph build` or copy it again.", err=True)
+        sys.exit(2)
     app = create_app(store, settings)  # the IRI base comes from the build's manifest
     try:
         server = _waitress_server(app, host=host, port=port, threads=threads, ident="mineralgraph",

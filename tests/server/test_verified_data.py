@@ -1,0 +1,112 @@
+"""Only verified data is served (issue 18): dist/ must match its manifest (sizes, sha256, quad
+counts) before it is loaded or hot-reloaded, and an on-disk store is rebuilt when its files are
+not the ones written at load time."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from mineralgraph.store import DistMismatch, load_dist
+
+
+@pytest.fixture
+def real_dist(tmp_path, dist_dir_real):
+    copy = tmp_path / "dist"
+    shutil.copytree(dist_dir_real, copy)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def dist_dir_real():
+    from mineralgraph.pipeline import ensure_built
+
+    return ensure_built()
+
+
+def _cut_nquads(dist):
+    """N-Quads cut at a line boundary, as a half-finished copy leaves it."""
+    nq = dist / "mineralgraph.nq"
+    lines = nq.read_bytes().splitlines(keepends=True)
+    nq.write_bytes(b"".join(lines[: len(lines) // 2]))
+
+
+def test_the_real_build_verifies_and_loads(real_dist):
+    store = load_dist(real_dist)
+    assert len(store) > 40_000
+
+
+def test_a_truncated_dump_is_refused_naming_it(real_dist):
+    _cut_nquads(real_dist)
+    with pytest.raises(DistMismatch, match=r"mineralgraph\.nq: .* bytes, manifest\.json says"):
+        load_dist(real_dist)
+
+
+def test_a_dump_with_the_right_size_but_other_bytes_is_refused(real_dist):
+    nq = real_dist / "mineralgraph.nq"
+    data = bytearray(nq.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    nq.write_bytes(bytes(data))
+    with pytest.raises(DistMismatch, match="sha256"):
+        load_dist(real_dist)
+
+
+def test_a_manifest_that_announces_other_counts_is_refused(real_dist):
+    import json
+
+    manifest = json.loads((real_dist / "manifest.json").read_text())
+    manifest["triples"] += 1
+    (real_dist / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(DistMismatch, match="quads, manifest.json announces"):
+        load_dist(real_dist)
+
+
+def test_on_disk_store_is_reused_when_intact_and_rebuilt_when_damaged(real_dist, tmp_path, caplog):
+    store_path = tmp_path / "store"
+    first = load_dist(real_dist, store_path)
+    count = len(first)
+    del first
+    caplog.clear()
+    again = load_dist(real_dist, store_path)
+    assert len(again) == count and "rebuilding" not in caplog.text
+    del again
+    sst = sorted(store_path.glob("*.sst"), key=lambda p: p.stat().st_size)[-1]
+    data = bytearray(sst.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # flipped bytes, same size
+    sst.write_bytes(bytes(data))
+    with caplog.at_level("WARNING", logger="mineralgraph.store"):
+        healed = load_dist(real_dist, store_path)
+    assert "does not have the checksum" in caplog.text
+    assert len(healed) == count
+    del healed
+    sst = sorted(store_path.glob("*.sst"))[0]
+    sst.unlink()
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="mineralgraph.store"):
+        assert len(load_dist(real_dist, store_path)) == count
+    assert "store files differ" in caplog.text
+
+
+def test_hot_reload_of_a_partial_dist_keeps_serving_the_old_build(real_dist, start_server):
+    import json
+    import time
+
+    import requests
+
+    live = start_server(real_dist)
+    before = requests.get(live.url + "/healthz").json()
+    sums_before = requests.get(live.url + "/dump/SHA256SUMS").text
+    manifest = json.loads((real_dist / "manifest.json").read_text())
+    manifest["inputs_sha256"] = "f" * 64  # a new build hash, as a half-copied new build has
+    _cut_nquads(real_dist)
+    (real_dist / "manifest.json").write_text(json.dumps(manifest))
+    from mineralgraph.server import reload
+
+    state = live.app.extensions["mineralgraph"]
+    with pytest.raises(DistMismatch):
+        reload.swap(live.app, "f" * 64)
+    time.sleep(0.1)
+    after = requests.get(live.url + "/healthz").json()
+    assert after["triples"] == before["triples"]
+    assert state.build_hash != "f" * 64
+    assert requests.get(live.url + "/dump/SHA256SUMS").text == sums_before

@@ -22,7 +22,7 @@ log = logging.getLogger("mineralgraph.server")
 
 class AccessLog:
     """WSGI wrapper: exactly one line per request, written when the response is done, so it
-    also covers errors and responses Flask never saw as a view."""
+    also covers errors and responses Flask never saw as a view; and the headers every answer gets."""
 
     def __init__(self, app):
         self.app = app
@@ -33,6 +33,9 @@ class AccessLog:
 
         def _start(status, headers, exc_info=None):
             seen["status"] = status.split(" ", 1)[0]
+            # Every answer, cached or not, error or not: browsers must not guess another type.
+            if not any(name.lower() == "x-content-type-options" for name, _ in headers):
+                headers = [*headers, ("X-Content-Type-Options", "nosniff")]
             return start_response(status, headers, exc_info)
 
         try:
@@ -65,7 +68,8 @@ def create_app(store: ox.Store, settings: Settings | None = None) -> Flask:
     # Resource pages map /id/REST to BASE + id/REST (web/graph.py).
     app.config["MINERALGRAPH_IRI_BASE"] = base
     state = State(settings=settings, pool=WorkerPool(store, settings.workers, settings.store_path, settings.queue,
-                                                     isolate_network=not settings.allow_service), stats=stats,
+                                                     isolate_network=not settings.allow_service,
+                                                     memory_limit=settings.worker_memory_mb << 20), stats=stats,
                   iri_base=base, prefixes=evaluate.prefixes_for(base))
     app.extensions["mineralgraph"] = state
     for bp in (sparql.bp, gsp.bp, description.bp, linked.bp, queries.bp, web.bp):
@@ -82,6 +86,9 @@ def create_app(store: ox.Store, settings: Settings | None = None) -> Flask:
         """Ready: the data is loaded and query workers can take queries (send traffic here)."""
         if state.pool.closed:
             return jsonify(status="stopping"), 503, {"Retry-After": "1"}
+        problem = state.pool.health()
+        if problem:  # the pool is healing or cannot be rebuilt: say so rather than look ready
+            return jsonify(status="unavailable", reason=problem, build=state.build_hash), 503, {"Retry-After": "2"}
         return jsonify(status="ready", triples=state.stats["triples"], build=state.build_hash)
 
     @app.before_request

@@ -80,11 +80,14 @@ def _stop(signum, frame):
 
 
 def handle_stop_signals() -> None:
-    """SIGINT and SIGTERM stop the server, whatever the parent left us: a shell running us in
-    the background starts us with SIGINT ignored, and a blocked signal stays blocked across exec."""
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
+    """SIGINT, SIGTERM and SIGHUP stop the server the same orderly way, whatever the parent left
+    us: a shell running us in the background starts us with SIGINT ignored, and a blocked signal
+    stays blocked across exec. SIGHUP (a closed terminal, or an operator's "reload") used to end
+    the process at once, dropping requests in flight; a new build is picked up by --reload-seconds."""
+    stops = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
+    for sig in stops:
+        signal.signal(sig, _stop)
 
 
 def limit_malloc_arenas(arenas: int = 2) -> None:
@@ -133,11 +136,11 @@ def configure_logging() -> None:
               help="Serve this built directory instead of building dist/.")
 @click.option("--no-build", is_flag=True, help="Serve dist/ as it is, without checking it is fresh.")
 @click.option("--workers", default=2, show_default=True, help="Query worker processes.")
-@click.option("--threads", default=32, show_default=True,
+@click.option("--threads", default=40, show_default=True,
               help="HTTP threads (waitress); more than --workers + --queue, so excess requests reach the "
                    "admission check (503 at once) instead of waiting unseen in waitress's queue.")
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds per query, then the query is killed.")
-@click.option("--queue", default=16, show_default=True,
+@click.option("--queue", default=30, show_default=True,
               help="Requests that may wait for a busy query worker; beyond that, 503 with Retry-After at once.")
 @click.option("--cache-mb", default=64, show_default=True,
               help="Memory for answers to repeated GETs (the data is read-only); 0 turns the cache off.")
@@ -145,13 +148,16 @@ def configure_logging() -> None:
               help="Check dist/ this often and serve a new build without a restart (in-memory store only); 0 = never.")
 @click.option("--max-results", default=10_000, show_default=True, help="Rows/triples per answer.")
 @click.option("--max-body", default=1 << 20, show_default=True, help="Request body bytes.")
+@click.option("--worker-memory-mb", default=1024, show_default=True,
+              help="A query worker holding more memory of its own than this is replaced after its answer; "
+                   "twice this is a hard limit (the query fails, the worker is replaced). 0 = no limit.")
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE: lets clients make the server fetch URLs.")
 @click.option("--iri-base", envvar="MINERALGRAPH_IRI_BASE", default=None,
               help="IRI base of the served graph: /id/REST resolves BASE + id/REST (default https://w3id.org/mineralgraph/); "
                    "dist/ is built for it, or must have been (--dist, --no-build).")
 def serve_command(host, port, store_path, dist, no_build, workers, threads, timeout, queue, cache_mb, reload_seconds,
                   max_results,
-                  max_body, allow_service, iri_base):
+                  max_body, worker_memory_mb, allow_service, iri_base):
     """Serve the graph read-only as a SPARQL 1.1 endpoint (to load it into a writable store: `publish`)."""
     from mineralgraph.store import DistMismatch, load_dist
     from .app import close_app, create_app
@@ -170,7 +176,8 @@ def serve_command(host, port, store_path, dist, no_build, workers, threads, time
         settings = Settings(workers=workers, timeout=timeout, queue=queue, cache_bytes=cache_mb << 20,
                             reload_seconds=reload_seconds,
                             max_results=max_results, max_body=max_body,
-                            allow_service=allow_service, store_path=store_path)
+                            allow_service=allow_service, store_path=store_path,
+                            worker_memory_mb=worker_memory_mb)
     except ValueError as err:
         raise click.UsageError(str(err)) from None
     from mineralgraph.progress import stderr_progress

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 from flask import g, request
 from werkzeug.exceptions import HTTPException
 
-from .limits import Busy, QueryTimeout, Settings, WorkerCrashed
+from .limits import Busy, EngineAborted, QueryTimeout, Settings, WorkerCrashed
 from .workers import WorkerPool
 
 
@@ -100,7 +100,12 @@ def run_in_pool(state: State, req: dict) -> dict:
                             {"Retry-After": "1"}) from None
     except Busy as err:
         raise ProtocolError(503, f"Server busy: {err}.", {"Retry-After": "1"}) from None
-    except WorkerCrashed as err:
-        raise ProtocolError(500, f"Internal error: {err}.") from None
+    except EngineAborted as err:
+        # The query itself ends the engine (issue 18: an ORDER BY over literals of mixed types
+        # aborts pyoxigraph 0.5.13 with "comparison function does not implement a total order").
+        raise ProtocolError(422, f"This query cannot be answered: {err}. Rewrite it (for example "
+                                 "sort on STR(?x) or on one datatype at a time).") from None
+    except WorkerCrashed as err:  # a worker killed from outside, twice in a row: worth a retry
+        raise ProtocolError(503, f"Query worker lost: {err}. Try again.", {"Retry-After": "1"}) from None
     g.server_timing = [("queue", waited), ("query", answer.get("seconds", 0.0))]
     return answer

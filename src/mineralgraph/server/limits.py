@@ -13,7 +13,8 @@ class Settings:
     max_results: int = 10_000        # rows (SELECT) or triples (CONSTRUCT/DESCRIBE, GSP) per answer
     max_body: int = 1 << 20          # request body bytes -> 413 beyond
     max_url: int = 32_768            # request-target bytes -> 414 beyond
-    queue: int = 16                  # requests waiting for a free worker; more get 503 + Retry-After at once
+    queue: int = 30                  # requests waiting for a free worker; more get 503 + Retry-After at once
+    worker_memory_mb: int = 1024     # a worker holding more of its own memory is recycled; twice that is a hard limit
     cache_bytes: int = 64 << 20      # answers kept in memory for repeated GETs (answercache.py); 0 = off
     reload_seconds: float = 0        # poll dist/ for a new build this often and serve it (reload.py); 0 = off
     allow_service: bool = False      # SERVICE clauses make the server fetch URLs: off by default
@@ -23,7 +24,7 @@ class Settings:
     def __post_init__(self):
         if self.workers < 1:
             raise ValueError("need at least one query worker")
-        if self.queue < 0 or self.cache_bytes < 0:
+        if self.queue < 0 or self.cache_bytes < 0 or self.worker_memory_mb < 0:
             raise ValueError("the queue length and the cache size cannot be negative")
 
 
@@ -37,3 +38,8 @@ class Busy(Exception):
 
 class WorkerCrashed(Exception):
     """The worker died while answering (not a timeout)."""
+
+
+class EngineAborted(Exception):
+    """The query ended the worker evaluating it twice: the engine cannot answer it (a client gets
+    422 naming the engine, never 500); the pool refuses it from then on without running it."""

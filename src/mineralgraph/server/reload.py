@@ -60,7 +60,8 @@ def swap(app, build_hash: str) -> None:
     store = load_dist(Path(settings.dist_dir))
     stats = description.dataset_stats(store)
     pool = WorkerPool(store, settings.workers, None, settings.queue,
-                      isolate_network=not settings.allow_service)
+                      isolate_network=not settings.allow_service,
+                      memory_limit=settings.worker_memory_mb << 20)
     old = state.pool
     _, built = build_identity(settings.dist_dir)
     # The swap: everything a request reads about the build, replaced together.

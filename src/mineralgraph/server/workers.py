@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import atexit
 import ctypes
+import hashlib
 import logging
 import os
 import pickle
@@ -37,7 +38,7 @@ import pyoxigraph as ox
 
 from . import evaluate
 from . import sandbox
-from .limits import Busy, QueryTimeout, WorkerCrashed
+from .limits import Busy, EngineAborted, QueryTimeout, WorkerCrashed
 
 log = logging.getLogger("mineralgraph.workers")
 
@@ -73,9 +74,45 @@ def _child_signals():
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _worker_main(fd: int, store, store_path, zygote: int) -> None:
+def _vm_size() -> int:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def private_bytes(pid: int) -> int | None:
+    """Memory a worker has written itself (Private_Dirty): its own allocations, not the store
+    pages it shares copy-on-write with the zygote. None when it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Private_Dirty:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _limit_address_space(extra: int) -> None:
+    # A hard ceiling: an allocation past it fails at once (the engine then aborts the worker,
+    # which the pool replaces) instead of the host's OOM killer choosing a victim.
+    if extra <= 0:
+        return
+    try:
+        import resource
+
+        limit = _vm_size() + WORKER_STACK + extra
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def _worker_main(fd: int, store, store_path, zygote: int, memory_limit: int) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     _die_with_parent(zygote)
+    _limit_address_space(memory_limit * 2)  # the ceiling; the pool recycles past memory_limit
     threading.stack_size(WORKER_STACK)
     failed = []
     serving = threading.Thread(target=_serve_requests, args=(fd, store, store_path, failed), name="query")
@@ -108,7 +145,7 @@ def _answer_loop(fd: int, store, store_path) -> None:
         conn.send(answer)
 
 
-def _zygote_main(ctl: socket.socket, store, store_path, server: int, isolate: bool) -> None:
+def _zygote_main(ctl: socket.socket, store, store_path, server: int, isolate: bool, memory_limit: int) -> None:
     _child_signals()
     _die_with_parent(server)
     if isolate:
@@ -133,7 +170,7 @@ def _zygote_main(ctl: socket.socket, store, store_path, server: int, isolate: bo
         if pid == 0:
             ctl.close()
             try:
-                _worker_main(fds[0], store, store_path, me)
+                _worker_main(fds[0], store, store_path, me, memory_limit)
             except BaseException:
                 traceback.print_exc()  # stderr is the server's: the failure stays visible
             finally:
@@ -166,44 +203,76 @@ class _Worker:
         self.pid, self.conn = pid, conn
 
 
+QUARANTINE_SIZE = 1024  # requests remembered as ones that abort the engine
+RESPAWN_BACKOFF = (0.5, 1, 2, 4, 8, 15, 30)  # seconds between attempts to rebuild a broken pool
+
+
 class WorkerPool:
     """`size` workers; at most `max_waiting` requests wait for one, the next is refused at once
-    (Busy) rather than queued silently until its deadline."""
+    (Busy) rather than queued silently until its deadline.
+
+    The pool heals: a watcher thread restarts a dead zygote and replaces missing workers (with
+    back-off and a log line for each attempt); an idle worker is checked before use; a worker that
+    dies on a request is replaced and the request tried once more on a fresh one, and if that one
+    dies too the request is the cause (an engine abort): it is refused from then on (EngineAborted)
+    without costing another worker. `problem` says why the pool cannot serve, for /readyz."""
 
     def __init__(self, store: ox.Store, size: int, store_path=None, max_waiting: int = 16,
-                 isolate_network: bool = True):
+                 isolate_network: bool = True, memory_limit: int = 0):
         self.size, self.max_waiting = size, max_waiting
+        self.memory_limit = memory_limit  # bytes a worker may write before it is recycled; 0 = no limit
+        self._store, self._store_path, self._isolate = store, store_path, isolate_network
         self._waiting = 0
         self._wait_lock = threading.Lock()
         self._ctl_lock = threading.Lock()
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._closed = False
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        server = os.getpid()
-        self.zygote_pid = os.fork()
-        if self.zygote_pid == 0:
-            try:
-                _close_inherited_fds(keep=theirs.fileno())
-                _zygote_main(theirs, store, store_path, server, isolate_network)
-            finally:
-                os._exit(0)
-        theirs.close()
-        self._ctl = ours
+        self._live = 0          # workers that exist (idle or busy)
+        self._count_lock = threading.Lock()
+        self._poison: dict[bytes, str] = {}
+        self.problem: str | None = None
+        self.restarts = 0
+        self._start_zygote()
         for _ in range(size):
             self._idle.put(self._spawn())
+        self._watcher = threading.Thread(target=self._watch, name="pool-watch", daemon=True)
+        self._watcher.start()
         atexit.register(self.close)
 
     # -- zygote control ---------------------------------------------------------------
+    def _start_zygote(self) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        server = os.getpid()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _close_inherited_fds(keep=theirs.fileno())
+                _zygote_main(theirs, self._store, self._store_path, server, self._isolate, self.memory_limit)
+            finally:
+                os._exit(0)
+        theirs.close()
+        self.zygote_pid, self._ctl = pid, ours
+
     def _call_zygote(self, op: bytes, payload: bytes, fds=()) -> bytes:
         with self._ctl_lock:
             socket.send_fds(self._ctl, [op + struct.pack("!I", len(payload)) + payload], list(fds))
             size = struct.unpack("!I", _recv_exact(self._ctl, 4))[0]
             return _recv_exact(self._ctl, size)
 
+    def _zygote_alive(self) -> bool:
+        try:
+            return os.waitpid(self.zygote_pid, os.WNOHANG)[0] == 0
+        except ChildProcessError:
+            return False
+
     def _spawn(self) -> _Worker:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            pid = struct.unpack("!i", self._call_zygote(_SPAWN, b"", [theirs.fileno()]))[0]
+            try:
+                pid = struct.unpack("!i", self._call_zygote(_SPAWN, b"", [theirs.fileno()]))[0]
+            except (OSError, EOFError, struct.error) as err:
+                ours.close()
+                raise RuntimeError(f"the zygote did not answer ({err or type(err).__name__})") from None
         finally:
             theirs.close()
         worker = _Worker(pid, Connection(ours.detach()))
@@ -211,32 +280,97 @@ class WorkerPool:
         try:
             worker.conn.send({"op": "ping"})
             if worker.conn.poll(60) and worker.conn.recv().get("ok"):
+                with self._count_lock:
+                    self._live += 1
                 return worker
         except (EOFError, OSError):
             pass
-        self._retire(worker)
+        self._kill(worker)
         raise RuntimeError("a query worker failed to start (see the traceback above)")
 
-    def _retire(self, worker: _Worker) -> None:
+    def _kill(self, worker: _Worker) -> None:
         try:
             os.kill(worker.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         worker.conn.close()
 
+    def _retire(self, worker: _Worker) -> None:
+        self._kill(worker)
+        with self._count_lock:
+            self._live -= 1
+
     def _replace(self, worker: _Worker) -> None:
         self._retire(worker)
-        if not self._closed:
+        if self._closed:
+            return
+        try:
             self._idle.put(self._spawn())
+        except RuntimeError as err:  # the watcher keeps trying
+            self.problem = f"cannot start a query worker: {err}"
+            log.error("%s; retrying in the background", self.problem)
+
+    # -- healing ----------------------------------------------------------------------
+    def _watch(self) -> None:
+        failures = 0
+        while not self._closed:
+            time.sleep(RESPAWN_BACKOFF[min(failures, len(RESPAWN_BACKOFF) - 1)] if failures else 0.5)
+            if self._closed:
+                return
+            try:
+                if not self._zygote_alive():
+                    log.error("the query workers' zygote (pid %d) died; starting a new one", self.zygote_pid)
+                    self.problem = "the query workers' zygote died; restarting it"
+                    with self._ctl_lock:
+                        self._ctl.close()
+                    self._start_zygote()
+                    self.restarts += 1
+                while self._live < self.size and not self._closed:
+                    self._idle.put(self._spawn())
+                    log.info("query worker pool back to %d of %d workers", self._live, self.size)
+                if self.problem:
+                    log.info("query worker pool healed (%d workers)", self._live)
+                self.problem, failures = None, 0
+            except (RuntimeError, OSError) as err:
+                failures += 1
+                self.problem = f"cannot start query workers: {err}"
+                log.error("%s (attempt %d; next in %g s)", self.problem, failures,
+                          RESPAWN_BACKOFF[min(failures, len(RESPAWN_BACKOFF) - 1)])
+
+    def health(self) -> str | None:
+        """None when queries can be answered; else why not (for /readyz)."""
+        if self._closed:
+            return "stopping"
+        if self._live == 0:
+            return self.problem or "no query worker is running"
+        return None
 
     # -- requests -------------------------------------------------------------------
     def run(self, request: dict, timeout: float) -> tuple[dict, float]:
         """Answer `request` in a worker within `timeout` seconds (queueing included).
 
-        Returns (answer, seconds spent waiting for a free worker)."""
+        Returns (answer, seconds spent waiting for a free worker). A request that aborted the
+        engine in two workers raises EngineAborted, then and on every later try."""
+        digest = _digest(request)
+        if digest in self._poison:
+            raise EngineAborted(self._poison[digest])
         started = time.monotonic()
         deadline = started + timeout
-        worker = self._take(timeout)
+        try:
+            return self._run_once(request, deadline, started, timeout)
+        except WorkerCrashed:
+            pass  # the worker may have been killed from outside: once more, on a fresh one
+        try:
+            return self._run_once(request, deadline, started, timeout)
+        except WorkerCrashed as err:
+            reason = ("the query engine aborted while evaluating this query, twice, each time ending "
+                      "its worker process (an engine limit or bug, not a fault of the server)")
+            if len(self._poison) < QUARANTINE_SIZE:
+                self._poison[digest] = reason
+            raise EngineAborted(reason) from err
+
+    def _run_once(self, request: dict, deadline: float, started: float, timeout: float) -> tuple[dict, float]:
+        worker = self._take(max(0.0, deadline - time.monotonic()))
         waited = time.monotonic() - started
         try:
             worker.conn.send(request)
@@ -251,6 +385,10 @@ class WorkerPool:
             raise WorkerCrashed("the query worker stopped unexpectedly") from err
         if self._closed and not self._waiting:
             self._retire(worker)  # a retired pool (hot reload): its last query is done
+        elif self.memory_limit and (private_bytes(worker.pid) or 0) > self.memory_limit:
+            log.info("recycling worker %d: it holds more than %d MB of its own memory",
+                     worker.pid, self.memory_limit >> 20)
+            self._replace(worker)
         else:
             self._idle.put(worker)
         return answer, waited
@@ -259,20 +397,33 @@ class WorkerPool:
     def closed(self) -> bool:
         return self._closed
 
+    def _take_idle(self, block: bool, timeout: float | None = None) -> _Worker:
+        """An idle worker that is still alive: a worker killed while idle has its socket readable
+        (EOF), so it is replaced rather than handed a request."""
+        while True:
+            worker = self._idle.get(block=block, timeout=timeout)
+            if not worker.conn.poll(0):
+                return worker
+            log.error("idle worker %d is gone; replacing it", worker.pid)
+            self._replace(worker)
+
     def _take(self, timeout: float) -> _Worker:
         try:
-            return self._idle.get_nowait()
+            return self._take_idle(block=False)
         except queue.Empty:
             pass
+        if self._live == 0 and self.problem:
+            raise Busy(f"no query worker is running ({self.problem})")
         with self._wait_lock:
             if self._waiting >= self.max_waiting:
                 raise Busy(f"all {self.size} query workers are busy and {self._waiting} requests are "
                            "already waiting")
             self._waiting += 1
         try:
-            return self._idle.get(timeout=timeout)
+            return self._take_idle(block=True, timeout=timeout)
         except queue.Empty:
-            raise Busy(f"no query worker became free within {timeout:g} s") from None
+            raise Busy(f"no query worker became free within {timeout:g} s"
+                       + (f" ({self.problem})" if self.problem else "")) from None
         finally:
             with self._wait_lock:
                 self._waiting -= 1
@@ -309,3 +460,7 @@ class WorkerPool:
             time.sleep(0.02)
         os.kill(self.zygote_pid, signal.SIGKILL)
         os.waitpid(self.zygote_pid, 0)
+
+
+def _digest(request) -> bytes:
+    return hashlib.sha256(pickle.dumps(request)).digest()

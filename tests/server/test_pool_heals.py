@@ -1,0 +1,132 @@
+"""The query worker pool heals and tells the truth (issue 18): a killed zygote or worker is
+replaced, a query that aborts the engine is answered 422 (never 500) and costs no more workers,
+and /readyz says 503 with the reason while the pool cannot serve."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import time
+
+import pytest
+import requests
+
+from mineralgraph.server import Settings, create_app
+from mineralgraph.store import load_dist
+
+CHEAP = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+# Aborts pyoxigraph 0.5.13 on the seeds' graph (its sort finds the comparison is not a total order).
+ABORTS = "SELECT ?o WHERE { ?s ?p ?o FILTER(isLiteral(?o)) } ORDER BY ?o"
+
+
+def _query(live, q, n=0):
+    # A distinct comment keeps the answer cache out of the way.
+    return requests.get(live.sparql, params={"query": f"{q} # {n} {time.time_ns()}"}, timeout=30)
+
+
+def _until(predicate, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture(scope="module")
+def seeds_dist():
+    from mineralgraph.pipeline import ensure_built
+
+    return ensure_built()
+
+
+def test_a_killed_zygote_is_replaced_and_queries_answer_within_10_s(start_server, dist_dir):
+    live = start_server(dist_dir, workers=2)
+    pool = live.app.extensions["mineralgraph"].pool
+    old = pool.zygote_pid
+    os.kill(old, signal.SIGKILL)
+    # Workers alive already keep answering; the zygote comes back for the next spawn.
+    assert _until(lambda: pool.zygote_pid != old and pool.health() is None)
+    for victim in list(_worker_pids(pool)):
+        os.kill(victim, signal.SIGKILL)  # now the pool must fork from the new zygote
+    statuses = [_query(live, CHEAP, i).status_code for i in range(6)]
+    assert statuses[-1] == 200 and 500 not in statuses, statuses
+    assert requests.get(live.url + "/readyz").status_code == 200
+    assert pool.restarts >= 1
+
+
+def _worker_pids(pool):
+    pids = []
+    while True:
+        try:
+            w = pool._idle.get_nowait()
+        except Exception:
+            break
+        pids.append(w)
+    for w in pids:
+        pool._idle.put(w)
+    return [w.pid for w in pids]
+
+
+def test_an_idle_worker_killed_is_not_handed_a_request(start_server, dist_dir):
+    live = start_server(dist_dir, workers=2)
+    pool = live.app.extensions["mineralgraph"].pool
+    for pid in _worker_pids(pool):
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.2)
+    assert [_query(live, CHEAP, i).status_code for i in range(4)] == [200] * 4
+
+
+def test_a_query_that_aborts_the_engine_gets_422_and_is_not_run_again(start_server, seeds_dist):
+    live = start_server(seeds_dist, workers=2)
+    pool = live.app.extensions["mineralgraph"].pool
+    first = requests.get(live.sparql, params={"query": ABORTS}, timeout=60)
+    if first.status_code == 200:
+        pytest.skip("this engine build sorts the seeds' literals without aborting (fixed upstream?)")
+    assert first.status_code == 422, first.text
+    assert "engine" in first.text
+    restarts_before = pool.restarts
+    started = time.monotonic()
+    again = [requests.get(live.sparql, params={"query": ABORTS}, timeout=60).status_code for _ in range(5)]
+    assert again == [422] * 5
+    assert time.monotonic() - started < 5  # refused without forking workers to kill
+    assert _query(live, CHEAP).status_code == 200
+    assert pool.restarts == restarts_before
+
+
+def test_readyz_says_503_and_why_when_workers_cannot_be_rebuilt(tmp_path, seeds_dist):
+    store_path = tmp_path / "store"
+    app = create_app(load_dist(seeds_dist, store_path),
+                     Settings(workers=1, timeout=10, dist_dir=seeds_dist, store_path=store_path))
+    try:
+        client = app.test_client()
+        assert client.get("/readyz").status_code == 200
+        pool = app.extensions["mineralgraph"].pool
+        shutil.rmtree(store_path)  # replacement workers cannot open the store any more
+        for pid in _worker_pids(pool):
+            os.kill(pid, signal.SIGKILL)
+        client.get("/sparql", query_string={"query": CHEAP + " # x"})
+        assert _until(lambda: client.get("/readyz").status_code == 503)
+        ready = client.get("/readyz")
+        assert ready.json["status"] == "unavailable" and "worker" in ready.json["reason"]
+        r = client.get("/sparql", query_string={"query": CHEAP + " # y"})
+        assert r.status_code == 503 and "no query worker" in r.get_data(as_text=True)
+    finally:
+        from mineralgraph.server import close_app
+
+        close_app(app)
+
+
+def test_a_worker_past_its_memory_limit_is_recycled_after_its_answer(start_server, dist_dir):
+    from mineralgraph.server.workers import private_bytes
+
+    live = start_server(dist_dir, workers=1, worker_memory_mb=64)
+    pool = live.app.extensions["mineralgraph"].pool
+    assert _query(live, CHEAP).status_code == 200
+    (pid,) = _worker_pids(pool)
+    own = private_bytes(pid)
+    assert own is not None and 0 < own < 64 << 20  # a fresh worker is far below the limit
+    pool.memory_limit = own // 2  # as if it had grown past it
+    assert _query(live, CHEAP, 1).status_code == 200
+    assert _worker_pids(pool) != [pid]  # recycled once its answer was in
+    assert _query(live, CHEAP, 2).status_code == 200

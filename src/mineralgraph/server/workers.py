@@ -34,7 +34,8 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
-from . import evaluate
+from mineralgraph.store import evaluate
+
 from .limits import Busy, QueryTimeout, WorkerCrashed
 
 log = logging.getLogger("mineralgraph.workers")
@@ -202,7 +203,7 @@ class WorkerPool:
         worker = _Worker(pid, Connection(ours.detach()))
         # A worker that cannot start (e.g. cannot open the store) must fail loudly, now.
         try:
-            worker.conn.send({"op": "ping"})
+            worker.conn.send(evaluate.Ping())
             if worker.conn.poll(60) and worker.conn.recv().get("ok"):
                 return worker
         except (EOFError, OSError):
@@ -223,7 +224,7 @@ class WorkerPool:
             self._idle.put(self._spawn())
 
     # -- requests -------------------------------------------------------------------
-    def run(self, request: dict, timeout: float) -> tuple[dict, float]:
+    def run(self, request: evaluate.Request, timeout: float) -> tuple[dict, float]:
         """Answer `request` in a worker within `timeout` seconds (queueing included).
 
         Returns (answer, seconds spent waiting for a free worker)."""

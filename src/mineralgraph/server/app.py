@@ -13,7 +13,7 @@ from . import caching, description, gsp, queries, reload, sparql, web
 from .answercache import AnswerCache
 from .common import ProtocolError
 from .limits import Settings
-from .service import Service, State, served_iri_base
+from .service import Service, State, dataset_stats, served_iri_base
 from .web import linked
 from .workers import WorkerPool
 
@@ -52,7 +52,7 @@ def create_app(store: ox.Store, settings: Settings | None = None) -> Flask:
     settings = settings or Settings()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body
-    stats = description.dataset_stats(store)
+    stats = dataset_stats(store)
     # The IRI base the graph was built for: /id/REST is BASE + id/REST (iris.py).
     base = served_iri_base(settings.dist_dir)
     pool = WorkerPool(store, settings.workers, settings.store_path, settings.queue)

@@ -33,29 +33,6 @@ _RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_
 bp = Blueprint("description", __name__)
 
 
-def _count(store: ox.Store, query: str) -> int:
-    row = next(iter(store.query(query)))
-    return int(row[0].value)
-
-
-def dataset_stats(store: ox.Store) -> dict:
-    """Counts for VoID and /healthz. Run once, before the query workers are forked."""
-    graphs = {}
-    for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
-        graphs[row[0].value] = int(row[1].value)
-    classes = {}
-    for row in store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"):
-        if isinstance(row[0], ox.NamedNode):
-            classes[row[0].value] = int(row[1].value)
-    return {
-        "triples": _count(store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"),
-        "subjects": _count(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
-        "properties": _count(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }"),
-        "graphs": graphs,
-        "classes": classes,
-    }
-
-
 def _lit(value) -> ox.Literal:
     if isinstance(value, int):
         return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))

@@ -20,8 +20,7 @@ from pathlib import Path
 from mineralgraph.store import load_dist
 
 from .caching import build_identity
-from .description import dataset_stats
-from .service import served_iri_base
+from .service import dataset_stats, served_iri_base
 from .workers import WorkerPool
 
 log = logging.getLogger("mineralgraph.reload")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pyoxigraph as ox
 from flask import current_app, g
 
 from mineralgraph.dist import read_manifest
@@ -35,6 +36,29 @@ log = logging.getLogger("mineralgraph.web")
 ANY_KIND = {"solutions": "json", "boolean": "json", "graph": "ntriples"}
 
 
+def _count(store: ox.Store, query: str) -> int:
+    row = next(iter(store.query(query)))
+    return int(row[0].value)
+
+
+def dataset_stats(store: ox.Store) -> dict:
+    """Counts for VoID and /healthz. Run once, before the query workers are forked."""
+    graphs = {}
+    for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+        graphs[row[0].value] = int(row[1].value)
+    classes = {}
+    for row in store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"):
+        if isinstance(row[0], ox.NamedNode):
+            classes[row[0].value] = int(row[1].value)
+    return {
+        "triples": _count(store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"),
+        "subjects": _count(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
+        "properties": _count(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }"),
+        "graphs": graphs,
+        "classes": classes,
+    }
+
+
 def served_iri_base(dist_dir) -> str:
     """The IRI base the build was published under (manifest "iri_base"; canonical before that)."""
     manifest = read_manifest(Path(dist_dir)) if dist_dir is not None else None
@@ -42,10 +66,11 @@ def served_iri_base(dist_dir) -> str:
 
 
 class Service:
+    """The served graph as the routes see it (one per app; app.extensions["mineralgraph"].service)."""
+
     def __init__(self, settings: Settings, pool: WorkerPool, stats: dict, iri_base: str):
         self.settings, self.pool, self.stats = settings, pool, stats
         self.iri_base = iri_base
-        self.queries_dir: Path | None = None  # stored queries (default: the project's queries/)
         self._catalog: dict[str, StoredQuery] | None = None
         self._resolver: Resolver | None = None
         self._cache: dict[str, object] = {}
@@ -114,8 +139,10 @@ class Service:
             log.warning("stored-query registry unavailable (%s); reading query headers directly", err)
             return read_headers(self._queries_dir())
 
-    def _queries_dir(self) -> Path:
-        return Path(self.queries_dir or current_app.config.get("MINERALGRAPH_QUERIES") or query_dir())
+    @staticmethod
+    def _queries_dir() -> Path:
+        """app.config["MINERALGRAPH_QUERIES"] for an embedder's own queries, else the project's queries/."""
+        return Path(current_app.config.get("MINERALGRAPH_QUERIES") or query_dir())
 
     def resolver(self) -> Resolver:
         """The entity index parameters resolve against, read once per build through the workers."""

@@ -11,7 +11,7 @@ import re
 
 import pyoxigraph as ox
 
-from .model import ENTITY_TYPES, MARKER_RE, BindError, Param, StoredQuery, suggest  # noqa: F401
+from .model import ENTITY_TYPES, MARKER_RE, BindError, Param, StoredQuery, suggest
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 MAX_VALUE = 500  # characters per value

@@ -8,8 +8,8 @@ import click
 
 from ..errors import InputError, ValidationFailed
 from ..store import load_dist
-from .binding import BindError
-from .spec import QuerySpecError, load_all, query_dir, suggest_names
+from .model import BindError, QuerySpecError
+from .spec import load_all, query_dir, suggest_names
 
 FORMATS = ("table", "csv", "tsv", "json")
 

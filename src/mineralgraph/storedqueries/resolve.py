@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .. import namespaces as NS
-from .model import BindError, Param, normalise as _norm, suggest  # noqa: F401
+from .model import BindError, Param, normalise, suggest
 
 MG = str(NS.MG)
 
@@ -150,11 +150,11 @@ class Resolver:
                 value = m.group(1)
         exact = [e for e in pool if value in e.codes]
         if not exact:
-            wanted = _norm(value)
-            exact = [e for e in pool if any(_norm(k) == wanted for k in e.codes)]
+            wanted = normalise(value)
+            exact = [e for e in pool if any(normalise(k) == wanted for k in e.codes)]
         if not exact:
-            wanted = _norm(value)
-            exact = [e for e in pool if any(_norm(k) == wanted for k in e.names)]
+            wanted = normalise(value)
+            exact = [e for e in pool if any(normalise(k) == wanted for k in e.names)]
         if len(exact) == 1:
             return ox.NamedNode(exact[0].iri)
         if len(exact) > 1:
@@ -170,8 +170,8 @@ class Resolver:
         keys: dict[str, list[Entry]] = {}
         for e in pool:
             for k in e.codes | e.names:
-                keys.setdefault(_norm(k), []).append(e)
-        wanted = _norm(value)
+                keys.setdefault(normalise(k), []).append(e)
+        wanted = normalise(value)
         close = difflib.get_close_matches(wanted, list(keys), n=8, cutoff=0.6)
         close += [k for k in keys if len(wanted) >= 2 and wanted in k and k not in close]
         shown = list(dict.fromkeys(e.display() for k in close for e in keys[k]))[:6]

@@ -27,8 +27,8 @@ import pyoxigraph as ox
 
 from ..paths import project_root
 from .binding import bind_text, scalar_term
-from .model import (ENTITY_TYPES, HEADER_RE, MARKER_RE, NAME_RE, PARAM_KEYS, QUERY_NAME_RE, RESERVED,  # noqa: F401
-                    SCALAR_TYPES, TOP_KEYS, TYPES, BindError, Param, QuerySpecError, StoredQuery)
+from .model import (HEADER_RE, MARKER_RE, NAME_RE, PARAM_KEYS, QUERY_NAME_RE, RESERVED, SCALAR_TYPES, TOP_KEYS,
+                    TYPES, BindError, Param, QuerySpecError, StoredQuery)
 
 def _truthy(value: str) -> bool:
     return value.strip().lower() in ("true", "yes", "1", "required")

@@ -27,6 +27,8 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 OA = Namespace("http://www.w3.org/ns/oa#")
 VOID = Namespace("http://rdfs.org/ns/void#")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
 WD = Namespace("http://www.wikidata.org/entity/")
 
 ONTOLOGY_GRAPH = GRAPH["ontology"]
@@ -63,6 +65,19 @@ PREFIXES = {
     "category": ID["category/"],
     "source": ID["source/"],
 }
+
+# The prefixes the server writes RDF answers with, before the graph's own (served_prefixes): the
+# usual vocabularies and those of the service description and VoID.
+ANSWER_PREFIXES = {p: str(ns) for p, ns in (
+    ("mg", MG), ("id", ID), ("rdf", RDF), ("rdfs", RDFS), ("owl", OWL), ("xsd", XSD), ("skos", SKOS),
+    ("prov", PROV), ("dcterms", DCTERMS), ("sd", SD), ("void", VOID), ("formats", FORMATS))}
+
+
+def served_prefixes(base: str) -> dict[str, str]:
+    """The prefixes RDF answers are written with, for a graph served under the IRI base `base`."""
+    rebased = {p: rebase_iri(str(ns), base) for p, ns in PREFIXES.items()}
+    return {**ANSWER_PREFIXES, **rebased, "graph": base + "graph/"}
+
 
 # The path segment each gazetteer family lives under.
 FAMILY_PATH = {
@@ -117,6 +132,11 @@ def statement_iri(kind: str, *parts: str) -> URIRef:
 def list_version_iri(version: str) -> URIRef:
     """`us/2022` -> id/list/us/2022."""
     return ID[f"list/{version}"]
+
+
+def sparql_prologue(names=None) -> str:
+    """`PREFIX p: <ns>` lines for the prefixes `names` (default: all), from the table above."""
+    return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in (names or PREFIXES))
 
 
 def bind_prefixes(graph) -> None:

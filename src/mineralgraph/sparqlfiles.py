@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,20 @@ def read_sparql(path: Path) -> SparqlFile:
         line = getattr(exc, "lineno", None)
         raise InputError(f"SPARQL syntax error: {str(exc).splitlines()[0]}", path, line) from None
     return SparqlFile(path, text, "\n".join(header))
+
+
+# `#+ key: value`: the metadata lines of a stored query (docs/QUERIES.md; checked by storedqueries/spec.py)
+HEADER_FIELD = re.compile(r"^#\+\s?([A-Za-z_-]+)\s*:\s?(.*)$")
+
+
+def header_fields(text: str) -> dict[str, list[str]]:
+    """Every `#+ key: value` line of a query file as {key (lower case): [values, in order]}, unchecked."""
+    fields: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        m = HEADER_FIELD.match(line)
+        if m:
+            fields.setdefault(m.group(1).lower(), []).append(m.group(2).strip())
+    return fields
 
 
 def read_dir(directory: Path) -> list[SparqlFile]:

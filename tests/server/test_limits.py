@@ -16,7 +16,7 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"?s{i} ?p{i} ?o{i} ." f
 
 def test_runaway_query_is_killed_while_others_are_served(tight):
     result = {}
-    pool = tight.app.extensions["mineralgraph"].pool
+    pool = tight.app.extensions["mineralgraph"].service.pool
     before = {w.pid for w in list(pool._idle.queue)}
 
     def runaway():
@@ -103,7 +103,7 @@ def test_raw_broken_http_does_not_kill_server(live):
 
 
 def _worker_pids(server) -> set[int]:
-    return {w.pid for w in list(server.app.extensions["mineralgraph"].pool._idle.queue)}
+    return {w.pid for w in list(server.app.extensions["mineralgraph"].service.pool._idle.queue)}
 
 
 def test_deep_nesting_is_refused_before_the_engine(live):

@@ -120,12 +120,11 @@ def test_nesting_hidden_from_a_context_free_lexer_is_refused(live):
 
 def test_workers_have_no_network_even_if_a_query_got_past_the_guard(live, listener):
     # Straight to the pool, as if the guard had missed it: the worker's connect() must fail.
-    state = live.app.extensions["mineralgraph"]
+    from mineralgraph.store.evaluate import Query
+
+    service = live.app.extensions["mineralgraph"].service
     query = f"SELECT * WHERE {{ SERVICE <{EXFIL.format(port=listener.port)}> {{ ?s ?p ?o }} }}"
-    answer, _ = state.pool.run({"op": "query", "query": query, "prefixes": state.prefixes,
-                                "default_graph": None, "named_graphs": None, "query_has_from": False,
-                                "base_iri": live.sparql, "formats": {"solutions": "json"},
-                                "cap": 10}, 10)
+    answer, _ = service.pool.run(Query(text=query, formats={"solutions": "json"}, cap=10), 10)
     assert answer.get("error"), answer
     assert "unreachable" in answer["message"].lower() or "network" in answer["message"].lower(), answer
     assert listener.connections == 0

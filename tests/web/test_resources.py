@@ -104,7 +104,8 @@ def test_iri_base_is_configurable(syn_live):
     app = syn_live.app
     client = app.test_client()
     assert client.get("/id/country/FRA").status_code == 404  # not under the default base
-    app.config["MINERALGRAPH_IRI_BASE"] = OTHER_BASE
+    service = app.extensions["mineralgraph"].service  # holds the served IRI base
+    service.iri_base = OTHER_BASE
     try:
         r = client.get("/id/country/FRA", headers={"Accept": "text/turtle"})
         assert r.status_code == 200
@@ -113,7 +114,7 @@ def test_iri_base_is_configurable(syn_live):
         assert 'href="/id/mechanism/other"' in page  # IRIs under the base link to this server
         assert client.get("/id/country/JPN").status_code == 404
     finally:
-        app.config["MINERALGRAPH_IRI_BASE"] = BASE
+        service.iri_base = BASE
     assert client.get("/id/country/JPN").status_code == 200
 
 

@@ -3,7 +3,7 @@ fallback reader of stored-query headers."""
 from __future__ import annotations
 
 from mineralgraph.server.web.reading import clean_context
-from mineralgraph.server.web.storedq import read_headers
+from mineralgraph.storedqueries.catalog import read_headers
 from mineralgraph.server.web.texts import Span, context, segments
 
 

@@ -9,11 +9,12 @@ import pyoxigraph as ox
 from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import caching, description, evaluate, gsp, queries, sparql, web
+from . import caching, description, gsp, queries, reload, sparql, web
 from .answercache import AnswerCache
-from .web import linked
-from .common import ProtocolError, State
+from .common import ProtocolError
 from .limits import Settings
+from .service import Service, State, dataset_stats, served_iri_base
+from .web import linked
 from .workers import WorkerPool
 
 access_log = logging.getLogger("mineralgraph.access")
@@ -49,28 +50,17 @@ class AccessLog:
                             seen["bytes"], (time.perf_counter() - started) * 1000)
 
 
-def served_iri_base(dist_dir) -> str:
-    """The IRI base the build was published under (manifest "iri_base"; canonical before that)."""
-    from mineralgraph.dist import read_manifest
-    from mineralgraph.namespaces import CANONICAL_BASE
-
-    manifest = read_manifest(dist_dir) if dist_dir is not None else None
-    return (manifest or {}).get("iri_base") or CANONICAL_BASE
-
-
 def create_app(store: ox.Store, settings: Settings | None = None) -> Flask:
     """App serving `store`. Forks the query workers now, so call it before starting threads."""
     settings = settings or Settings()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body
-    stats = description.dataset_stats(store)
+    stats = dataset_stats(store)
+    # The IRI base the graph was built for: /id/REST is BASE + id/REST (iris.py).
     base = served_iri_base(settings.dist_dir)
-    # Resource pages map /id/REST to BASE + id/REST (web/graph.py).
-    app.config["MINERALGRAPH_IRI_BASE"] = base
-    state = State(settings=settings, pool=WorkerPool(store, settings.workers, settings.store_path, settings.queue,
-                                                     isolate_network=not settings.allow_service,
-                                                     memory_limit=settings.worker_memory_mb << 20), stats=stats,
-                  iri_base=base, prefixes=evaluate.prefixes_for(base))
+    pool = WorkerPool(store, settings.workers, settings.store_path, settings.queue,
+                      isolate_network=not settings.allow_service, memory_limit=settings.worker_memory_mb << 20)
+    state = State(settings=settings, service=Service(settings, pool, stats, base))
     app.extensions["mineralgraph"] = state
     for bp in (sparql.bp, gsp.bp, description.bp, linked.bp, queries.bp, web.bp):
         app.register_blueprint(bp)
@@ -78,18 +68,19 @@ def create_app(store: ox.Store, settings: Settings | None = None) -> Flask:
     @app.get("/healthz")
     def healthz():
         """Alive: the process answers HTTP (load balancers restart it when this fails)."""
-        return jsonify(status="ok", triples=state.stats["triples"], graphs=len(state.stats["graphs"]),
+        stats = state.service.stats
+        return jsonify(status="ok", triples=stats["triples"], graphs=len(stats["graphs"]),
                        workers=settings.workers)
 
     @app.get("/readyz")
     def readyz():
         """Ready: the data is loaded and query workers can take queries (send traffic here)."""
-        if state.pool.closed:
+        if state.service.pool.closed:
             return jsonify(status="stopping"), 503, {"Retry-After": "1"}
-        problem = state.pool.health()
+        problem = state.service.pool.health()
         if problem:  # the pool is healing or cannot be rebuilt: say so rather than look ready
             return jsonify(status="unavailable", reason=problem, build=state.build_hash), 503, {"Retry-After": "2"}
-        return jsonify(status="ready", triples=state.stats["triples"], build=state.build_hash)
+        return jsonify(status="ready", triples=state.service.stats["triples"], build=state.build_hash)
 
     @app.before_request
     def _limits():
@@ -138,12 +129,10 @@ def create_app(store: ox.Store, settings: Settings | None = None) -> Flask:
     state.answers = AnswerCache(app.wsgi_app, lambda: state.build_hash, settings.cache_bytes)
     app.wsgi_app = AccessLog(state.answers)
     if settings.reload_seconds and settings.store_path is None and settings.dist_dir is not None:
-        from . import reload
-
         reload.watch(app, settings.reload_seconds)
     return app
 
 
 def close_app(app: Flask) -> None:
     """Stop the query workers (tests and embedders call this)."""
-    app.extensions["mineralgraph"].pool.close()
+    app.extensions["mineralgraph"].service.pool.close()

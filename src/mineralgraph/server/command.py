@@ -14,38 +14,40 @@ or through any WSGI server, configured by environment (see mineralgraph.server.w
 """
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
-import sys
 import signal
+import sys
 from pathlib import Path
 
 import click
 
+from mineralgraph.errors import InputError, ValidationFailed, error_lines
+from mineralgraph.paths import ProjectPaths, project_root
+from mineralgraph.progress import stderr_progress
+from mineralgraph.store import DistMismatch, load_dist
 
-def _project_root() -> Path:
-    try:
-        from mineralgraph.paths import project_root
-        return project_root()
-    except ImportError:  # paths module not there yet: walk up to pyproject.toml
-        for folder in [Path.cwd(), *Path.cwd().parents]:
-            if (folder / "pyproject.toml").is_file():
-                return folder
-        return Path.cwd()
+from .limits import Settings
 
 
 def resolve_dist(dist: Path | None, build: bool = True, base: str | None = None, progress=None) -> Path:
     """The dist directory to serve: given explicitly, else built/refreshed by the pipeline (for
-    the IRI base `base`). A dist/ built for another base than `base` is refused: the server
-    answers for the IRIs the graph holds, so the two must agree."""
+    the IRI base `base`, checked first). A dist/ built for another base than `base` is refused:
+    the server answers for the IRIs the graph holds, so the two must agree."""
+    if base is not None:
+        # namespaces loads rdflib (~250 ms): only when a base is given, not at every `mineralgraph` start
+        from mineralgraph import dist as built, namespaces
+
+        try:
+            base = namespaces.iri_base(base)
+        except ValueError as err:
+            raise click.BadParameter(str(err), param_hint="--iri-base") from None
     if dist is None and build:
         return _build_first(base, progress)
-    dist = dist if dist is not None else _project_root() / "dist"
+    dist = dist if dist is not None else project_root() / "dist"
     if base is not None:
-        from mineralgraph.dist import read_manifest
-        from mineralgraph.namespaces import CANONICAL_BASE
-
-        built_for = (read_manifest(Path(dist)) or {}).get("iri_base", CANONICAL_BASE)
+        built_for = (built.read_manifest(Path(dist)) or {}).get("iri_base", namespaces.CANONICAL_BASE)
         if built_for != base:
             raise click.UsageError(f"{dist} was built for the IRI base {built_for}, not {base}: "
                                    f"run `mineralgraph build --iri-base {base}` (or serve without --iri-base)")
@@ -55,11 +57,7 @@ def resolve_dist(dist: Path | None, build: bool = True, base: str | None = None,
 def _build_first(base: str | None, progress) -> Path:
     """dist/, rebuilt first when it is missing or older than its inputs; a bad input stops serve
     the way it stops `build` (exit 2 with the file and line, exit 1 when the graph violates its shapes)."""
-    import sys
-
-    from mineralgraph.errors import InputError, ValidationFailed, error_lines
-    from mineralgraph.paths import ProjectPaths
-    from mineralgraph.pipeline import ensure_built, is_stale  # heavy import, only when serving from source
+    from mineralgraph.pipeline import ensure_built, is_stale  # the whole build (~500 ms): only when serving from source
 
     if progress is not None and is_stale(ProjectPaths.default(), base):
         progress("dist/ is missing or older than its inputs: building it first")
@@ -94,8 +92,6 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
     """Fewer glibc malloc arenas than its default (8 per core): with one arena per HTTP thread,
     large request buffers fragment memory and the server's RSS creeps up under hostile input
     (measured: +20 MB per pass of the hostile corpus with the default, flat with 2)."""
-    import ctypes
-
     try:
         ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # M_ARENA_MAX
     except (OSError, AttributeError):
@@ -159,19 +155,11 @@ def serve_command(host, port, store_path, dist, no_build, workers, threads, time
                   max_results,
                   max_body, worker_memory_mb, allow_service, iri_base):
     """Serve the graph read-only as a SPARQL 1.1 endpoint (to load it into a writable store: `publish`)."""
-    from mineralgraph.store import DistMismatch, load_dist
-    from .app import close_app, create_app
-    from .limits import Settings
+    from .app import close_app, create_app  # Flask (~190 ms of imports): not at every `mineralgraph` start
 
     configure_logging()
     handle_stop_signals()
     limit_malloc_arenas()
-    if iri_base is not None:
-        from mineralgraph.namespaces import iri_base as checked_base
-        try:
-            iri_base = checked_base(iri_base)
-        except ValueError as err:
-            raise click.BadParameter(str(err), param_hint="--iri-base") from None
     try:
         settings = Settings(workers=workers, timeout=timeout, queue=queue, cache_bytes=cache_mb << 20,
                             reload_seconds=reload_seconds,
@@ -180,8 +168,6 @@ def serve_command(host, port, store_path, dist, no_build, workers, threads, time
                             worker_memory_mb=worker_memory_mb)
     except ValueError as err:
         raise click.UsageError(str(err)) from None
-    from mineralgraph.progress import stderr_progress
-
     settings.dist_dir = resolve_dist(dist, build=not no_build, base=iri_base, progress=stderr_progress())
     try:
         store = load_dist(settings.dist_dir, store_path)

@@ -1,29 +1,13 @@
-"""Helpers shared by the blueprints: plain-text errors, strict parameter parsing, the state
-object the app keeps, and the refusal every write gets."""
+"""Helpers shared by the blueprints: plain-text errors, strict parameter parsing, the refusal
+every write gets, and a query answer as an HTTP response."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from urllib.parse import parse_qsl
 
-from flask import g, request
+from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
-from .limits import Busy, EngineAborted, QueryTimeout, Settings, WorkerCrashed
-from .workers import WorkerPool
-
-
-@dataclass
-class State:
-    settings: Settings
-    pool: WorkerPool
-    stats: dict = field(default_factory=dict)
-    iri_base: str = "https://w3id.org/mineralgraph/"  # the build's (manifest "iri_base")
-    prefixes: dict = field(default_factory=dict)      # for serialising RDF answers and the JSON-LD @context
-    built: datetime = field(default_factory=lambda: datetime.now(timezone.utc))  # the build's time (caching.py)
-    build_hash: str = ""  # the build's inputs_sha256 (caching.py): keys every cached answer
-    answers: object = None  # the AnswerCache in front of the app (answercache.py)
-    http: object = None     # HTTP caching (caching.py): its ETags follow the build served
+from . import conneg
 
 
 class ProtocolError(HTTPException):
@@ -88,24 +72,28 @@ def refuse_write(what: str, status: int = 403, headers: dict | None = None) -> P
     return ProtocolError(status, f"{what} is not accepted. {READ_ONLY}", headers)
 
 
-def run_in_pool(state: State, req: dict) -> dict:
-    """Send a request to a query worker, turning pool failures into HTTP errors."""
-    timeout = state.settings.timeout
-    # Every RDF answer is written with the served graph's prefixes (JSON-LD: its @context).
-    req = {"prefixes": state.prefixes, **req}
-    try:
-        answer, waited = state.pool.run(req, timeout)
-    except QueryTimeout as err:
-        raise ProtocolError(503, f"Query timeout: {err}. Narrow the query or add a LIMIT.",
-                            {"Retry-After": "1"}) from None
-    except Busy as err:
-        raise ProtocolError(503, f"Server busy: {err}.", {"Retry-After": "1"}) from None
-    except EngineAborted as err:
-        # The query itself ends the engine (issue 18: an ORDER BY over literals of mixed types
-        # aborts pyoxigraph 0.5.13 with "comparison function does not implement a total order").
-        raise ProtocolError(422, f"This query cannot be answered: {err}. Rewrite it (for example "
-                                 "sort on STR(?x) or on one datatype at a time).") from None
-    except WorkerCrashed as err:  # a worker killed from outside, twice in a row: worth a retry
-        raise ProtocolError(503, f"Query worker lost: {err}. Try again.", {"Retry-After": "1"}) from None
-    g.server_timing = [("queue", waited), ("query", answer.get("seconds", 0.0))]
-    return answer
+def result_response(answer: dict, choice: conneg.Choice, cap: int) -> Response:
+    """A query worker's answer as sent: its body in the negotiated format, truncation in headers."""
+    response = Response(answer["body"], content_type=f"{choice.media_type}; charset=utf-8")
+    response.headers["Vary"] = "Accept"
+    if answer["truncated"]:
+        # Machine-readable (header) signal: the body is still a complete, valid document.
+        response.headers["X-SPARQL-Truncated"] = "true"
+        response.headers["X-SPARQL-MaxRows"] = str(cap)
+    return response
+
+
+def not_acceptable(kind: str) -> ProtocolError:
+    return ProtocolError(406, f"None of the requested media types can represent this result. "
+                              f"Available: {conneg.available(kind)}", {"Vary": "Accept"})
+
+
+def negotiate_results(params) -> dict:
+    """{result kind: conneg.Choice or None} from Accept and format/output/results in `params`
+    (name, value pairs); 406 when no kind of result could be sent."""
+    flat = {k: v for k, v in params}
+    accept = request.headers.get("Accept")
+    formats = {kind: conneg.choose(kind, accept, flat) for kind in conneg.OFFERS}
+    if not any(formats.values()):
+        raise not_acceptable("solutions")
+    return formats

@@ -7,46 +7,30 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, request
 
-from . import conneg, jsonld
-from .evaluate import RDF_FORMATS
+from mineralgraph import namespaces as NS
+from mineralgraph.store import jsonld
+from mineralgraph.store.evaluate import RDF_FORMATS
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
-VOID = "http://rdfs.org/ns/void#"
-DCT = "http://purl.org/dc/terms/"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-FORMATS_NS = "http://www.w3.org/ns/formats/"
-XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+from . import conneg
+from .dumps import dump_files
+from .frame import RDF_DOWNLOADS, page, wants_html
+from .iris import href
+from .service import service, state as current_state
+
+SD = str(NS.SD)
+VOID = str(NS.VOID)
+DCT = str(NS.DCTERMS)
+RDF_TYPE = ox.NamedNode(str(NS.RDF.type))
+FORMATS_NS = str(NS.FORMATS)
+XSD_DATE = ox.NamedNode(str(NS.XSD.date))
 METADATA = Path(__file__).with_name("metadata") / "dataset.ttl"
-VOCABULARY = "https://w3id.org/mineralgraph/ont#"
+VOCABULARY = str(NS.MG)
 _RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
                    "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads")
 
 bp = Blueprint("description", __name__)
-
-
-def _count(store: ox.Store, query: str) -> int:
-    row = next(iter(store.query(query)))
-    return int(row[0].value)
-
-
-def dataset_stats(store: ox.Store) -> dict:
-    """Counts for VoID and /healthz. Run once, before the query workers are forked."""
-    graphs = {}
-    for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
-        graphs[row[0].value] = int(row[1].value)
-    classes = {}
-    for row in store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"):
-        if isinstance(row[0], ox.NamedNode):
-            classes[row[0].value] = int(row[1].value)
-    return {
-        "triples": _count(store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"),
-        "subjects": _count(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
-        "properties": _count(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }"),
-        "graphs": graphs,
-        "classes": classes,
-    }
 
 
 def _lit(value) -> ox.Literal:
@@ -56,13 +40,10 @@ def _lit(value) -> ox.Literal:
 
 
 def _respond(triples: list[ox.Triple], title: str, main):
-    state = current_app.extensions["mineralgraph"]
-    prefixes = state.prefixes
-    from .web.views import _browser, page  # the web front's page frame
-
-    if _browser() and not request.args.get("format"):
+    prefixes = service().prefixes
+    if wants_html() and not request.args.get("format"):
         return page("rdfdoc.html", headers={"Vary": "Accept"}, title=title, subjects=_html_view(triples, main, prefixes),
-                    formats=[("Turtle", "turtle"), ("JSON-LD", "jsonld"), ("N-Triples", "ntriples"), ("RDF/XML", "rdfxml")])
+                    formats=RDF_DOWNLOADS)
     choice = conneg.choose("graph", request.headers.get("Accept"), request.args)
     if choice is None:
         return (f"Not acceptable. Available: {conneg.available('graph')}\n", 406,
@@ -76,8 +57,6 @@ def _respond(triples: list[ox.Triple], title: str, main):
 def _html_view(triples: list[ox.Triple], main, prefixes: dict) -> list[dict]:
     """Subjects (the main node first, blank nodes inline where they are used) with their
     properties, for the browser page."""
-    from .web.graph import href
-
     def short(iri: str) -> str:
         for p, ns in sorted(prefixes.items(), key=lambda kv: -len(kv[1])):
             if iri.startswith(ns) and len(iri) > len(ns):
@@ -183,22 +162,20 @@ def void_description(root: str, base: str, stats: dict, metadata: list[ox.Triple
     return t
 
 
-def _metadata(state) -> list[ox.Triple]:
-    return dataset_metadata(state.iri_base, state.built)
+def _metadata() -> list[ox.Triple]:
+    return dataset_metadata(service().iri_base, current_state().built)
 
 
 @bp.get("/void")
 @bp.get("/.well-known/void")
 def void():
-    from .web.linked import dump_files
-
-    state = current_app.extensions["mineralgraph"]
-    triples = void_description(request.url_root, state.iri_base, state.stats, _metadata(state), dump_files())
+    svc = service()
+    triples = void_description(request.url_root, svc.iri_base, svc.stats, _metadata(), dump_files())
     return _respond(triples, "VoID description of the dataset", triples[0].subject)
 
 
 def describe_service():
     """Called by the /sparql view when a GET carries no query."""
-    state = current_app.extensions["mineralgraph"]
-    triples = service_description(request.base_url, state.settings, state.stats, _metadata(state))
+    svc = service()
+    triples = service_description(request.base_url, svc.settings, svc.stats, _metadata())
     return _respond(triples, "SPARQL service description", triples[0].subject)

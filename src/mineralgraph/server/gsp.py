@@ -4,12 +4,13 @@ read-only."""
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, redirect, request
+from flask import Blueprint, Response, redirect, request
 
 from . import conneg
-from .common import ProtocolError, refuse_write, run_in_pool, url_params
-from .sparql import result_response
-from .web.views import _browser
+from .common import ProtocolError, refuse_write, result_response, url_params
+from .frame import wants_html
+from .iris import local_path
+from .service import service
 
 bp = Blueprint("gsp", __name__)
 
@@ -41,21 +42,18 @@ def store_write():
 
 
 def _read(graph: str | None) -> Response:
-    state = current_app.extensions["mineralgraph"]
-    if _browser() and not any(k in ("format", "output") for k, _ in url_params()):
+    svc = service()
+    if wants_html() and not any(k in ("format", "output") for k, _ in url_params()):
         # A person, not an RDF client: the graph's page instead of a raw RDF/XML tree.
-        from .web.graph import local_path
-
         page = "/graph/" if graph is None else local_path(graph)
         if page:
             return redirect(page, code=303)
     choice = conneg.choose("graph", request.headers.get("Accept"), dict(url_params()))
     if choice is None:
         raise ProtocolError(406, f"Not acceptable. Available: {conneg.available('graph')}", {"Vary": "Accept"})
-    answer = run_in_pool(state, {"op": "graph", "graph": graph, "key": choice.key,
-                                 "cap": state.settings.max_results})
+    answer = svc.read_graph(graph, choice.key)
     if answer.get("error") == "not_found":
         raise ProtocolError(404, f"No graph named <{graph}> in this store.")
     if answer.get("error"):
         raise ProtocolError(400, f"Cannot read the graph: {answer['message']}")
-    return result_response(answer, choice, state.settings.max_results)
+    return result_response(answer, choice, svc.settings.max_results)

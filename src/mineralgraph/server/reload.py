@@ -17,7 +17,11 @@ import threading
 import time
 from pathlib import Path
 
+from mineralgraph.store import load_dist
+
 from .caching import build_identity
+from .service import dataset_stats, served_iri_base
+from .workers import WorkerPool
 
 log = logging.getLogger("mineralgraph.reload")
 
@@ -31,7 +35,7 @@ def watch(app, every: float) -> threading.Thread:
 
 def _loop(app, every: float) -> None:
     state = app.extensions["mineralgraph"]
-    while not state.pool.closed:
+    while not state.service.pool.closed:
         time.sleep(every)
         build_hash, _ = build_identity(state.settings.dist_dir)
         if build_hash == state.build_hash or build_hash.startswith("unbuilt-"):
@@ -44,31 +48,24 @@ def _loop(app, every: float) -> None:
 
 
 def swap(app, build_hash: str) -> None:
-    from mineralgraph.store import load_dist
-
-    from . import description
-    from .app import served_iri_base
-    from .workers import WorkerPool
-
     state = app.extensions["mineralgraph"]
-    if getattr(state, "failed_build", None) == build_hash:
+    if state.failed_build == build_hash:
         return  # already tried and failed: wait for the next build
     settings = state.settings
-    if served_iri_base(settings.dist_dir) != state.iri_base:
+    if served_iri_base(settings.dist_dir) != state.service.iri_base:
         raise ValueError("the new build has another IRI base: restart the server to serve it")
     started = time.perf_counter()
     store = load_dist(Path(settings.dist_dir))
-    stats = description.dataset_stats(store)
+    stats = dataset_stats(store)
     pool = WorkerPool(store, settings.workers, None, settings.queue,
                       isolate_network=not settings.allow_service,
                       memory_limit=settings.worker_memory_mb << 20)
-    old = state.pool
     _, built = build_identity(settings.dist_dir)
-    # The swap: everything a request reads about the build, replaced together.
-    state.pool, state.stats, state.build_hash, state.built = pool, stats, build_hash, built
+    # The swap: everything a request reads about the build, replaced together (the service
+    # drops what it derived from the old build: the entity index, the dump listing).
+    old = state.service.serve(pool, stats)
+    state.build_hash, state.built = build_hash, built
     state.http.rebuild(build_hash, built)
-    for derived in ("mineralgraph.resolver", "mineralgraph.dumps"):
-        app.extensions.pop(derived, None)
     old.retire()
     log.info("now serving build %s (%d triples), loaded in %.1f s", build_hash, stats["triples"],
              time.perf_counter() - started)

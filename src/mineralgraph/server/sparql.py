@@ -3,11 +3,13 @@ description for a GET without a query. SPARQL Update is refused (403): the graph
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
-from . import conneg, querytext
-from .common import ProtocolError, body_bytes, charset_of, parse_params, refuse_write, run_in_pool, url_params
+from . import querytext
+from .common import (ProtocolError, body_bytes, charset_of, negotiate_results, not_acceptable, parse_params,
+                     refuse_write, result_response, url_params)
 from .description import describe_service
+from .service import service
 
 bp = Blueprint("sparql", __name__)
 
@@ -66,7 +68,7 @@ def _check_text(text: str) -> querytext.Reading:
         reading = querytext.check_shape(text)
     except querytext.QueryTooComplex as err:
         raise ProtocolError(400, f"Query refused before parsing: {err}. Simplify the query.") from None
-    if reading.service_at is not None and not current_app.extensions["mineralgraph"].settings.allow_service:
+    if reading.service_at is not None and not service().settings.allow_service:
         raise ProtocolError(400, "SERVICE (federated query) is disabled on this endpoint: "
                                  "the server does not fetch remote URLs.")
     return reading
@@ -87,44 +89,19 @@ def sparql():
 
 
 def _query(text: str, params) -> Response:
-    state = current_app.extensions["mineralgraph"]
-    reading = _check_text(text)
-    flat = {k: v for k, v in params}
-    accept = request.headers.get("Accept")
-    formats = {kind: conneg.choose(kind, accept, flat) for kind in conneg.OFFERS}
-    if not any(formats.values()):
-        raise _not_acceptable("solutions")
-    answer = run_in_pool(state, {
-        "op": "query",
-        "query": text,
-        "default_graph": _iris(params, "default-graph-uri"),
-        "named_graphs": _iris(params, "named-graph-uri"),
-        "query_has_from": reading.has_from,
-        # Relative IRIs in the query resolve against the endpoint's URL (SPARQL 1.1 Protocol).
-        "base_iri": request.base_url,
-        "formats": {kind: c.key if c else None for kind, c in formats.items()},
-        "cap": state.settings.max_results,
-    })
+    svc = service()
+    _check_text(text)
+    formats = negotiate_results(params)
+    answer = svc.query(text, {kind: c.key if c else None for kind, c in formats.items()},
+                       default_graph=_iris(params, "default-graph-uri"),
+                       named_graphs=_iris(params, "named-graph-uri"),
+                       # Relative IRIs in the query resolve against the endpoint's URL (SPARQL 1.1 Protocol).
+                       base_iri=request.base_url)
     error = answer.get("error")
     if error == "syntax":
         raise ProtocolError(400, f"SPARQL syntax error: {answer['message']}")
     if error == "not_acceptable":
-        raise _not_acceptable(answer["kind"])
+        raise not_acceptable(answer["kind"])
     if error:
         raise ProtocolError(400, f"Query evaluation failed: {answer['message']}")
-    return result_response(answer, formats[answer["kind"]], state.settings.max_results)
-
-
-def result_response(answer: dict, choice: conneg.Choice, cap: int) -> Response:
-    response = Response(answer["body"], content_type=f"{choice.media_type}; charset=utf-8")
-    response.headers["Vary"] = "Accept"
-    if answer["truncated"]:
-        # Machine-readable (header) signal: the body is still a complete, valid document.
-        response.headers["X-SPARQL-Truncated"] = "true"
-        response.headers["X-SPARQL-MaxRows"] = str(cap)
-    return response
-
-
-def _not_acceptable(kind: str) -> ProtocolError:
-    return ProtocolError(406, f"None of the requested media types can represent this result. "
-                              f"Available: {conneg.available(kind)}", {"Vary": "Accept"})
+    return result_response(answer, formats[answer["kind"]], svc.settings.max_results)

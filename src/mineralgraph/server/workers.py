@@ -36,7 +36,8 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
-from . import evaluate
+from mineralgraph.store import evaluate
+
 from . import sandbox
 from .limits import Busy, EngineAborted, QueryTimeout, WorkerCrashed
 
@@ -278,7 +279,7 @@ class WorkerPool:
         worker = _Worker(pid, Connection(ours.detach()))
         # A worker that cannot start (e.g. cannot open the store) must fail loudly, now.
         try:
-            worker.conn.send({"op": "ping"})
+            worker.conn.send(evaluate.Ping())
             if worker.conn.poll(60) and worker.conn.recv().get("ok"):
                 with self._count_lock:
                     self._live += 1
@@ -346,7 +347,7 @@ class WorkerPool:
         return None
 
     # -- requests -------------------------------------------------------------------
-    def run(self, request: dict, timeout: float) -> tuple[dict, float]:
+    def run(self, request: evaluate.Request, timeout: float) -> tuple[dict, float]:
         """Answer `request` in a worker within `timeout` seconds (queueing included).
 
         Returns (answer, seconds spent waiting for a free worker). A request that aborted the
@@ -369,7 +370,7 @@ class WorkerPool:
                 self._poison[digest] = reason
             raise EngineAborted(reason) from err
 
-    def _run_once(self, request: dict, deadline: float, started: float, timeout: float) -> tuple[dict, float]:
+    def _run_once(self, request: evaluate.Request, deadline: float, started: float, timeout: float) -> tuple[dict, float]:
         worker = self._take(max(0.0, deadline - time.monotonic()))
         waited = time.monotonic() - started
         try:

@@ -1,13 +1,10 @@
 """Stored queries: named, documented, parameterised SPARQL in queries/*.rq, run by the CLI
 (`mineralgraph queries`, `mineralgraph query NAME`) and over HTTP (/queries, /openapi.json).
 The header syntax is documented in docs/QUERIES.md."""
-from .binding import BindError, bind_text, collect
-from .spec import Param, QuerySpecError, StoredQuery, load_all, parse, query_dir
+from .binding import bind_text, collect, prepare
+from .model import BindError, Param, QuerySpecError, StoredQuery
+from .spec import load_all, parse, query_dir
 
 __all__ = ["BindError", "Param", "QuerySpecError", "StoredQuery", "bind_text", "collect",
            "load_all", "parse", "query_dir", "prepare"]
 
-
-def prepare(query: StoredQuery, given: dict[str, list[str]], resolver) -> str:
-    """Validate and resolve the parameters, and return the query text with them bound."""
-    return bind_text(query, collect(query, given, resolver))

@@ -11,16 +11,12 @@ import re
 
 import pyoxigraph as ox
 
-from .spec import ENTITY_TYPES, MARKER_RE, Param, StoredQuery
+from .model import ENTITY_TYPES, MARKER_RE, BindError, Param, StoredQuery, suggest
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 MAX_VALUE = 500  # characters per value
 MAX_VALUES = 50  # values per multiple parameter
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-
-
-class BindError(ValueError):
-    """A parameter value that cannot be used: the message says why and what would work."""
 
 
 def _typed(value: str, datatype: str) -> ox.Literal:
@@ -59,8 +55,6 @@ def scalar_term(p: Param, value: str):
         return _typed("true" if value.lower() in ("true", "1") else "false", "boolean")
     if p.type == "enum" or (p.type == "string" and p.allowed):
         if value not in p.allowed:
-            from .resolve import suggest
-
             raise BindError(f"{p.name}: {value!r} is not allowed; one of {', '.join(p.allowed)}"
                             + suggest(value, p.allowed))
         return ox.Literal(value)
@@ -124,3 +118,8 @@ def bind_text(query: StoredQuery, terms: dict[str, list]) -> str:
             line = m.group(1) + " ".join(values_block(n, terms.get(n, [])) for n in names)
         lines.append(line)
     return "\n".join(lines) + "\n"
+
+
+def prepare(query: StoredQuery, given: dict[str, list[str]], resolver) -> str:
+    """Validate and resolve the parameters, and return the query text with them bound."""
+    return bind_text(query, collect(query, given, resolver))

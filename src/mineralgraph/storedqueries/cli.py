@@ -6,12 +6,15 @@ from pathlib import Path
 
 import click
 
+from ..errors import InputError, ValidationFailed
+from ..store import load_dist
+from .model import BindError, QuerySpecError
+from .spec import load_all, query_dir, suggest_names
+
 FORMATS = ("table", "csv", "tsv", "json")
 
 
 def _load(root):
-    from . import QuerySpecError, load_all, query_dir
-
     try:
         return load_all(query_dir(root))
     except QuerySpecError as err:
@@ -53,9 +56,9 @@ def queries_command(root, verbose):
 @click.option("--width", default=60, show_default=True, help="Table: widest column before wrapping.")
 def query_command(name, params, fmt, dist_dir, root, show_sparql, width):
     """Run stored query NAME: `mineralgraph query mechanism-members -p mechanism=MSP`."""
-    from . import BindError
-    from .run import LocalRunner, table
-    from .spec import suggest_names
+    # run.py writes IRIs with the project's prefixes (namespaces.py, which loads rdflib: ~250 ms),
+    # so it is imported when a query runs, not by every `mineralgraph` command at start-up.
+    from .run import LocalRunner, evaluate_text, table
 
     queries = _load(root)
     if name not in queries:
@@ -79,8 +82,6 @@ def query_command(name, params, fmt, dist_dir, root, show_sparql, width):
     if show_sparql:
         click.echo(text, nl=False)
         return
-    from .run import evaluate_text
-
     answer = evaluate_text(runner.store, text, "json" if fmt == "table" else fmt)
     if answer.get("error"):
         click.echo(f"error: {answer.get('message', answer['error'])}", err=True)
@@ -94,12 +95,9 @@ def query_command(name, params, fmt, dist_dir, root, show_sparql, width):
 
 
 def _store(dist_dir, root):
-    from ..store import load_dist
-
     if dist_dir:
         return load_dist(Path(dist_dir))
-    from ..errors import InputError, ValidationFailed
-    from ..pipeline import ensure_built
+    from ..pipeline import ensure_built  # the whole build (~500 ms of imports): only when dist/ may need it
 
     try:
         dist = ensure_built(Path(root).resolve()) if root else ensure_built()

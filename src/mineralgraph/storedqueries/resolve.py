@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
-from .binding import BindError
-from .spec import Param
+import pyoxigraph as ox
 
-MG = "https://w3id.org/mineralgraph/ont#"
+from .. import namespaces as NS
+from .model import BindError, Param, normalise, suggest
+
+MG = str(NS.MG)
 
 # parameter type -> classes whose instances it accepts
 TYPE_CLASSES = {
@@ -39,11 +40,7 @@ TYPE_CLASSES["entity"] = sorted({c for cs in TYPE_CLASSES.values() for c in cs i
                                 | {MG + "Region", MG + "Unit", MG + "Organisation", MG + "Person"})
 _ALL_CLASSES = sorted({c for cs in TYPE_CLASSES.values() for c in cs})
 
-INDEX_QUERY = """
-PREFIX mg: <https://w3id.org/mineralgraph/ont#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT DISTINCT ?e ?class ?key ?how ?lang WHERE {
+INDEX_QUERY = NS.sparql_prologue(("mg", "skos", "dcterms")) + """SELECT DISTINCT ?e ?class ?key ?how ?lang WHERE {
   VALUES ?class { %s }
   ?e a ?class .
   OPTIONAL {
@@ -57,10 +54,6 @@ SELECT DISTINCT ?e ?class ?key ?how ?lang WHERE {
   }
 }
 """ % " ".join(f"<{c}>" for c in _ALL_CLASSES)
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip().casefold()
 
 
 def local_id(iri: str) -> str | None:
@@ -98,17 +91,6 @@ class Entry:
         # shortest code, preferring the upper-case form a person types (MSP over msp); sets have no order
         short = sorted(self.codes, key=lambda c: (len(c), not c.isupper(), c))[0] if self.codes else self.id
         return f"{short} ({self.label})" if self.label != short else short
-
-
-def suggest(value: str, candidates) -> str:
-    """'; did you mean: a, b?' from close spellings (or '')."""
-    names = list(dict.fromkeys(candidates))
-    lowered = {_norm(n): n for n in names}
-    wanted = _norm(value)
-    close = difflib.get_close_matches(wanted, list(lowered), n=5, cutoff=0.6)
-    close += [k for k in lowered if wanted and len(wanted) >= 2 and wanted in k and k not in close]
-    shown = list(dict.fromkeys(lowered[k] for k in close))[:6]
-    return f"; did you mean: {', '.join(shown)}?" if shown else ""
 
 
 class Resolver:
@@ -154,8 +136,6 @@ class Resolver:
         return e.label if e else None
 
     def resolve(self, p: Param, value: str):
-        import pyoxigraph as ox
-
         value = value.strip()
         pool = self.of_type(p.type)
         what = p.type.replace("-", " ")
@@ -170,11 +150,11 @@ class Resolver:
                 value = m.group(1)
         exact = [e for e in pool if value in e.codes]
         if not exact:
-            wanted = _norm(value)
-            exact = [e for e in pool if any(_norm(k) == wanted for k in e.codes)]
+            wanted = normalise(value)
+            exact = [e for e in pool if any(normalise(k) == wanted for k in e.codes)]
         if not exact:
-            wanted = _norm(value)
-            exact = [e for e in pool if any(_norm(k) == wanted for k in e.names)]
+            wanted = normalise(value)
+            exact = [e for e in pool if any(normalise(k) == wanted for k in e.names)]
         if len(exact) == 1:
             return ox.NamedNode(exact[0].iri)
         if len(exact) > 1:
@@ -190,8 +170,8 @@ class Resolver:
         keys: dict[str, list[Entry]] = {}
         for e in pool:
             for k in e.codes | e.names:
-                keys.setdefault(_norm(k), []).append(e)
-        wanted = _norm(value)
+                keys.setdefault(normalise(k), []).append(e)
+        wanted = normalise(value)
         close = difflib.get_close_matches(wanted, list(keys), n=8, cutoff=0.6)
         close += [k for k in keys if len(wanted) >= 2 and wanted in k and k not in close]
         shown = list(dict.fromkeys(e.display() for k in close for e in keys[k]))[:6]

@@ -1,5 +1,5 @@
 """Running stored queries in-process (the CLI, tests, the benchmark) with the server's own
-evaluation and serialisation (server/evaluate.py), and the terminal table."""
+evaluation and serialisation (store/evaluate.py), and the terminal table."""
 from __future__ import annotations
 
 import json
@@ -9,16 +9,13 @@ import unicodedata
 
 import pyoxigraph as ox
 
-from ..server import evaluate
-from . import prepare
+from .. import namespaces
+from ..store import evaluate
+from .binding import prepare
 from .resolve import Resolver
 
-PREFIXES = {
-    "id:": "https://w3id.org/mineralgraph/id/",
-    "mg:": "https://w3id.org/mineralgraph/ont#",
-    "skos:": "http://www.w3.org/2004/02/skos/core#",
-    "xsd:": "http://www.w3.org/2001/XMLSchema#",
-}
+# how a table cell shortens an IRI: "id:country/JPN", "mg:Mechanism"
+PREFIXES = {f"{p}:": str(namespaces.PREFIXES[p]) for p in ("id", "mg", "skos", "xsd")}
 
 
 def rows_of(answer_json: bytes | str) -> tuple[list[str], list[dict]]:
@@ -41,7 +38,8 @@ def store_select(store: ox.Store):
 
 def evaluate_text(store: ox.Store, text: str, key: str = "json", cap: int = 10_000) -> dict:
     """Evaluate as the server's workers do: union default graph, same serialisers, same cap."""
-    return evaluate.run_query(store, {"query": text, "formats": {"solutions": key, "boolean": key if key in ("json", "xml") else "json", "graph": "turtle"}, "cap": cap})
+    formats = {"solutions": key, "boolean": key if key in ("json", "xml") else "json", "graph": "turtle"}
+    return evaluate.run_query(store, evaluate.Query(text, formats, cap))
 
 
 class LocalRunner:

@@ -18,78 +18,17 @@ test suite); nothing in the query text is ever replaced except the `#@values` li
 """
 from __future__ import annotations
 
+import difflib
 import re
 import shlex
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError
+import pyoxigraph as ox
 
-NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-QUERY_NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
-HEADER_RE = re.compile(r"^#\+(\s*)([A-Za-z_-]+)\s*:\s?(.*)$")
-MARKER_RE = re.compile(r"^(\s*)#@values\b(.*)$")
-# Names the HTTP side uses itself (content negotiation, protocol dataset).
-RESERVED = {"format", "output", "results", "query", "update", "default-graph-uri", "named-graph-uri"}
-
-SCALAR_TYPES = {"iri", "date", "year", "integer", "string", "enum", "boolean"}
-# Entity types: resolved against the graph (resolve.py), bound as IRIs.
-ENTITY_TYPES = {
-    "country", "mechanism", "mineral", "list", "list-version", "source", "actor", "indicator",
-    "policy", "mechanism-kind", "entity", "table", "event-type", "category",
-}
-TYPES = SCALAR_TYPES | ENTITY_TYPES
-TOP_KEYS = {"title", "description", "param", "example", "tags"}
-PARAM_KEYS = {"description", "default", "allowed", "example", "required", "multiple", "type"}
-
-
-class QuerySpecError(InputError):
-    """A stored query file whose header or markers are wrong (file and line in the message)."""
-
-
-@dataclass
-class Param:
-    name: str
-    type: str
-    required: bool = False
-    multiple: bool = False
-    default: str | None = None
-    allowed: list[str] = field(default_factory=list)
-    description: str = ""
-    example: str | None = None
-
-    def to_dict(self) -> dict:
-        out = {"name": self.name, "type": self.type, "required": self.required,
-               "multiple": self.multiple, "description": self.description}
-        if self.default is not None:
-            out["default"] = self.default
-        if self.allowed:
-            out["allowed"] = list(self.allowed)
-        if self.example is not None:
-            out["example"] = self.example
-        return out
-
-
-@dataclass
-class StoredQuery:
-    name: str
-    path: Path
-    text: str
-    title: str
-    description: str
-    params: list[Param]
-    examples: list[dict[str, list[str]]]
-    example_lines: list[str]
-    tags: list[str] = field(default_factory=list)
-
-    def param(self, name: str) -> Param | None:
-        return next((p for p in self.params if p.name == name), None)
-
-    def to_dict(self) -> dict:
-        return {"name": self.name, "title": self.title, "description": self.description,
-                "params": [p.to_dict() for p in self.params], "examples": self.example_lines,
-                "tags": self.tags}
-
+from ..paths import project_root
+from .binding import bind_text, scalar_term
+from .model import (HEADER_RE, MARKER_RE, NAME_RE, PARAM_KEYS, QUERY_NAME_RE, RESERVED, SCALAR_TYPES, TOP_KEYS,
+                    TYPES, BindError, Param, QuerySpecError, StoredQuery)
 
 def _truthy(value: str) -> bool:
     return value.strip().lower() in ("true", "yes", "1", "required")
@@ -141,8 +80,6 @@ def _check_param(p: Param, path: Path, line: int) -> None:
     if not p.description:
         raise QuerySpecError(f"parameter {p.name!r} needs a description", path, line)
     if p.default is not None and p.type in SCALAR_TYPES:
-        from .binding import BindError, scalar_term
-
         try:
             scalar_term(p, p.default)
         except BindError as err:
@@ -265,10 +202,6 @@ def parse(path: Path) -> StoredQuery:
 
 def _check_syntax(query: StoredQuery) -> None:
     """The query, with every parameter left unbound, must parse (pyoxigraph, the serving engine)."""
-    import pyoxigraph as ox
-
-    from .binding import bind_text
-
     text = bind_text(query, {})
     try:
         ox.Store().query(text)
@@ -277,8 +210,6 @@ def _check_syntax(query: StoredQuery) -> None:
 
 
 def query_dir(root: Path | None = None) -> Path:
-    from ..paths import project_root
-
     return (Path(root) if root else project_root()) / "queries"
 
 
@@ -289,7 +220,5 @@ def load_all(directory: Path | None = None) -> dict[str, StoredQuery]:
 
 
 def suggest_names(name: str, queries) -> str:
-    import difflib
-
     close = difflib.get_close_matches(name, list(queries), n=3, cutoff=0.5)
     return f"; did you mean: {', '.join(close)}?" if close else ""

@@ -22,9 +22,10 @@
     /queries/NAME (HTML)    rendered here (queries_html.query_page) for the /queries blueprint:
                             parameter form with choices, results table with labels and links, CSV/JSON links
 
+The IRI base of the served graph is the one its build recorded (manifest "iri_base"; `mineralgraph
+build --iri-base`), held by the service (server/service.py) and mapped to paths by server/iris.py.
+
 Settings (app.config, else environment):
-    MINERALGRAPH_IRI_BASE   IRI base of the served graph (default https://w3id.org/mineralgraph/);
-                            `mineralgraph serve --iri-base` sets it
     MINERALGRAPH_SEEDS      where the source texts are (default: seeds/ beside dist/, then the project's);
                             a text is shown only when its sha256 is the one the graph records
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from flask import abort, request
 
-from . import graph
-from .views import bp, page
+from ..frame import page
+from ..iris import id_base
+from ..service import service
+from .queries_html import choices
+from .views import bp
 
 VIEWS = {
     "timeline": {
@@ -43,17 +46,15 @@ def view(name: str):
     spec = VIEWS.get(name)
     if spec is None:
         abort(404)
-    from .. import queries as registry
-    from .queries_html import _choices
-
-    query = registry._catalog()[spec["query"]]
-    resolver = registry._resolver()
+    svc = service()
+    query = svc.stored_queries()[spec["query"]]
+    resolver = svc.resolver()
     fields = []
     for p in query.params:
         if p.name in spec["filters"]:
             value = request.args.get(p.name, "")
             fields.append({"name": p.name, "description": p.description, "value": value,
-                           "choices": _choices(p, resolver)})
+                           "choices": choices(p, resolver)})
     given = {f["name"]: f["value"] for f in fields if f["value"]}
     return page("views.html", views=VIEWS, view=dict(spec, name=name), fields=fields, given=given,
-                id_base=graph.id_base())
+                id_base=id_base())

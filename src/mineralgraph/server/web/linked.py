@@ -15,27 +15,28 @@ browsers, RDF by content negotiation, a 404 with the closest names for anything 
 from __future__ import annotations
 
 import difflib
-import hashlib
-import json
 import zlib
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, request, send_from_directory
+import pyoxigraph as ox
+from flask import Blueprint, Response, jsonify, redirect, request, send_from_directory
 
-from .. import conneg, jsonld
-from ..common import ProtocolError, run_in_pool
+from mineralgraph.store import jsonld
+from mineralgraph.store.evaluate import RDF_FORMATS
+
+from .. import conneg, iris
+from ..common import ProtocolError
+from ..dumps import dump_files, media_type
+from ..frame import MEDIA, RESOURCE_OFFERS, page, wanted_key
+from ..iris import short
+from ..service import service
 from . import graph
-from .graph import MG, OWL, RDF, RDFS, SKOS, best_label, labels, select, short
-from .views import MEDIA, RESOURCE_OFFERS, _wanted_key, page
+from .graph import MG, OWL, RDF, RDFS, SKOS, best_label, labels, select
 
 bp = Blueprint("linked", __name__)
 
 MAX_LISTING = 5000  # entities per /id/FAMILY/ page; the rest is in the dumps
-
-
-def _state():
-    return current_app.extensions["mineralgraph"]
 
 
 def _suggest(word: str, names, n: int = 5) -> list[str]:
@@ -48,7 +49,7 @@ def _suggest(word: str, names, n: int = 5) -> list[str]:
 
 def _not_found(what: str, suggestions: list[tuple[str, str]], hint: str) -> Response:
     """404 naming what is missing and the closest existing names (label, path)."""
-    if _wants_html():
+    if wanted_key() == "html":
         return page("linked_notfound.html", status=404, what=what, suggestions=suggestions, hint=hint)
     lines = [f"404 Not Found: {what}."]
     if suggestions:
@@ -57,12 +58,8 @@ def _not_found(what: str, suggestions: list[tuple[str, str]], hint: str) -> Resp
     return Response("\n".join(lines) + "\n", 404, {"Content-Type": "text/plain; charset=utf-8", "Vary": "Accept"})
 
 
-def _wants_html() -> bool:
-    return _wanted_key() == "html"
-
-
 def _rdf_key():
-    key = _wanted_key()
+    key = wanted_key()
     if key is None:
         offered = ", ".join(dict.fromkeys(m for m, _ in RESOURCE_OFFERS))
         raise ProtocolError(406, f"Not acceptable. Available: {offered}", {"Vary": "Accept"})
@@ -71,9 +68,8 @@ def _rdf_key():
 
 def _graph_answer(graph_iri: str, key: str, triples: int) -> Response:
     """A whole named graph in format `key` (not capped below its own size: it is ours)."""
-    state = _state()
-    answer = run_in_pool(state, {"op": "graph", "graph": graph_iri, "key": key,
-                                 "cap": max(state.settings.max_results, triples)})
+    svc = service()
+    answer = svc.read_graph(graph_iri, key, cap=max(svc.settings.max_results, triples))
     if answer.get("error"):
         raise ProtocolError(404, f"No graph named <{graph_iri}> in this store.")
     return Response(answer["body"], 200, {"Content-Type": f"{MEDIA[key]}; charset=utf-8", "Vary": "Accept"})
@@ -89,7 +85,7 @@ def dataset():
 
 @bp.get("/context.jsonld")
 def context():
-    response = jsonify(jsonld.context_document(_state().prefixes))
+    response = jsonify(jsonld.context_document(service().prefixes))
     response.headers["Content-Type"] = "application/ld+json"
     return response
 
@@ -112,9 +108,9 @@ RELATIONS = [  # (property, label on the page)
 
 def ontology_terms() -> dict[str, dict]:
     """{local name: term} for every term of the vocabulary, read from the ontology graph."""
-    ont_graph = graph.term(graph.iri_base() + "graph/ontology")
+    ont_graph = iris.term(iris.iri_base() + "graph/ontology")
     rows = select(f"""SELECT ?t ?p ?o WHERE {{ GRAPH {ont_graph} {{ ?t ?p ?o
-                       FILTER(STRSTARTS(STR(?t), {graph.string(MG)})) }} }}""", cap=50000)
+                       FILTER(STRSTARTS(STR(?t), {iris.string(MG)})) }} }}""", cap=50000)
     terms: dict[str, dict] = {}
     for r in rows:
         iri = r["t"]["value"]
@@ -136,7 +132,7 @@ def _relation_value(v: str, names: dict) -> dict:
     if "/.well-known/genid/" in v:  # a skolemised blank node: an anonymous class expression
         return {"label": "an OWL class expression (see the Turtle)", "href": None}
     if v.startswith("http"):
-        return {"label": best_label(names.get(v), short(v)), "href": graph.href(v)}
+        return {"label": best_label(names.get(v), short(v)), "href": iris.href(v)}
     return {"label": v, "href": None}
 
 
@@ -164,15 +160,15 @@ def _ontology_sections(terms: dict[str, dict]) -> list[dict]:
 @bp.get("/ont")
 def ontology():
     key = _rdf_key()
-    ont_graph = graph.iri_base() + "graph/ontology"
+    ont_graph = iris.iri_base() + "graph/ontology"
     if key == "html":
         terms = ontology_terms()
         header = {r["p"]["value"]: r["o"]["value"] for r in select(
-            f"SELECT ?p ?o WHERE {{ GRAPH {graph.term(ont_graph)} {{ {graph.term(graph.ONT)} ?p ?o }} "
+            f"SELECT ?p ?o WHERE {{ GRAPH {iris.term(ont_graph)} {{ {iris.term(iris.ONT)} ?p ?o }} "
             f"FILTER(!isLiteral(?o) || lang(?o) = '' || langMatches(lang(?o), 'en')) }}")}
         return page("ontology.html", headers={"Vary": "Accept"}, sections=_ontology_sections(terms),
-                    header=header, ont=graph.ONT, ont_graph=ont_graph, count=len(terms))
-    return _graph_answer(ont_graph, key, _state().stats["graphs"].get(ont_graph, 0))
+                    header=header, ont=iris.ONT, ont_graph=ont_graph, count=len(terms))
+    return _graph_answer(ont_graph, key, service().stats["graphs"].get(ont_graph, 0))
 
 
 @bp.get("/ont/<path:name>")
@@ -187,15 +183,15 @@ def ontology_term(name: str):
 
 # -- named graphs ---------------------------------------------------------------------------
 def _graphs() -> dict[str, int]:
-    return _state().stats["graphs"]
+    return service().stats["graphs"]
 
 
 @bp.get("/graph/")
 @bp.get("/graph")
 def graphs_index():
     key = _rdf_key()
-    base = graph.iri_base() + "graph/"
-    items = [{"iri": g, "path": graph.local_path(g), "name": g[len(base):] if g.startswith(base) else g,
+    base = iris.iri_base() + "graph/"
+    items = [{"iri": g, "path": iris.local_path(g), "name": g[len(base):] if g.startswith(base) else g,
               "triples": n} for g, n in sorted(_graphs().items())]
     if key == "html":
         return page("graphs.html", headers={"Vary": "Accept"}, graphs=items, total=sum(i["triples"] for i in items))
@@ -207,20 +203,16 @@ def graphs_index():
 
 
 def _serialise_ntriples(data: bytes, key: str) -> Response:
-    import pyoxigraph as ox
-
-    from ..evaluate import RDF_FORMATS
-
-    state = _state()
-    body = ox.serialize(ox.parse(data, format=ox.RdfFormat.N_TRIPLES), format=RDF_FORMATS[key], prefixes=state.prefixes)
+    prefixes = service().prefixes
+    body = ox.serialize(ox.parse(data, format=ox.RdfFormat.N_TRIPLES), format=RDF_FORMATS[key], prefixes=prefixes)
     if key == "jsonld":
-        body = jsonld.compact(body, state.prefixes)
+        body = jsonld.compact(body, prefixes)
     return Response(body, 200, {"Content-Type": f"{MEDIA[key]}; charset=utf-8", "Vary": "Accept"})
 
 
 @bp.get("/graph/<path:rest>")
 def named_graph(rest: str):
-    base = graph.iri_base() + "graph/"
+    base = iris.iri_base() + "graph/"
     iri = base + rest
     graphs = _graphs()
     if iri not in graphs:
@@ -230,14 +222,14 @@ def named_graph(rest: str):
     key = _rdf_key()
     if key != "html":
         return _graph_answer(iri, key, graphs[iri])
-    classes = select(f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {graph.term(iri)} {{ ?s a ?c }} }}
+    classes = select(f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {iris.term(iri)} {{ ?s a ?c }} }}
                          GROUP BY ?c ORDER BY DESC(?n)""")
     names = labels([r["c"]["value"] for r in classes])
-    source = graph.iri_base() + "id/" + rest if rest.startswith("source/") else None
+    source = iris.iri_base() + "id/" + rest if rest.startswith("source/") else None
     return page("graph.html", headers={"Vary": "Accept"}, iri=iri, name=rest, triples=graphs[iri],
                 classes=[{"label": best_label(names.get(r["c"]["value"]), short(r["c"]["value"])),
-                          "href": graph.href(r["c"]["value"]), "count": int(r["n"]["value"])} for r in classes],
-                source=source and {"iri": source, "href": graph.href(source)},
+                          "href": iris.href(r["c"]["value"]), "count": int(r["n"]["value"])} for r in classes],
+                source=source and {"iri": source, "href": iris.href(source)},
                 downloads=[(name, f"/store?graph={quote(iri, safe='')}&format={k}")
                            for name, k in (("Turtle", "turtle"), ("N-Triples", "ntriples"), ("JSON-LD", "jsonld"),
                                            ("RDF/XML", "rdfxml"))])
@@ -246,86 +238,38 @@ def named_graph(rest: str):
 # -- per-family listings --------------------------------------------------------------------
 @bp.get("/id/<family>/")
 def listing(family: str):
-    prefix = graph.id_base() + family + "/"
+    prefix = iris.id_base() + family + "/"
     key = _rdf_key()
     cap = MAX_LISTING
     # The kind shown is the most specific of the resource's own classes (Country, not Actor).
     rows = select(f"""SELECT ?s (SAMPLE(?type) AS ?t) WHERE {{ ?s a ?any
-                      FILTER(STRSTARTS(STR(?s), {graph.string(prefix)}) && !CONTAINS(SUBSTR(STR(?s), {len(prefix) + 1}), "#"))
-                      OPTIONAL {{ ?s a ?type FILTER(STRSTARTS(STR(?type), {graph.string(MG)}))
+                      FILTER(STRSTARTS(STR(?s), {iris.string(prefix)}) && !CONTAINS(SUBSTR(STR(?s), {len(prefix) + 1}), "#"))
+                      OPTIONAL {{ ?s a ?type FILTER(STRSTARTS(STR(?type), {iris.string(MG)}))
                                  FILTER NOT EXISTS {{ ?s a ?sub . ?sub rdfs:subClassOf+ ?type FILTER(?sub != ?type) }} }} }}
                       GROUP BY ?s ORDER BY ?s LIMIT {cap + 1}""")
     if not rows:
         families = [r["f"]["value"] for r in select(
-            f"""SELECT DISTINCT ?f WHERE {{ ?s a ?t BIND(STRBEFORE(STRAFTER(STR(?s), {graph.string(graph.id_base())}), "/") AS ?f)
+            f"""SELECT DISTINCT ?f WHERE {{ ?s a ?t BIND(STRBEFORE(STRAFTER(STR(?s), {iris.string(iris.id_base())}), "/") AS ?f)
                 FILTER(?f != "") }}""")]
         return _not_found(f"nothing is minted under {prefix}",
                           [(f, f"/id/{f}/") for f in _suggest(family, families)],
                           "Entity families: " + ", ".join(f"/id/{f}/" for f in sorted(families)) + ".")
     truncated = len(rows) > cap
-    iris = [r["s"]["value"] for r in rows[:cap]]
+    members = [r["s"]["value"] for r in rows[:cap]]
     if key != "html":
-        values = " ".join(graph.term(i) for i in iris)
+        values = " ".join(iris.term(i) for i in members)
         body, _ = graph.construct(f"""CONSTRUCT {{ ?s a ?t ; skos:prefLabel ?l }} WHERE {{ VALUES ?s {{ {values} }}
                                       ?s a ?t OPTIONAL {{ ?s skos:prefLabel ?l }} }}""", key)
         return Response(body, 200, {"Content-Type": f"{MEDIA[key]}; charset=utf-8", "Vary": "Accept"})
     kinds = [r["t"]["value"] if "t" in r else None for r in rows[:cap]]
-    names = labels(iris + [k for k in kinds if k])
-    items = [{"iri": i, "href": graph.href(i), "id": i[len(prefix):], "names": names.get(i, {}),
-              "type": best_label(names.get(k), short(k)) if k else ""} for i, k in zip(iris, kinds)]
+    names = labels(members + [k for k in kinds if k])
+    items = [{"iri": i, "href": iris.href(i), "id": i[len(prefix):], "names": names.get(i, {}),
+              "type": best_label(names.get(k), short(k)) if k else ""} for i, k in zip(members, kinds)]
     return page("listing.html", headers={"Vary": "Accept"}, family=family, prefix=prefix, items=items,
                 truncated=truncated, cap=cap)
 
 
 # -- dumps ----------------------------------------------------------------------------------
-DUMP_TYPES = {".nq": "application/n-quads", ".nt": "application/n-triples", ".ttl": "text/turtle",
-              ".trig": "application/trig", ".jsonld": "application/ld+json", ".json": "application/json",
-              ".gz": "application/gzip"}
-DUMP_NAMES = ("mineralgraph.nq", "mineralgraph.nt", "mineralgraph.trig", "mineralgraph.ttl", "mineralgraph.jsonld")
-
-
-def _media_type(name: str) -> str:
-    return DUMP_TYPES.get(Path(name).suffix, "application/octet-stream")
-
-
-def dump_files() -> list[dict]:
-    """The dump files, from the manifest's "files" (bytes, sha256) when the build lists them;
-    each dump also as .gz, compressed on request when the build has no .gz (no size or hash then)."""
-    ext = current_app.extensions
-    if "mineralgraph.dumps" in ext:
-        return ext["mineralgraph.dumps"]
-    dist = _state().settings.dist_dir
-    files: dict[str, dict] = {}
-    if dist is not None:
-        dist = Path(dist)
-        try:
-            listed = json.loads((dist / "manifest.json").read_text(encoding="utf-8")).get("files") or {}
-        except (OSError, ValueError):
-            listed = {}
-        for name, info in listed.items():
-            if (dist / name).is_file():
-                files[name] = {"bytes": info.get("bytes"), "sha256": info.get("sha256"), "stored": True}
-        for name in DUMP_NAMES:
-            if name not in files and (dist / name).is_file():
-                files[name] = {**_describe(dist / name), "stored": True}
-            if name in files and name + ".gz" not in files:
-                files[name + ".gz"] = {"bytes": None, "sha256": None, "stored": False}
-        if (dist / "manifest.json").is_file():
-            files["manifest.json"] = {**_describe(dist / "manifest.json"), "stored": True}
-    out = [{"name": n, "url": f"/dump/{n}", "media_type": _media_type(n), **info} for n, info in sorted(files.items())]
-    ext["mineralgraph.dumps"] = out
-    return out
-
-
-def _describe(path: Path) -> dict:
-    h, size = hashlib.sha256(), 0
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-            size += len(block)
-    return {"bytes": size, "sha256": h.hexdigest()}
-
-
 DUMP_OFFERS = [("application/json", "json"), ("text/html", "html"), ("application/xhtml+xml", "html"),
                ("text/plain", "sums")]
 
@@ -359,9 +303,9 @@ def dump(name: str):
     if name not in files:
         return _not_found(f"no dump file {name!r}", [(n, f"/dump/{n}") for n in _suggest(name, files)],
                           "The dump files are listed at /dump/.")
-    dist = Path(_state().settings.dist_dir).resolve()
+    dist = Path(service().settings.dist_dir).resolve()
     if files[name]["stored"]:
-        response = send_from_directory(dist, name, mimetype=_media_type(name), max_age=None)
+        response = send_from_directory(dist, name, mimetype=media_type(name), max_age=None)
         return response
     return Response(_gzip_stream(dist / name.removesuffix(".gz")), 200, {
         "Content-Type": "application/gzip", "Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,23 +1,28 @@
 """The browser view of a stored query (/queries/NAME with Accept: text/html): a form for its
 parameters (allowed values as choices), the results as a table with labels and links, and
-CSV / JSON download links. The /queries blueprint (server/queries.py) owns the route and calls
-`query_page` for HTML; `render_query_page` only renders."""
+CSV / JSON download links; and the list of stored queries (/queries). The /queries blueprint
+(server/queries.py) owns the routes and calls `query_page` / `query_list_page` for HTML;
+`render_query_page` only renders."""
 from __future__ import annotations
 
 import json
 import re
 from urllib.parse import urlencode
 
-from flask import current_app, render_template
+from mineralgraph.storedqueries import BindError
 
+from ..common import ProtocolError
+from ..frame import page
+from ..iris import href, id_base, short
+from ..service import ANY_KIND, service
 from . import graph
 from .reading import clean_context
-from .views import html
+from .roster import source_headings
 
 MAX_SELECT = 80  # up to this many choices: a <select>; more: a text box with suggestions
 
 
-def _choices(p, resolver) -> list[tuple[str, str]]:
+def choices(p, resolver) -> list[tuple[str, str]]:
     """(value, label) pairs a parameter accepts: its allowed values, or the graph's entities."""
     if p.allowed:
         return [(v, v) for v in p.allowed]
@@ -56,18 +61,18 @@ def _fields(query, params: dict[str, list[str]], resolver) -> list[dict]:
         given = [v for v in params.get(p.name, []) if v.strip()]
         if p.multiple:
             given = [part.strip() for v in given for part in v.split(",") if part.strip()]
-        choices = _choices(p, resolver)
-        given = [_as_choice(p, v, choices, resolver) for v in given]
-        known = {value for value, _ in choices}
-        choices += [(v, v) for v in given if v not in known]  # keep what was typed, even if unknown
+        options = choices(p, resolver)
+        given = [_as_choice(p, v, options, resolver) for v in given]
+        known = {value for value, _ in options}
+        options += [(v, v) for v in given if v not in known]  # keep what was typed, even if unknown
         widget = "text"
-        if choices and (len(choices) <= MAX_SELECT or p.allowed):
+        if options and (len(options) <= MAX_SELECT or p.allowed):
             widget = "select"
-        elif choices:
+        elif options:
             widget = "datalist"
         fields.append({"name": p.name, "type": p.type, "required": p.required, "multiple": p.multiple,
                        "description": p.description, "default": p.default, "example": p.example,
-                       "given": given, "value": ", ".join(given), "choices": choices, "widget": widget,
+                       "given": given, "value": ", ".join(given), "choices": options, "widget": widget,
                        "input_type": "date" if p.type == "date" else "text"})
     return fields
 
@@ -91,8 +96,8 @@ def _table(results) -> dict | None:
                 row.append(None)
             elif t["type"] == "uri":
                 v = t["value"]
-                row.append({"kind": "iri", "label": graph.best_label(found.get(v), graph.short(v)),
-                            "href": graph.href(v), "iri": v})
+                row.append({"kind": "iri", "label": graph.best_label(found.get(v), short(v)),
+                            "href": href(v), "iri": v})
             elif n == "sourceId" and t["value"] in sources:
                 s = sources[t["value"]]  # a source as an analyst knows it: publisher and date
                 row.append({"kind": "iri", "label": f"{s['publisher']}, {s['date']} ({t['value']})",
@@ -138,17 +143,15 @@ def _shown_columns(names: list[str], bindings: list[dict]) -> list[str]:
 
 
 def _sources_by_id(bindings: list[dict]) -> dict[str, dict]:
-    from .roster import source_headings
-
     ids = {b["sourceId"]["value"] for b in bindings if "sourceId" in b}
-    iris = [graph.id_base() + "source/" + i for i in sorted(ids) if re.fullmatch(r"[0-9A-Za-z_-]+", i)]
+    iris = [id_base() + "source/" + i for i in sorted(ids) if re.fullmatch(r"[0-9A-Za-z_-]+", i)]
     return {h["id"]: h for h in source_headings(iris).values()}
 
 
 def _place_in_source(claim_iri: str) -> str | None:
     """id/claim/NNN/START-END -> /id/source/NNN#claim-START-END (the source page's highlight)."""
     m = re.search(r"/id/claim/([^/]+)/(\d+)-(\d+)$", claim_iri)
-    return f"/id/source/{m.group(1)}#claim-{m.group(2)}-{m.group(3)}" if m else graph.href(claim_iri)
+    return f"/id/source/{m.group(1)}#claim-{m.group(2)}-{m.group(3)}" if m else href(claim_iri)
 
 
 def _url(name: str, params: dict[str, list[str]], **extra) -> str:
@@ -163,37 +166,33 @@ def render_query_page(query_meta, params: dict[str, list[str]], results, *, erro
     name = query_meta.name
     examples = [{"text": line, "href": _url(name, ex)}
                 for line, ex in zip(getattr(query_meta, "example_lines", []), getattr(query_meta, "examples", []))]
-    body = render_template(
-        "query.html", q=query_meta, fields=_fields(query_meta, params, resolver), table=_table(results),
-        error=error, truncated=truncated, examples=examples, cap=current_app.extensions["mineralgraph"].settings.max_results,
+    return page(
+        "query.html", status, {"Vary": "Accept"}, q=query_meta, fields=_fields(query_meta, params, resolver),
+        table=_table(results), error=error, truncated=truncated, examples=examples,
+        cap=service().settings.max_results,
         csv_href=_url(name, params, format="csv"), json_href=_url(name, params, format="json"),
         editor_href="/?" + urlencode({"query": query_text}) if query_text else None,
-        ran=results is not None, iri_base=graph.iri_base(), ont_base=graph.ONT + "#")
-    return html(body, status, {"Vary": "Accept"})
+        ran=results is not None)
 
 
 def query_list_page(items: list[dict]):
     """/queries for a browser: every stored query with its parameters and examples, in the site's frame."""
-    return html(render_template("queries.html", items=items, iri_base=graph.iri_base()), 200, {"Vary": "Accept"})
+    return page("queries.html", headers={"Vary": "Accept"}, items=items)
 
 
-def query_page(query, given: dict[str, list[str]], resolver=None):
+def query_page(query, given: dict[str, list[str]]):
     """Validate, run (through the query workers) and render a stored query for a browser."""
-    from mineralgraph.storedqueries import BindError, prepare
-
-    from ..common import ProtocolError, run_in_pool
-
+    svc = service()
+    resolver = svc.resolver()
     required = [p for p in query.params if p.required]
     if not any(v.strip() for vs in given.values() for v in vs) and required:
         return render_query_page(query, given, None, resolver=resolver)  # the empty form
     try:
-        text = prepare(query, given, resolver)
+        text = svc.prepare(query, given)
     except BindError as err:
         return render_query_page(query, given, None, error=str(err), resolver=resolver, status=400)
-    state = current_app.extensions["mineralgraph"]
     try:
-        answer = run_in_pool(state, {"op": "query", "query": text, "cap": state.settings.max_results,
-                                     "formats": {"solutions": "json", "boolean": "json", "graph": "ntriples"}})
+        answer = svc.query(text, ANY_KIND)
     except ProtocolError as err:
         return render_query_page(query, given, None, error=err.description, resolver=resolver,
                                  query_text=text, status=err.code)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from .. import iris
+from ..iris import href, short, term
 from . import graph
-from .graph import MG, ORG, PROV, RDF, RDFS, SKOS, best_label, href, labels, select, short, term
+from .graph import MG, ORG, PROV, RDF, RDFS, SKOS, best_label, labels, select
 
 # A claim's first and last covered day (mg:asOfEarliest/asOfLatest) are there for queries to compare a
 # year with a day; shown, "2024" would read as "2024-01-01". The page shows mg:asOf as the source gives
@@ -25,7 +27,7 @@ def _val(t: dict, names: dict) -> dict:
     kind, value = t["type"], t["value"]
     if kind == "uri":
         return {"kind": "iri", "value": value, "label": best_label(names.get(value), short(value)),
-                "href": href(value), "short": short(value), "local": graph.local_path(value) is not None}
+                "href": href(value), "short": short(value), "local": iris.local_path(value) is not None}
     if kind == "bnode":
         return {"kind": "bnode", "value": value, "label": "_:" + value}
     dt = t.get("datatype")
@@ -59,7 +61,7 @@ def describe(iri: str) -> dict:
     incoming = [{"subject": _val(r["s"], names), "property": _val(r["p"], names)} for r in in_rows[:MAX_INCOMING]]
     return {
         "iri": iri,
-        "path": graph.local_path(iri),
+        "path": iris.local_path(iri),
         "label": best_label(own, short(iri)),
         "labels": {lang: own[lang] for lang in graph.LANGS if own.get(lang)},
         "types": [_val({"type": "uri", "value": c}, names) for c in _kinds(types)],
@@ -201,7 +203,7 @@ def claim_dict(r: dict, source_names: dict) -> dict:
     start = int(r["start"]["value"]) if "start" in r else None
     end = int(r["end"]["value"]) if "end" in r else None
     anchor = f"claim-{start}-{end}" if start is not None else None
-    source_path = graph.local_path(source)
+    source_path = iris.local_path(source)
     return {
         "iri": c, "href": href(c), "short": short(c),
         "quote": r["quote"]["value"], "lang": r["quote"].get("xml:lang"),
@@ -303,7 +305,7 @@ def class_counts(stats: dict) -> list[dict]:
 def examples(limit: int = 6) -> list[dict]:
     """A few entities to start browsing from: the mechanisms with the most supported statements."""
     rows = select(f"""SELECT ?e (COUNT(DISTINCT ?st) AS ?n) WHERE {{ ?e a mg:Mechanism .
-                        ?st a mg:Statement ; ?p ?e . FILTER(!STRSTARTS(STR(?e), "{graph.id_base()}stmt/")) }}
+                        ?st a mg:Statement ; ?p ?e . FILTER(!STRSTARTS(STR(?e), "{iris.id_base()}stmt/")) }}
                       GROUP BY ?e ORDER BY DESC(?n) LIMIT {int(limit)}""")
     names = labels(_uris(rows, "e"))
     return [_val(r["e"], names) for r in rows]

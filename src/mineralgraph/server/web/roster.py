@@ -3,8 +3,10 @@ with one row per member and one column per source (named by its publisher and da
 linking to the quote behind it. The same rows download as CSV from /queries/roster-matrix."""
 from __future__ import annotations
 
+from ..iris import href, short, term
+from ..service import service
 from . import graph
-from .graph import best_label, href, labels, select, short, term
+from .graph import best_label, labels, select
 
 # status -> (mark, words for the cell's tooltip and the legend)
 STATUS = {
@@ -17,13 +19,11 @@ STATUS = {
 
 def matrix(mechanism_iri: str) -> dict | None:
     """{sources: [...], members: [{..., cells: [...]}], conflicts: n} or None when no source speaks about members."""
-    from .. import queries as registry
-    from mineralgraph.storedqueries import prepare
-
-    query = registry._catalog().get("roster-matrix")
+    svc = service()
+    query = svc.stored_queries().get("roster-matrix")
     if query is None:
         return None
-    rows = select(prepare(query, {"mechanism": [mechanism_iri]}, registry._resolver()), cap=100_000)
+    rows = select(svc.prepare(query, {"mechanism": [mechanism_iri]}), cap=100_000)
     if not rows:
         return None
     value = lambda r, k: r.get(k, {}).get("value")  # noqa: E731

@@ -11,7 +11,7 @@ import unicodedata
 from mineralgraph.storedqueries.resolve import MG, TYPE_CLASSES, Entry
 from mineralgraph.text import to_simplified
 
-from .graph import href, id_base
+from ..iris import href, id_base
 
 # the class shown as an entity's type: the most specific of those the index knows
 TYPE_ORDER = [("Country", "country"), ("ListVersion", "list version"), ("CriticalMineralList", "list"),

@@ -17,6 +17,10 @@ from pathlib import Path
 
 from flask import current_app
 
+from mineralgraph.paths import project_root
+
+from ..service import service
+
 _cache: dict[tuple[str, float, int], tuple[str, str]] = {}
 
 
@@ -25,16 +29,10 @@ def seeds_dirs() -> list[Path]:
     configured = current_app.config.get("MINERALGRAPH_SEEDS") or os.environ.get("MINERALGRAPH_SEEDS")
     if configured:
         found.append(Path(configured))
-    state = current_app.extensions.get("mineralgraph")
-    dist = getattr(getattr(state, "settings", None), "dist_dir", None)
+    dist = service().settings.dist_dir
     if dist is not None:
         found.append(Path(dist).resolve().parent / "seeds")
-    try:
-        from mineralgraph.paths import project_root
-
-        found.append(project_root() / "seeds")
-    except Exception:  # pragma: no cover - paths is part of the package
-        pass
+    found.append(project_root() / "seeds")
     return [d for d in dict.fromkeys(found) if d.is_dir()]
 
 

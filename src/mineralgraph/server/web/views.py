@@ -4,39 +4,19 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask import Blueprint, Response, redirect, request
 from markupsafe import Markup
 
+from mineralgraph.storedqueries.catalog import editor_tabs
 from mineralgraph.storedqueries.resolve import local_id
 
-from .. import conneg
-from . import graph, reading, resources, roster, search, storedq, texts
+from .. import conneg, iris
+from ..frame import MEDIA, RESOURCE_OFFERS, SUFFIX_OF, SUFFIXES, page, wanted_key, wants_html
+from ..service import service
+from . import graph, reading, resources, roster, search, texts
 from .graph import MG
 
 bp = Blueprint("web", __name__)
-
-# What /id/… answers with, server preference first: a client that says nothing (or */*) gets
-# Turtle; browsers name text/html explicitly and get the page.
-RESOURCE_OFFERS = [
-    ("text/turtle", "turtle"),
-    ("application/ld+json", "jsonld"),
-    ("application/n-triples", "ntriples"),
-    ("text/html", "html"),
-    ("application/xhtml+xml", "html"),
-    ("application/rdf+xml", "rdfxml"),
-    ("application/x-turtle", "turtle"),
-    ("application/json", "jsonld"),
-    ("text/plain", "ntriples"),
-]
-SUFFIXES = {".ttl": "turtle", ".jsonld": "jsonld", ".nt": "ntriples", ".rdf": "rdfxml", ".html": "html"}
-SUFFIX_OF = {"turtle": ".ttl", "jsonld": ".jsonld", "ntriples": ".nt", "rdfxml": ".rdf", "html": ".html"}
-MEDIA = {"turtle": "text/turtle", "jsonld": "application/ld+json", "ntriples": "application/n-triples",
-         "rdfxml": "application/rdf+xml", "html": "text/html"}
-FORMAT_NAMES = {"ttl": "turtle", "turtle": "turtle", "jsonld": "jsonld", "json-ld": "jsonld", "json": "jsonld",
-                "nt": "ntriples", "ntriples": "ntriples", "n-triples": "ntriples", "rdf": "rdfxml",
-                "rdfxml": "rdfxml", "xml": "rdfxml", "html": "html"}
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'")
 
 
 @bp.app_template_filter("reading")
@@ -54,27 +34,12 @@ def _ticks_filter(text: str) -> Markup:
                            for i, p in enumerate(parts))
 
 
-def html(body: str, status: int = 200, headers: dict | None = None) -> Response:
-    response = Response(body, status=status, content_type="text/html; charset=utf-8")
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    for k, v in (headers or {}).items():
-        response.headers[k] = v
-    return response
-
-
-def page(template: str, status: int = 200, headers: dict | None = None, **context) -> Response:
-    context.setdefault("iri_base", graph.iri_base())
-    context.setdefault("ont_base", graph.ONT + "#")  # result charts open ontology terms at /ont#Term
-    return html(render_template(template, **context), status, headers)
-
-
 # -- the query editor and the guide ---------------------------------------------------------
 @bp.get("/")
 def index():
-    state = current_app.extensions["mineralgraph"]
-    stats = state.stats
-    return page("index.html", tabs=storedq.editor_tabs(), classes=resources.class_counts(stats),
+    svc = service()
+    stats = svc.stats
+    return page("index.html", tabs=editor_tabs(svc.editor_queries(), svc.resolver()), classes=resources.class_counts(stats),
                 sources=resources.sources(), stats=stats, examples=resources.examples())
 
 
@@ -85,39 +50,25 @@ def id_root():
     return redirect("/#guide", code=303)
 
 
-def _wanted_key():
-    """The representation asked for by ?format= or Accept (None: nothing acceptable)."""
-    fmt = (request.args.get("format") or "").strip().lower()
-    if fmt in FORMAT_NAMES:
-        return FORMAT_NAMES[fmt]
-    choice = conneg.negotiate(request.headers.get("Accept"), RESOURCE_OFFERS)
-    return choice.key if choice else None
-
-
-def _browser() -> bool:
-    return conneg.negotiate(request.headers.get("Accept"), [("text/plain", "t"), ("text/html", "h")]) == \
-        conneg.Choice("text/html", "h")
-
-
 @bp.get("/id/<path:rest>")
 def resource(rest: str):
     iri, key, negotiated = None, None, True
     for suffix, k in SUFFIXES.items():
         if rest.endswith(suffix) and len(rest) > len(suffix):
-            candidate = graph.iri_for_path(rest[: -len(suffix)])
+            candidate = iris.iri_for_path(rest[: -len(suffix)])
             if candidate and graph.exists(candidate):
                 iri, key, negotiated = candidate, k, False
                 break
     if iri is None:
-        iri = graph.iri_for_path(rest)
+        iri = iris.iri_for_path(rest)
         if iri is None or not graph.exists(iri):
-            return not_found(iri or graph.id_base() + rest)
-        key = _wanted_key()
+            return not_found(iri or iris.id_base() + rest)
+        key = wanted_key()
         if key is None:
             offered = ", ".join(dict.fromkeys(m for m, _ in RESOURCE_OFFERS))
             return Response(f"Not acceptable. Available: {offered}\n", 406,
                             {"Content-Type": "text/plain; charset=utf-8", "Vary": "Accept"})
-    path = graph.local_path(iri)
+    path = iris.local_path(iri)
     headers = {"Vary": "Accept", "Link": _alternates(path)}
     if negotiated:
         headers["Content-Location"] = path + SUFFIX_OF[key]
@@ -138,7 +89,7 @@ def _alternates(path: str) -> str:
 def _description_query(iri: str) -> str:
     """The resource's own triples, those of its `#…` parts (a claim's anchor and selectors), and
     the triples that point at it (the mention index aside)."""
-    t, hash_ = graph.term(iri), graph.string(iri + "#")
+    t, hash_ = iris.term(iri), iris.string(iri + "#")
     return f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{
       {{ BIND({t} AS ?s) ?s ?p ?o }}
       UNION {{ {t} ?p1 ?s . FILTER(isIRI(?s) && STRSTARTS(STR(?s), {hash_})) ?s ?p ?o }}
@@ -149,18 +100,12 @@ def _description_query(iri: str) -> str:
 
 
 def not_found(iri: str) -> Response:
-    suggestions = search.did_you_mean(_resolver(), iri)
-    if _browser():
+    suggestions = search.did_you_mean(service().resolver(), iri)
+    if wants_html():
         return page("notfound.html", status=404, iri=iri, suggestions=suggestions)
     hint = ("\nDid you mean: " + ", ".join(f"{s['href']} ({s['label']})" for s in suggestions) + "?") if suggestions else ""
     return Response(f"404 Not Found: the graph says nothing about {iri}{hint}\n", 404,
                     {"Content-Type": "text/plain; charset=utf-8", "Vary": "Accept"})
-
-
-def _resolver():
-    from .. import queries as registry
-
-    return registry._resolver()
 
 
 # -- search ---------------------------------------------------------------------------------
@@ -175,13 +120,13 @@ def search_page():
         limit = min(max(int(request.args.get("limit", 20)), 1), 100)
     except ValueError:
         return Response("limit must be a whole number (1-100)\n", 400, {"Content-Type": "text/plain; charset=utf-8"})
-    results = search.search(_resolver(), q, type_, limit)
+    results = search.search(service().resolver(), q, type_, limit)
     wants = conneg.negotiate(request.headers.get("Accept"), [("application/json", "json"), ("text/html", "html")])
     if request.args.get("format") == "json" or (wants is not None and wants.key == "json"):
         response = Response(json.dumps([{k: r[k] for k in ("iri", "label", "type", "id", "href")} for r in results],
                                        ensure_ascii=False), 200, {"Content-Type": "application/json; charset=utf-8"})
     else:
-        suggestions = search.close_names(_resolver(), q) if q and not results else []
+        suggestions = search.close_names(service().resolver(), q) if q and not results else []
         response = page("search.html", q=q, results=results, limit=limit, suggestions=suggestions)
     response.headers["Vary"] = "Accept"
     return response

@@ -1,14 +1,49 @@
 """What a query worker does with one request: evaluate against pyoxigraph, cap the size,
-serialise. Runs inside the worker process; the answer is plain data (picklable)."""
+serialise. Runs inside the server's worker processes and in-process for the CLI and the tests
+(storedqueries/run.py), so both give the same bytes. Requests are the dataclasses below
+(pickled to the workers); the answer is plain data (a dict, picklable)."""
 from __future__ import annotations
 
 import itertools
 import json
 import time
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from ..namespaces import ANSWER_PREFIXES
 from . import jsonld
+
+
+@dataclass(frozen=True)
+class Query:
+    """Evaluate `text`. `formats` maps each result kind (solutions, boolean, graph) to a format
+    key (conneg.py), or None when the client cannot take that kind. No dataset fields: the
+    store's default graph (the union of the named graphs), unless the query names its own (FROM)."""
+    text: str
+    formats: dict
+    cap: int
+    default_graph: list | None = None   # protocol dataset (default-graph-uri)
+    named_graphs: list | None = None    # protocol dataset (named-graph-uri)
+    base_iri: str | None = None         # relative IRIs in the query resolve against it
+    prefixes: dict | None = None        # RDF answers are written with these (JSON-LD: its @context)
+
+
+@dataclass(frozen=True)
+class ReadGraph:
+    """A Graph Store read: the named graph `graph`, or the default graph (None), as format `key`."""
+    graph: str | None
+    key: str
+    cap: int
+    prefixes: dict | None = None
+
+
+@dataclass(frozen=True)
+class Ping:
+    """Is the worker up (answered {"ok": True})."""
+
+
+Request = Query | ReadGraph | Ping
 
 RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -24,28 +59,7 @@ RDF_FORMATS = {
     "trig": ox.RdfFormat.TRIG,
     "nquads": ox.RdfFormat.N_QUADS,
 }
-PREFIXES = {
-    "mg": "https://w3id.org/mineralgraph/ont#",
-    "id": "https://w3id.org/mineralgraph/id/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "sd": "http://www.w3.org/ns/sparql-service-description#",
-    "void": "http://rdfs.org/ns/void#",
-    "formats": "http://www.w3.org/ns/formats/",
-}
-
-
-def prefixes_for(iri_base: str) -> dict[str, str]:
-    """The prefixes RDF answers are written with, for a graph served under `iri_base`."""
-    from mineralgraph.namespaces import PREFIXES as BUILD_PREFIXES, rebase_iri
-
-    prefixes = {p: rebase_iri(str(ns), iri_base) for p, ns in BUILD_PREFIXES.items()}
-    return {**PREFIXES, **prefixes, "graph": iri_base + "graph/"}
+PREFIXES = ANSWER_PREFIXES  # when the request names none (the CLI, the tests)
 
 
 _PLAIN = {"http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
@@ -90,8 +104,8 @@ def _solutions(results: ox.QuerySolutions, key: str, cap: int) -> tuple[bytes, b
     return body, truncated
 
 
-def _graph(triples, key: str, req: dict) -> tuple[bytes, bool]:
-    cap, prefixes = req["cap"], req.get("prefixes") or PREFIXES
+def _graph(triples, key: str, req: Query | ReadGraph) -> tuple[bytes, bool]:
+    cap, prefixes = req.cap, req.prefixes or PREFIXES
     kept = list(itertools.islice(triples, cap + 1))
     body = ox.serialize(kept[:cap], format=RDF_FORMATS[key], prefixes=prefixes)
     if key == "jsonld":
@@ -99,34 +113,34 @@ def _graph(triples, key: str, req: dict) -> tuple[bytes, bool]:
     return body, len(kept) > cap
 
 
-def _dataset_kwargs(req: dict) -> dict:
-    if req.get("default_graph") is None and req.get("named_graphs") is None:
+def _dataset_kwargs(req: Query) -> dict:
+    if req.default_graph is None and req.named_graphs is None:
         # No protocol dataset: the store's default graph, which holds the union of the named
         # graphs (store.py), unless the query names its own dataset (FROM).
         return {}
     return {
-        "default_graph": [ox.NamedNode(g) for g in req.get("default_graph") or []],
-        "named_graphs": [ox.NamedNode(g) for g in req.get("named_graphs") or []],
+        "default_graph": [ox.NamedNode(g) for g in req.default_graph or []],
+        "named_graphs": [ox.NamedNode(g) for g in req.named_graphs or []],
     }
 
 
-def run_query(store: ox.Store, req: dict) -> dict:
-    """req: query, formats {kind: key or None}, cap, dataset fields. Returns a result dict."""
+def run_query(store: ox.Store, req: Query) -> dict:
+    """The answer: {kind, key, body, truncated, seconds}, or {error, message} / {error: not_acceptable, kind}."""
     started = time.perf_counter()
     try:
-        results = store.query(req["query"], base_iri=req.get("base_iri"), **_dataset_kwargs(req))
+        results = store.query(req.text, base_iri=req.base_iri, **_dataset_kwargs(req))
     except SyntaxError as err:
         return {"error": "syntax", "message": str(err)}
     except (OSError, ValueError) as err:
         return {"error": "evaluation", "message": str(err)}
     kind = ("solutions" if isinstance(results, ox.QuerySolutions)
             else "boolean" if isinstance(results, ox.QueryBoolean) else "graph")
-    key = req["formats"].get(kind)
+    key = req.formats.get(kind)
     if key is None:
         return {"error": "not_acceptable", "kind": kind}
     try:
         if kind == "solutions":
-            body, truncated = _solutions(results, key, req["cap"])
+            body, truncated = _solutions(results, key, req.cap)
         elif kind == "boolean":
             body, truncated = results.serialize(format=RESULT_FORMATS[key]), False
         else:
@@ -137,27 +151,26 @@ def run_query(store: ox.Store, req: dict) -> dict:
             "seconds": time.perf_counter() - started}
 
 
-def run_graph(store: ox.Store, req: dict) -> dict:
+def run_graph(store: ox.Store, req: ReadGraph) -> dict:
     """Graph Store read: one named graph, or the default graph (the union, as the endpoint sees it)."""
     started = time.perf_counter()
-    graph = req.get("graph")
+    graph = req.graph
     if graph is not None and not store.contains_named_graph(ox.NamedNode(graph)):
         return {"error": "not_found"}
     if graph is None:
         triples = (q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     else:
         triples = (q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
-    body, truncated = _graph(triples, req["key"], req)
-    return {"kind": "graph", "key": req["key"], "body": body, "truncated": truncated,
+    body, truncated = _graph(triples, req.key, req)
+    return {"kind": "graph", "key": req.key, "body": body, "truncated": truncated,
             "seconds": time.perf_counter() - started}
 
 
-def handle(store: ox.Store, req: dict) -> dict:
-    op = req.get("op")
-    if op == "query":
+def handle(store: ox.Store, req: Request) -> dict:
+    if isinstance(req, Query):
         return run_query(store, req)
-    if op == "graph":
+    if isinstance(req, ReadGraph):
         return run_graph(store, req)
-    if op == "ping":
+    if isinstance(req, Ping):
         return {"ok": True}
-    return {"error": "evaluation", "message": f"unknown op {op!r}"}
+    return {"error": "evaluation", "message": f"unknown request {type(req).__name__}"}

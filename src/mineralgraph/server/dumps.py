@@ -1,0 +1,55 @@
+"""The served build's dump files (/dump/, linked from VoID): names, sizes and hashes from the
+build's manifest, each dump also offered gzipped."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from .service import service
+
+DUMP_TYPES = {".nq": "application/n-quads", ".nt": "application/n-triples", ".ttl": "text/turtle",
+              ".trig": "application/trig", ".jsonld": "application/ld+json", ".json": "application/json",
+              ".gz": "application/gzip"}
+DUMP_NAMES = ("mineralgraph.nq", "mineralgraph.nt", "mineralgraph.trig", "mineralgraph.ttl", "mineralgraph.jsonld")
+
+
+def media_type(name: str) -> str:
+    return DUMP_TYPES.get(Path(name).suffix, "application/octet-stream")
+
+
+def dump_files() -> list[dict]:
+    """The dump files, from the manifest's "files" (bytes, sha256) when the build lists them;
+    each dump also as .gz, compressed on request when the build has no .gz (no size or hash then)."""
+    return service().cached("dumps", _list_dumps)
+
+
+def _list_dumps() -> list[dict]:
+    dist = service().settings.dist_dir
+    files: dict[str, dict] = {}
+    if dist is not None:
+        dist = Path(dist)
+        try:
+            listed = json.loads((dist / "manifest.json").read_text(encoding="utf-8")).get("files") or {}
+        except (OSError, ValueError):
+            listed = {}
+        for name, info in listed.items():
+            if (dist / name).is_file():
+                files[name] = {"bytes": info.get("bytes"), "sha256": info.get("sha256"), "stored": True}
+        for name in DUMP_NAMES:
+            if name not in files and (dist / name).is_file():
+                files[name] = {**_describe(dist / name), "stored": True}
+            if name in files and name + ".gz" not in files:
+                files[name + ".gz"] = {"bytes": None, "sha256": None, "stored": False}
+        if (dist / "manifest.json").is_file():
+            files["manifest.json"] = {**_describe(dist / "manifest.json"), "stored": True}
+    return [{"name": n, "url": f"/dump/{n}", "media_type": media_type(n), **info} for n, info in sorted(files.items())]
+
+
+def _describe(path: Path) -> dict:
+    h, size = hashlib.sha256(), 0
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+            size += len(block)
+    return {"bytes": size, "sha256": h.hexdigest()}

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from .errors import InputError, ValidationFailed, error_lines
-from .paths import ProjectPaths
+from .core.errors import InputError, ValidationFailed, error_lines
+from .core.paths import ProjectPaths
 
 EXPORT_FORMATS = {
     "turtle": ("turtle", "ttl", False),
@@ -25,7 +25,7 @@ def _paths(root: str | None) -> ProjectPaths:
 
 
 def _progress(quiet: bool):
-    from .progress import stderr_progress
+    from .core.progress import stderr_progress
 
     return None if quiet else stderr_progress()
 
@@ -43,7 +43,7 @@ def _fail_validation(exc: ValidationFailed) -> None:
 
 
 def _check_iri_base(_ctx, _param, value):
-    from .namespaces import iri_base
+    from .core.namespaces import iri_base
 
     try:
         return iri_base(value)
@@ -158,7 +158,7 @@ def add_source_command(root, path, source_id, date, title, publisher, url, langu
 
     Refuses an id, a file name or a document (same sha256) that already exists.
     """
-    from .addsource import add_source
+    from .intake.addsource import add_source
 
     paths = _paths(root)
     try:
@@ -181,8 +181,8 @@ def draft_command(root, source_id, write, all_sentences) -> None:
     draft statement marked `draft: true` (the build ignores drafts until a person accepts them by
     deleting that line). Sentences already quoted by curated claims are left out.
     """
-    from .atomic import write_text_atomic
-    from .draft import draft_source, to_yaml
+    from .core.atomic import write_text_atomic
+    from .intake.draft import draft_source, to_yaml
 
     paths = _paths(root)
     try:
@@ -210,7 +210,7 @@ def check_source(root, source_id, show) -> None:
     For annotators: every quote is located and verified, every reference resolved; prints what
     the source yields. Exit status 2 names the first problem (file, line, quote).
     """
-    from .namespaces import MG, bind_prefixes
+    from .core.namespaces import MG, bind_prefixes
     from .pipeline import check_source as run_check
 
     try:
@@ -249,10 +249,10 @@ def validate(root, dist_dir, limit) -> None:
     """
     from rdflib import Dataset
 
-    from .ontology import load_ontology
+    from .build.ontology import load_ontology
     from .pipeline import data_graph
-    from .validate import load_shapes
-    from .validate import validate as run_validate
+    from .validate.validator import load_shapes
+    from .validate.validator import validate as run_validate
 
     paths = _paths(root)
     dist = Path(dist_dir) if dist_dir else paths.dist
@@ -283,7 +283,7 @@ def export(root, fmt, graph_iri, output) -> None:
     """Export the built graph (building it first if dist/ is stale) in an RDF format."""
     from rdflib import Dataset, Graph, URIRef
 
-    from .namespaces import bind_prefixes
+    from .core.namespaces import bind_prefixes
     from .pipeline import ensure_built
 
     paths = _paths(root)
@@ -320,7 +320,7 @@ def export(root, fmt, graph_iri, output) -> None:
     bind_prefixes(target)
     data = target.serialize(format=rdflib_fmt)
     if output:
-        from .atomic import write_text_atomic
+        from .core.atomic import write_text_atomic
 
         write_text_atomic(Path(output), data)
     else:
@@ -344,7 +344,7 @@ def publish(root, gsp_url, query_url, auth, token, dist_dir, timeout) -> None:
     """Load every named graph of dist/ into a SPARQL store (PUT per graph), then verify the
     triple counts. Exit 0 published and verified, 1 the store refused, timed out or disagrees,
     2 unusable input."""
-    from .publish import PublishError, Target, publish as run_publish
+    from .publish.upload import PublishError, Target, publish as run_publish
 
     try:
         target = Target.from_options(gsp_url, query_url, auth, token, timeout)

@@ -10,18 +10,18 @@ from typing import Callable
 
 from rdflib import Dataset, Graph
 
-from .buildstore import BuildStore
-from .derive import derive_store
-from .dist import inputs_digest, read_manifest, write_dist
-from .errors import InputError, ValidationFailed
-from .gazetteer import load_gazetteer
-from .namespaces import CANONICAL_BASE, IRI_BASE_ENV, DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, iri_base, rebase_iri, rebase_ntriples
-from .ontology import Vocabulary, load_ontology
-from .paths import ProjectPaths
-from .reason import infer_store
-from .sourcegraphs import GraphChunk, gazetteer_graph, ontology_graph, source_graphs
-from .sources import load_sources
-from .validate import Report, load_shapes, store_checks, validate_store
+from .build.workstore import BuildStore
+from .reason.derive import derive_store
+from .publish.dist import inputs_digest, read_manifest, write_dist
+from .core.errors import InputError, ValidationFailed
+from .build.gazetteer import load_gazetteer
+from .core.namespaces import CANONICAL_BASE, IRI_BASE_ENV, DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, iri_base, rebase_iri, rebase_ntriples
+from .build.ontology import Vocabulary, load_ontology
+from .core.paths import ProjectPaths
+from .reason.reasoner import infer_store
+from .build.sourcegraphs import GraphChunk, gazetteer_graph, ontology_graph, source_graphs
+from .build.sources import load_sources
+from .validate.validator import Report, load_shapes, store_checks, validate_store
 
 Progress = Callable[[str], None]
 
@@ -102,7 +102,7 @@ def _load_chunks(bstore: BuildStore, chunks) -> None:
 
 
 def reason(bstore: BuildStore, ontology, chunks) -> GraphChunk:
-    """OWL 2 RL consequences (reason.py) into graph/inferred."""
+    """OWL 2 RL consequences (reason/reasoner.py) into graph/inferred."""
     data = (c.data for c in chunks if c.graph != str(ONTOLOGY_GRAPH))  # one file in memory at a time
     chunk = GraphChunk(str(INFERRED_GRAPH), infer_store(bstore.store, ontology, data))
     bstore.load(chunk)
@@ -111,8 +111,8 @@ def reason(bstore: BuildStore, ontology, chunks) -> GraphChunk:
 
 def check_source(paths: ProjectPaths, source_id: str):
     """Assemble one source on its own (no reasoning, no other sources): for annotators."""
-    from .assemble import SourceAssembler
-    from .annotations import parse_annotation_file
+    from .build.assemble import SourceAssembler
+    from .build.annotations import parse_annotation_file
 
     sources = {s.id: s for s in load_sources(paths)}
     if source_id not in sources:

@@ -48,8 +48,8 @@ class AccessLog:
 
 def served_iri_base(dist_dir) -> str:
     """The IRI base the build was published under (manifest "iri_base"; canonical before that)."""
-    from mineralgraph.dist import read_manifest
-    from mineralgraph.namespaces import CANONICAL_BASE
+    from mineralgraph.publish.dist import read_manifest
+    from mineralgraph.core.namespaces import CANONICAL_BASE
 
     manifest = read_manifest(dist_dir) if dist_dir is not None else None
     return (manifest or {}).get("iri_base") or CANONICAL_BASE

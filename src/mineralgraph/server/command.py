@@ -24,7 +24,7 @@ import click
 
 def _project_root() -> Path:
     try:
-        from mineralgraph.paths import project_root
+        from mineralgraph.core.paths import project_root
         return project_root()
     except ImportError:  # paths module not there yet: walk up to pyproject.toml
         for folder in [Path.cwd(), *Path.cwd().parents]:
@@ -41,8 +41,8 @@ def resolve_dist(dist: Path | None, build: bool = True, base: str | None = None,
         return _build_first(base, progress)
     dist = dist if dist is not None else _project_root() / "dist"
     if base is not None:
-        from mineralgraph.dist import read_manifest
-        from mineralgraph.namespaces import CANONICAL_BASE
+        from mineralgraph.publish.dist import read_manifest
+        from mineralgraph.core.namespaces import CANONICAL_BASE
 
         built_for = (read_manifest(Path(dist)) or {}).get("iri_base", CANONICAL_BASE)
         if built_for != base:
@@ -56,8 +56,8 @@ def _build_first(base: str | None, progress) -> Path:
     the way it stops `build` (exit 2 with the file and line, exit 1 when the graph violates its shapes)."""
     import sys
 
-    from mineralgraph.errors import InputError, ValidationFailed, error_lines
-    from mineralgraph.paths import ProjectPaths
+    from mineralgraph.core.errors import InputError, ValidationFailed, error_lines
+    from mineralgraph.core.paths import ProjectPaths
     from mineralgraph.pipeline import ensure_built, is_stale  # heavy import, only when serving from source
 
     if progress is not None and is_stale(ProjectPaths.default(), base):
@@ -152,7 +152,7 @@ def serve_command(host, port, store_path, dist, no_build, workers, threads, time
                   max_results,
                   max_body, allow_service, iri_base):
     """Serve the graph read-only as a SPARQL 1.1 endpoint (to load it into a writable store: `publish`)."""
-    from mineralgraph.store import load_dist
+    from mineralgraph.store.load import load_dist
     from .app import close_app, create_app
     from .limits import Settings
 
@@ -160,7 +160,7 @@ def serve_command(host, port, store_path, dist, no_build, workers, threads, time
     handle_stop_signals()
     limit_malloc_arenas()
     if iri_base is not None:
-        from mineralgraph.namespaces import iri_base as checked_base
+        from mineralgraph.core.namespaces import iri_base as checked_base
         try:
             iri_base = checked_base(iri_base)
         except ValueError as err:
@@ -172,7 +172,7 @@ def serve_command(host, port, store_path, dist, no_build, workers, threads, time
                             allow_service=allow_service, store_path=store_path)
     except ValueError as err:
         raise click.UsageError(str(err)) from None
-    from mineralgraph.progress import stderr_progress
+    from mineralgraph.core.progress import stderr_progress
 
     settings.dist_dir = resolve_dist(dist, build=not no_build, base=iri_base, progress=stderr_progress())
     store = load_dist(settings.dist_dir, store_path)

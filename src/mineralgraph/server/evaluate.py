@@ -42,7 +42,7 @@ PREFIXES = {
 
 def prefixes_for(iri_base: str) -> dict[str, str]:
     """The prefixes RDF answers are written with, for a graph served under `iri_base`."""
-    from mineralgraph.namespaces import PREFIXES as BUILD_PREFIXES, rebase_iri
+    from mineralgraph.core.namespaces import PREFIXES as BUILD_PREFIXES, rebase_iri
 
     prefixes = {p: rebase_iri(str(ns), iri_base) for p, ns in BUILD_PREFIXES.items()}
     return {**PREFIXES, **prefixes, "graph": iri_base + "graph/"}

@@ -44,7 +44,7 @@ def _loop(app, every: float) -> None:
 
 
 def swap(app, build_hash: str) -> None:
-    from mineralgraph.store import load_dist
+    from mineralgraph.store.load import load_dist
 
     from . import description
     from .app import served_iri_base

@@ -94,11 +94,11 @@ def query_command(name, params, fmt, dist_dir, root, show_sparql, width):
 
 
 def _store(dist_dir, root):
-    from ..store import load_dist
+    from ..store.load import load_dist
 
     if dist_dir:
         return load_dist(Path(dist_dir))
-    from ..errors import InputError, ValidationFailed
+    from ..core.errors import InputError, ValidationFailed
     from ..pipeline import ensure_built
 
     try:

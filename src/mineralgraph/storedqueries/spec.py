@@ -23,7 +23,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError
+from ..core.errors import InputError
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 QUERY_NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -277,7 +277,7 @@ def _check_syntax(query: StoredQuery) -> None:
 
 
 def query_dir(root: Path | None = None) -> Path:
-    from ..paths import project_root
+    from ..core.paths import project_root
 
     return (Path(root) if root else project_root()) / "queries"
 

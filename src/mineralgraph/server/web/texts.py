@@ -30,7 +30,7 @@ def seeds_dirs() -> list[Path]:
     if dist is not None:
         found.append(Path(dist).resolve().parent / "seeds")
     try:
-        from mineralgraph.paths import project_root
+        from mineralgraph.core.paths import project_root
 
         found.append(project_root() / "seeds")
     except Exception:  # pragma: no cover - paths is part of the package

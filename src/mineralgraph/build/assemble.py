@@ -15,12 +15,12 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from .annotations import ClaimSpec, StatementSpec
-from .dates import parse_date
-from .errors import InputError
+from ..core.dates import parse_date
+from ..core.errors import InputError
 from .extract.compounds import compound_prefix, resolve_compound
 from .extract.table import find_tables
 from .gazetteer import Entity, Gazetteer
-from .namespaces import (
+from ..core.namespaces import (
     FOAF,
     GAZETTEER_GRAPH,
     ID,

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .dataschema import check
-from .errors import InputError
-from .yamlio import line_of, load_yaml
+from ..core.errors import InputError
+from ..core.yamlio import line_of, load_yaml
 
 
 @dataclass

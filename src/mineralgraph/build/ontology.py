@@ -9,8 +9,8 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, SKOS
 
-from .errors import InputError
-from .namespaces import MG
+from ..core.errors import InputError
+from ..core.namespaces import MG
 
 
 def load_ontology(directory: Path) -> Graph:

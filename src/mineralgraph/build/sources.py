@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .dataschema import check
-from .errors import InputError
-from .paths import ProjectPaths
-from .yamlio import load_yaml, line_of
+from ..core.errors import InputError
+from ..core.paths import ProjectPaths
+from ..core.yamlio import load_yaml, line_of
 
 
 

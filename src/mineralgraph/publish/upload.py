@@ -25,7 +25,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .dist import MANIFEST, NQUADS, read_manifest
-from .errors import InputError
+from ..core.errors import InputError
 
 COUNT_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 

@@ -2,7 +2,7 @@
 
 A source graph depends only on the source's bytes and metadata, its annotation files, the
 gazetteer, the ontology and this package's code, so it is cached under the hash of exactly
-those (buildcache.py) and rebuilt only when one of them changes. Sources that must be (re)built
+those (cache.py) and rebuilt only when one of them changes. Sources that must be (re)built
 are assembled in worker processes, forked after the gazetteer and vocabulary are loaded so
 that each worker shares them copy-on-write. Cross-source work (reasoning, rules, validation)
 runs afterwards, once, over the union (pipeline.py).
@@ -19,12 +19,12 @@ from pathlib import Path
 
 from rdflib.compare import to_canonical_graph
 
-from . import ntriples
+from ..core import ntriples
 from .annotations import parse_annotation_file
 from .assemble import SourceAssembler, SourceReport, describe_gazetteer
-from .buildcache import BuildCache, code_digest, digest, files_digest
-from .errors import InputError
-from .namespaces import GAZETTEER_GRAPH, ONTOLOGY_GRAPH, source_graph
+from .cache import BuildCache, code_digest, digest, files_digest
+from ..core.errors import InputError
+from ..core.namespaces import GAZETTEER_GRAPH, ONTOLOGY_GRAPH, source_graph
 
 
 @dataclass

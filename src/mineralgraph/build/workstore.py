@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from .namespaces import ONTOLOGY_GRAPH, PREFIXES
+from ..core.namespaces import ONTOLOGY_GRAPH, PREFIXES
 
 SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 

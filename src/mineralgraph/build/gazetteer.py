@@ -16,10 +16,10 @@ from pathlib import Path
 from rdflib import URIRef
 
 from .dataschema import check
-from .errors import InputError
-from .namespaces import entity_iri, is_valid_slug
+from ..core.errors import InputError
+from ..core.namespaces import entity_iri, is_valid_slug
 from .text import AnalysisText, to_simplified
-from .yamlio import line_of, load_yaml
+from ..core.yamlio import line_of, load_yaml
 
 ACTOR_FAMILIES = {"country", "org", "person"}
 # Vocabulary named by annotations, never looked for in the text.

@@ -12,10 +12,10 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from .concurrentqueries import solutions
-from .namespaces import PREFIXES
-from .ontology import parse_rdf_file
-from .sparqlfiles import read_dir
+from ..core.concurrentqueries import solutions
+from ..core.namespaces import PREFIXES
+from ..build.ontology import parse_rdf_file
+from ..core.sparqlfiles import read_dir
 
 
 @dataclass

@@ -18,9 +18,8 @@ from mineralgraph.build.workstore import BuildStore
 from mineralgraph.core.errors import InputError
 from mineralgraph.core.namespaces import ONTOLOGY_GRAPH
 from mineralgraph.build.ontology import load_ontology
-from mineralgraph.pipeline import data_graph
 from mineralgraph.validate.shaclsparql import as_stored
-from mineralgraph.validate.validator import load_shapes, shacl_store, validate_store
+from mineralgraph.validate.validator import data_graph, load_shapes, shacl_store, validate_store
 from mineralgraph.validate.validator import shacl
 
 ROOT = Path(__file__).resolve().parents[1]

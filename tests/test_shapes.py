@@ -20,8 +20,7 @@ from rdflib.namespace import RDF, SH
 
 from mineralgraph.core.namespaces import ID, MG, OA, ORG
 from mineralgraph.build.ontology import load_ontology
-from mineralgraph.pipeline import data_graph
-from mineralgraph.validate.validator import load_shapes, sparql_checks, validate
+from mineralgraph.validate.validator import data_graph, load_shapes, sparql_checks, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "shapes"

@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.atomic import write_text_atomic
 from ..build.dataschema import date_problem
+from ..build.sources import load_sources
+from ..core.atomic import write_text_atomic
 from ..core.errors import InputError
 from ..core.paths import ProjectPaths
-from ..build.sources import load_sources
 from ..core.yamlio import load_yaml
 
 MARKUP_BY_SUFFIX = {".html": "html", ".htm": "html", ".md": "markdown", ".wiki": "wiki"}

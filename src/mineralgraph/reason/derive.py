@@ -4,11 +4,11 @@ the build store; the result is the graph/derived named graph."""
 
 from __future__ import annotations
 
-from ..core import ntriples
+from ..build.sourcegraphs import GraphChunk
 from ..build.workstore import BuildStore
+from ..core import ntriples
 from ..core.concurrentqueries import solutions
 from ..core.namespaces import DERIVED_GRAPH
-from ..build.sourcegraphs import GraphChunk
 from ..core.sparqlfiles import read_dir
 
 

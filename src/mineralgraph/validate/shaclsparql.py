@@ -33,12 +33,14 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from ..core.concurrentqueries import solutions
 from ..core.errors import InputError
+from ..core.ntriples import bcp47_case
 
 # What a shape may say, by the role it plays. Anything else is refused, naming the shape.
 _ABOUT = {RDF.type, RDFS.comment, RDFS.label, SH.name, SH.description, SH.message, SH.severity}
@@ -485,10 +487,6 @@ def as_stored(n3: str) -> str:
 
 def to_rdflib(term):
     """A pyoxigraph term as rdflib's, language tags in their conventional case."""
-    import pyoxigraph as ox
-
-    from ..core.ntriples import bcp47_case
-
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):

@@ -19,22 +19,12 @@ from mineralgraph.core.errors import InputError
 from mineralgraph.core.namespaces import ONTOLOGY_GRAPH
 from mineralgraph.build.ontology import load_ontology
 from mineralgraph.validate.shaclsparql import as_stored
-from mineralgraph.validate.validator import data_graph, load_shapes, shacl_store, validate_store
+from mineralgraph.validate.validator import data_graph, shacl_store, validate_store
 from mineralgraph.validate.validator import shacl
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "shapes"
 FIXTURE_FILES = sorted((FIXTURES / "valid").glob("*.ttl")) + sorted((FIXTURES / "invalid").glob("*.ttl"))
-
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    return load_ontology(ROOT / "ontology")
-
-
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    return load_shapes(ROOT / "shapes")
 
 
 def _key(f):

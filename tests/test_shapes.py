@@ -19,8 +19,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 
 from mineralgraph.core.namespaces import ID, MG, OA, ORG
-from mineralgraph.build.ontology import load_ontology
-from mineralgraph.validate.validator import data_graph, load_shapes, sparql_checks, validate
+from mineralgraph.validate.validator import data_graph, sparql_checks, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "shapes"
@@ -174,16 +173,6 @@ EXPECTED_CHECKS = {
     "iso-code-not-country": (True, {ID["org/eu"]}, "Violation"),
     "functional-property-two-values": (True, {ID["claim/900/10-18"]}, "Violation"),
 }
-
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    return load_ontology(ROOT / "ontology")
-
-
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    return load_shapes(ROOT / "shapes")
 
 
 def _fixture(*parts: str) -> Graph:

@@ -28,14 +28,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from mineralgraph.annotations import parse_annotation_file  # noqa: E402
-from mineralgraph.draft import spans_overlap, draft_claims  # noqa: E402
-from mineralgraph.gazetteer import load_gazetteer  # noqa: E402
-from mineralgraph.ontology import Vocabulary, load_ontology  # noqa: E402
-from mineralgraph.paths import ProjectPaths  # noqa: E402
-from mineralgraph.quotes import locate  # noqa: E402
-from mineralgraph.sources import load_sources  # noqa: E402
-from mineralgraph.text import normalise  # noqa: E402
+from mineralgraph.build.annotations import parse_annotation_file  # noqa: E402
+from mineralgraph.intake.draft import spans_overlap, draft_claims  # noqa: E402
+from mineralgraph.build.gazetteer import load_gazetteer  # noqa: E402
+from mineralgraph.build.ontology import Vocabulary, load_ontology  # noqa: E402
+from mineralgraph.core.paths import ProjectPaths  # noqa: E402
+from mineralgraph.build.quotes import locate  # noqa: E402
+from mineralgraph.build.sources import load_sources  # noqa: E402
+from mineralgraph.build.text import normalise  # noqa: E402
 
 # every statement type of the annotation schema
 KINDS = list(json.loads((ROOT / "schemas" / "annotations.schema.json").read_text(encoding="utf-8"))["$defs"]["statement"]["properties"])

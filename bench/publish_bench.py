@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # the store launchers the publish tests
 
 import stores  # noqa: E402
 
-from mineralgraph.publish import Target, publish  # noqa: E402
+from mineralgraph.publish.upload import Target, publish  # noqa: E402
 
 
 def main() -> int:

@@ -1,4 +1,4 @@
-"""The build's reasoner (rules.py + reason.py) against owlrl, on the seeds and on copies of them.
+"""The build's reasoner (reason/owl2rl.py + reason/reasoner.py) against owlrl, on the seeds and on copies of them.
 
 The data is the built dist/ (built first if missing): the gazetteer graph plus the five source
 graphs, copied k times under new IRIs (every IRI a source mints gets a -rK suffix, blank nodes
@@ -28,11 +28,11 @@ from rdflib import Graph
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the owlrl reference lives with the tests
 
-from mineralgraph import ntriples  # noqa: E402
-from mineralgraph.namespaces import GAZETTEER_GRAPH  # noqa: E402
-from mineralgraph.ontology import load_ontology  # noqa: E402
+from mineralgraph.core import ntriples  # noqa: E402
+from mineralgraph.core.namespaces import GAZETTEER_GRAPH  # noqa: E402
+from mineralgraph.build.ontology import load_ontology  # noqa: E402
 from mineralgraph.pipeline import ensure_built  # noqa: E402
-from mineralgraph.reason import infer_store  # noqa: E402
+from mineralgraph.reason.reasoner import infer_store  # noqa: E402
 
 # IRIs a source mints (entities, skolemised nodes) and blank node labels.
 MINTED = re.compile(rb"<(https://w3id\.org/mineralgraph/(?:id|\.well-known/genid)/[^>]*)>|(_:[A-Za-z0-9]+)")

@@ -98,7 +98,7 @@ def grow(target: Path, n: int) -> None:
 CHILD_BUILD = """
 import json, resource, sys, time
 from pathlib import Path
-from mineralgraph.paths import ProjectPaths
+from mineralgraph.core.paths import ProjectPaths
 from mineralgraph.pipeline import build
 t0 = time.perf_counter()
 r = build(ProjectPaths(Path(sys.argv[1])))
@@ -110,7 +110,7 @@ print(json.dumps({"wall": time.perf_counter() - t0, "timings": r.timings, "tripl
 CHILD_SERVE = """
 import json, os, resource, select, statistics, sys, time
 from pathlib import Path
-from mineralgraph.store import load_dist
+from mineralgraph.store.load import load_dist
 from mineralgraph.storedqueries import load_all
 from mineralgraph.storedqueries.run import LocalRunner
 t0 = time.perf_counter()
@@ -167,7 +167,7 @@ print(json.dumps(out))
 CHILD_DISK = """
 import json, resource, sys, time
 from pathlib import Path
-from mineralgraph.store import load_dist
+from mineralgraph.store.load import load_dist
 t0 = time.perf_counter()
 store = load_dist(Path(sys.argv[1]), Path(sys.argv[2]))
 n = len(store)

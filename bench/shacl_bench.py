@@ -1,4 +1,4 @@
-"""pySHACL against the shapes compiled to SPARQL (shaclsparql.py), on the seeds and on the seeds
+"""pySHACL against the shapes compiled to SPARQL (validate/shaclsparql.py), on the seeds and on the seeds
 replicated x10 and x50.
 
 A replica copies every source graph under new ids: `/source/NNN`, `/claim/NNN/`, `/mention/NNN/`,
@@ -6,8 +6,8 @@ A replica copies every source graph under new ids: `/source/NNN`, `/claim/NNN/`,
 source, in the source graphs and in the inferred and derived graphs alike; statements, the
 gazetteer and the ontology are shared, so a replica repeats the seeds' facts as real sources do.
 
-For each size it prints the triples, pySHACL's time (validate.shacl on an rdflib Graph, as
-`mineralgraph validate` runs it), the compiled shapes' time (validate.shacl_store on a pyoxigraph
+For each size it prints the triples, pySHACL's time (validator.shacl on an rdflib Graph, as
+`mineralgraph validate` runs it), the compiled shapes' time (validator.shacl_store on a pyoxigraph
 store laid out as the build's: data in the default graph, ontology in its named graph), the
 ratio, whether both found the same results, and the SPARQL checks on the store. Times are CPU
 seconds of the validating process (the machine is shared: wall time measures the neighbours);
@@ -31,11 +31,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from mineralgraph.buildstore import BuildStore  # noqa: E402
-from mineralgraph.namespaces import ONTOLOGY_GRAPH  # noqa: E402
-from mineralgraph.shaclsparql import as_stored  # noqa: E402
-from mineralgraph.sourcegraphs import GraphChunk  # noqa: E402
-from mineralgraph.validate import load_shapes, shacl, shacl_store, store_checks  # noqa: E402
+from mineralgraph.build.workstore import BuildStore  # noqa: E402
+from mineralgraph.core.namespaces import ONTOLOGY_GRAPH  # noqa: E402
+from mineralgraph.validate.shaclsparql import as_stored  # noqa: E402
+from mineralgraph.build.sourcegraphs import GraphChunk  # noqa: E402
+from mineralgraph.validate.validator import load_shapes, shacl_store, store_checks
+from mineralgraph.validate.validator import shacl  # noqa: E402
 
 SEED_ID = re.compile(r"/(source|claim|mention|derivation)/(\d{3})\b")
 

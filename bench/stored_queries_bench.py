@@ -15,7 +15,7 @@ from pathlib import Path
 
 from mineralgraph.storedqueries import BindError, load_all
 from mineralgraph.storedqueries.run import LocalRunner, evaluate_text
-from mineralgraph.store import load_dist
+from mineralgraph.store.load import load_dist
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: the project's own data, a throw-away copy of it, and the built graph."""
+"""Shared fixtures: the project's own data (ontology, shapes), a throw-away copy of it, and the built graph."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset
+from rdflib import Dataset, Graph
+
+from mineralgraph.build.ontology import load_ontology
+from mineralgraph.pipeline import ensure_built
+from mineralgraph.validate.validator import load_shapes
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIRS = ["seeds", "ontology", "shapes", "queries"]
@@ -23,9 +27,20 @@ def project_copy(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def dist_dir() -> Path:
     """dist/ of the real project, built if missing or stale (one build per test session)."""
-    from mineralgraph.pipeline import ensure_built
-
     return ensure_built(ROOT)
+
+
+# module scope, as the SHACL tests had them: a test that adds to the graph spoils one module at most
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    """The project's ontology (ontology/*.ttl), as the build reads it."""
+    return load_ontology(ROOT / "ontology")
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    """The project's shapes (shapes/*.ttl), as the build reads them."""
+    return load_shapes(ROOT / "shapes")
 
 
 @pytest.fixture(scope="session")
@@ -37,8 +52,6 @@ def built(dist_dir) -> Dataset:
 
 @pytest.fixture(scope="session")
 def union(built):
-    from rdflib import Graph
-
     g = Graph()
     for s, p, o, _ in built.quads((None, None, None, None)):
         g.add((s, p, o))

@@ -1,5 +1,5 @@
 """The reference the build's reasoner is tested against: owlrl's full OWL 2 RL closure over the
-reasoning input, trimmed to what is kept (the build's semantics before rules.py, unchanged)."""
+reasoning input, trimmed to what is kept (the build's semantics before reason/owl2rl.py, unchanged)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import rdflib.term
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
 
-from mineralgraph.namespaces import BASE
-from mineralgraph.reason import NOISE_TYPES, SKIP_FROM_INPUT, SKIP_PREDICATES
+from mineralgraph.core.namespaces import BASE
+from mineralgraph.reason.reasoner import NOISE_TYPES, SKIP_FROM_INPUT, SKIP_PREDICATES
 
 
 def reasoning_input(asserted: Graph, ontology: Graph) -> Graph:

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from mineralgraph.cli import cli
-from mineralgraph.paths import ProjectPaths
-from mineralgraph.sources import load_sources
+from mineralgraph.core.paths import ProjectPaths
+from mineralgraph.build.sources import load_sources
 
 # A short news item written for the test; the mechanism is new to the gazetteer.
 TEXT = "关键矿产买家俱乐部\n\n据报道，2025年3月，印度、新西兰和智利宣布加入关键矿产买家俱乐部。\n"
@@ -74,7 +74,7 @@ def test_add_source_refuses_existing_id_file_and_document(project_copy, document
 
 @pytest.mark.slow
 def test_a_sixth_source_reaches_the_stored_queries(project_copy, document):
-    from mineralgraph.store import load_dist
+    from mineralgraph.store.load import load_dist
     from mineralgraph.storedqueries import load_all
     from mineralgraph.storedqueries.run import LocalRunner
 

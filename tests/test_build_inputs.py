@@ -27,17 +27,23 @@ def _assert_dist_unchanged(root: Path, before: dict) -> None:
     assert not [p for p in root.iterdir() if p.name.startswith(".dist")], "no temporary output left behind"
 
 
+def _assert_refused(root: Path, before: dict | None, *said: str) -> None:
+    """The build exits 2 saying each of `said`, and (given what dist/ held before) leaves dist/ as it was."""
+    result = _build(root)
+    assert result.exit_code == 2
+    for words in said:
+        assert words in result.output
+    if before is not None:
+        _assert_dist_unchanged(root, before)
+
+
 def test_changed_source_byte_is_refused(project_copy):
     before = _fake_previous_dist(project_copy)
     src = project_copy / "seeds" / "001_fe4b08d8214c58ee.txt"
     data = bytearray(src.read_bytes())
     data[-3] ^= 0x01
     src.write_bytes(bytes(data))
-    result = _build(project_copy)
-    assert result.exit_code == 2
-    assert "001_fe4b08d8214c58ee.txt" in result.output
-    assert "sha256 mismatch" in result.output
-    _assert_dist_unchanged(project_copy, before)
+    _assert_refused(project_copy, before, "001_fe4b08d8214c58ee.txt", "sha256 mismatch")
 
 
 def test_annotation_syntax_error_names_file_and_line(project_copy):
@@ -48,29 +54,20 @@ def test_annotation_syntax_error_names_file_and_line(project_copy):
     lines = original.splitlines()
     lines.insert(1, "claims: [unclosed")
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = _build(project_copy)
-    assert result.exit_code == 2
-    assert "001.yaml:" in result.output and "YAML syntax error" in result.output
-    _assert_dist_unchanged(project_copy, before)
+    _assert_refused(project_copy, before, "001.yaml:", "YAML syntax error")
 
 
 def test_ontology_that_does_not_parse(project_copy):
     before = _fake_previous_dist(project_copy)
     onto = project_copy / "ontology" / "mineralgraph.ttl"
     onto.write_text(onto.read_text(encoding="utf-8") + "\nmg:Broken a owl:Class , .\n", encoding="utf-8")
-    result = _build(project_copy)
-    assert result.exit_code == 2
-    assert "mineralgraph.ttl" in result.output and "does not parse as turtle" in result.output
-    _assert_dist_unchanged(project_copy, before)
+    _assert_refused(project_copy, before, "mineralgraph.ttl", "does not parse as turtle")
 
 
 def test_shape_file_that_does_not_parse(project_copy):
     before = _fake_previous_dist(project_copy)
     (project_copy / "shapes" / "zz-broken.ttl").write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n<a> sh:path [ .\n", encoding="utf-8")
-    result = _build(project_copy)
-    assert result.exit_code == 2
-    assert "zz-broken.ttl" in result.output and "does not parse" in result.output
-    _assert_dist_unchanged(project_copy, before)
+    _assert_refused(project_copy, before, "zz-broken.ttl", "does not parse")
 
 
 def test_quote_not_in_source_is_named(project_copy):
@@ -81,11 +78,7 @@ def test_quote_not_in_source_is_named(project_copy):
         "    statements:\n      - classification: {mechanism: msp, kind: minilateral}\n",
         encoding="utf-8",
     )
-    result = _build(project_copy)
-    assert result.exit_code == 2
-    assert "003.yaml:3" in result.output
-    assert "quote not found in source 003" in result.output and "哈萨克斯坦是全球最大的黄金供应国" in result.output
-    _assert_dist_unchanged(project_copy, before)
+    _assert_refused(project_copy, before, "003.yaml:3", "quote not found in source 003", "哈萨克斯坦是全球最大的黄金供应国")
 
 
 def test_unknown_entity_suggests_close_names(project_copy):
@@ -95,9 +88,7 @@ def test_unknown_entity_suggests_close_names(project_copy):
         "    statements:\n      - classification: {mechanism: mspp, kind: minilateral}\n",
         encoding="utf-8",
     )
-    result = _build(project_copy)
-    assert result.exit_code == 2
-    assert "unknown mechanism 'mspp'" in result.output and "did you mean" in result.output and "msp" in result.output
+    _assert_refused(project_copy, None, "unknown mechanism 'mspp'", "did you mean", "msp")
 
 
 def test_corrupted_quote_in_an_annotation_fails_the_build_naming_it(project_copy):
@@ -108,8 +99,4 @@ def test_corrupted_quote_in_an_annotation_fails_the_build_naming_it(project_copy
     good = "参与这项矿物安全合作伙伴关系的包括澳大利亚"
     assert good in text
     ann.write_text(text.replace(good, good.replace("澳大利亚", "奥地利"), 1), encoding="utf-8")
-    result = _build(project_copy)
-    assert result.exit_code == 2
-    assert "001.yaml:" in result.output and "quote not found in source 001" in result.output
-    assert "参与这项矿物安全合作伙伴关系的包括奥地利" in result.output
-    _assert_dist_unchanged(project_copy, before)
+    _assert_refused(project_copy, before, "001.yaml:", "quote not found in source 001", "参与这项矿物安全合作伙伴关系的包括奥地利")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from mineralgraph.extract.table import find_tables
-from mineralgraph.paths import ProjectPaths
-from mineralgraph.sources import load_sources
+from mineralgraph.build.extract.table import find_tables
+from mineralgraph.core.paths import ProjectPaths
+from mineralgraph.build.sources import load_sources
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/mineralgraph/id/"

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from mineralgraph.cli import cli
-from mineralgraph.dataschema import SCHEMA_DIR
+from mineralgraph.build.dataschema import SCHEMA_DIR
 from test_build_inputs import _assert_dist_unchanged, _build, _fake_previous_dist
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,10 +126,10 @@ def test_unknown_gazetteer_key_for_its_family(project_copy):
 def test_schemas_are_valid_json_schema_and_the_seeds_pass():
     from jsonschema import Draft202012Validator
 
-    from mineralgraph.annotations import parse_annotation_file
-    from mineralgraph.gazetteer import load_gazetteer
-    from mineralgraph.paths import ProjectPaths
-    from mineralgraph.sources import load_sources
+    from mineralgraph.build.annotations import parse_annotation_file
+    from mineralgraph.build.gazetteer import load_gazetteer
+    from mineralgraph.core.paths import ProjectPaths
+    from mineralgraph.build.sources import load_sources
 
     for path in SCHEMA_DIR.glob("*.schema.json"):
         Draft202012Validator.check_schema(json.loads(path.read_text(encoding="utf-8")))

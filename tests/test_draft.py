@@ -7,14 +7,14 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from mineralgraph.annotations import parse_annotation_file
+from mineralgraph.build.annotations import parse_annotation_file
 from mineralgraph.cli import cli
-from mineralgraph.draft import draft_source
-from mineralgraph.paths import ProjectPaths
-from mineralgraph.quotes import locate
-from mineralgraph.sources import load_sources
-from mineralgraph.text import normalise
-from mineralgraph.yamlio import load_yaml
+from mineralgraph.intake.draft import draft_source
+from mineralgraph.core.paths import ProjectPaths
+from mineralgraph.build.quotes import locate
+from mineralgraph.build.sources import load_sources
+from mineralgraph.build.text import normalise
+from mineralgraph.core.yamlio import load_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from mineralgraph.extract.enumeration import chinese_number
-from mineralgraph.extract.table import find_tables
-from mineralgraph.paths import ProjectPaths
-from mineralgraph.sources import load_sources
+from mineralgraph.build.extract.enumeration import chinese_number
+from mineralgraph.build.extract.table import find_tables
+from mineralgraph.core.paths import ProjectPaths
+from mineralgraph.build.sources import load_sources
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 

@@ -10,9 +10,9 @@ import yaml
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF
 
-from mineralgraph.namespaces import ID, INFERRED_GRAPH, MG, OA, ORG
-from mineralgraph.paths import ProjectPaths
-from mineralgraph.sources import load_sources
+from mineralgraph.core.namespaces import ID, INFERRED_GRAPH, MG, OA, ORG
+from mineralgraph.core.paths import ProjectPaths
+from mineralgraph.build.sources import load_sources
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 
@@ -80,7 +80,7 @@ def test_table1_row_claims_support_kind_and_year(union):
       ?c a mg:ClassificationStatement ; mg:mechanism mechanism:us-argentina-energy-security-dialogue ; mg:classifiedAs ?kind .
       ?f a mg:FoundingStatement ; mg:foundingYear ?year .
     }"""
-    from mineralgraph.namespaces import PREFIXES
+    from mineralgraph.core.namespaces import PREFIXES
 
     rows = list(union.query(q, initNs=PREFIXES))
     assert len(rows) == 1
@@ -90,7 +90,7 @@ def test_table1_row_claims_support_kind_and_year(union):
 
 def test_compound_party_resolved_from_context(union):
     """美阿 is Argentina (not Afghanistan): the text names 阿根廷 next to the mechanism."""
-    from mineralgraph.namespaces import PREFIXES
+    from mineralgraph.core.namespaces import PREFIXES
 
     q = """
     SELECT ?member ?quote WHERE {
@@ -112,8 +112,8 @@ def test_outputs_are_deterministic_across_processes(dist_dir, tmp_path):
     import sys
 
     script = (
-        "import sys, json; from pathlib import Path; from mineralgraph.dist import write_dumps;"
-        "from mineralgraph.sourcegraphs import GraphChunk; from collections import defaultdict;"
+        "import sys, json; from pathlib import Path; from mineralgraph.publish.dist import write_dumps;"
+        "from mineralgraph.build.sourcegraphs import GraphChunk; from collections import defaultdict;"
         "graphs = defaultdict(list);"
         "[graphs[l.rsplit(b' ', 2)[1][1:-1].decode()].append(l.rsplit(b' ', 2)[0] + b' .\\n')"
         " for l in Path(sys.argv[1]).read_bytes().splitlines() if l];"

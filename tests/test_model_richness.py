@@ -25,7 +25,7 @@ def catalog():
 
 @pytest.fixture(scope="module")
 def runner(dist_dir):
-    from mineralgraph.store import load_dist
+    from mineralgraph.store.load import load_dist
 
     return LocalRunner(load_dist(dist_dir))
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from mineralgraph.errors import InputError
-from mineralgraph.paths import ProjectPaths
-from mineralgraph.quotes import locate
-from mineralgraph.sources import load_sources
-from mineralgraph.text import normalise
+from mineralgraph.core.errors import InputError
+from mineralgraph.core.paths import ProjectPaths
+from mineralgraph.build.quotes import locate
+from mineralgraph.build.sources import load_sources
+from mineralgraph.build.text import normalise
 from test_build_inputs import _assert_dist_unchanged, _build, _fake_previous_dist
 
 ROOT = Path(__file__).resolve().parents[1]

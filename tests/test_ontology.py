@@ -5,8 +5,8 @@ from __future__ import annotations
 from rdflib import URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from mineralgraph.namespaces import MG
-from mineralgraph.ontology import load_ontology
+from mineralgraph.core.namespaces import MG
+from mineralgraph.build.ontology import load_ontology
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.NamedIndividual, OWL.AnnotationProperty)

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 import stores
 from mineralgraph.cli import cli
-from mineralgraph.publish import PublishError, Target, graphs_of, publish
+from mineralgraph.publish.upload import PublishError, Target, graphs_of, publish
 
 G = "https://w3id.org/mineralgraph/graph/"
 

@@ -7,11 +7,11 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from mineralgraph import ntriples
-from mineralgraph.errors import InputError
-from mineralgraph.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
-from mineralgraph.ontology import load_ontology
-from mineralgraph.reason import infer_store
+from mineralgraph.core import ntriples
+from mineralgraph.core.errors import InputError
+from mineralgraph.core.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
+from mineralgraph.build.ontology import load_ontology
+from mineralgraph.reason.reasoner import infer_store
 
 from owlrl_reference import owlrl_inferred
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from mineralgraph.dates import parse_date
+from mineralgraph.core.dates import parse_date
 from mineralgraph.storedqueries import load_all
 from mineralgraph.storedqueries.run import LocalRunner
 
@@ -24,7 +24,7 @@ def catalog():
 
 @pytest.fixture(scope="module")
 def runner(dist_dir):
-    from mineralgraph.store import load_dist
+    from mineralgraph.store.load import load_dist
 
     return LocalRunner(load_dist(dist_dir))
 

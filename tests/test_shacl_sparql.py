@@ -1,4 +1,4 @@
-"""The build's SHACL validator (shapes compiled to SPARQL, shaclsparql.py) against pySHACL, the
+"""The build's SHACL validator (shapes compiled to SPARQL, validate/shaclsparql.py) against pySHACL, the
 validator of `mineralgraph validate`: the same results on every shape fixture and on the seeds."""
 
 from __future__ import annotations
@@ -13,28 +13,18 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, XSD
 
-from mineralgraph import ntriples
-from mineralgraph.buildstore import BuildStore
-from mineralgraph.errors import InputError
-from mineralgraph.namespaces import ONTOLOGY_GRAPH
-from mineralgraph.ontology import load_ontology
-from mineralgraph.pipeline import data_graph
-from mineralgraph.shaclsparql import as_stored
-from mineralgraph.validate import load_shapes, shacl, shacl_store, validate_store
+from mineralgraph.core import ntriples
+from mineralgraph.build.workstore import BuildStore
+from mineralgraph.core.errors import InputError
+from mineralgraph.core.namespaces import ONTOLOGY_GRAPH
+from mineralgraph.build.ontology import load_ontology
+from mineralgraph.validate.shaclsparql import as_stored
+from mineralgraph.validate.validator import data_graph, shacl_store, validate_store
+from mineralgraph.validate.validator import shacl
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "shapes"
 FIXTURE_FILES = sorted((FIXTURES / "valid").glob("*.ttl")) + sorted((FIXTURES / "invalid").glob("*.ttl"))
-
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    return load_ontology(ROOT / "ontology")
-
-
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    return load_shapes(ROOT / "shapes")
 
 
 def _key(f):

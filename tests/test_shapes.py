@@ -2,7 +2,7 @@
 
 Every shape has a conforming fixture (tests/shapes/valid/) and a violating one
 (tests/shapes/invalid/); each fixture is validated together with tests/shapes/common.ttl, a small
-world that conforms to every shape, the way validate.py runs pySHACL (the real ontology as
+world that conforms to every shape, the way validate/validator.py runs pySHACL (the real ontology as
 ont_graph, no inference, SHACL-AF). A violating fixture must produce exactly the results listed
 here: focus node, path, source shape, constraint component and severity. Then the real built
 graph must conform, and `mineralgraph validate` must exit 0 / 1 / 2.
@@ -18,10 +18,8 @@ from rdflib import BNode, Dataset, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 
-from mineralgraph.namespaces import ID, MG, OA, ORG
-from mineralgraph.ontology import load_ontology
-from mineralgraph.pipeline import data_graph
-from mineralgraph.validate import load_shapes, sparql_checks, validate
+from mineralgraph.core.namespaces import ID, MG, OA, ORG
+from mineralgraph.validate.validator import data_graph, sparql_checks, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "shapes"
@@ -177,16 +175,6 @@ EXPECTED_CHECKS = {
 }
 
 
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    return load_ontology(ROOT / "ontology")
-
-
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    return load_shapes(ROOT / "shapes")
-
-
 def _fixture(*parts: str) -> Graph:
     g = Graph()
     g.parse(FIXTURES / "common.ttl", format="turtle")
@@ -196,7 +184,7 @@ def _fixture(*parts: str) -> Graph:
 
 
 def _results(data: Graph, shapes: Graph, ontology: Graph) -> list[tuple]:
-    """pySHACL run as validate.shacl runs it; results as comparable tuples."""
+    """pySHACL run as validator.shacl runs it; results as comparable tuples."""
     from pyshacl import validate as pyshacl_validate
 
     _conforms, report, _text = pyshacl_validate(
@@ -283,7 +271,7 @@ def test_check_reports_its_problem(name):
 
 
 def _prefixed(node) -> str:
-    from mineralgraph.validate import _short
+    from mineralgraph.validate.validator import _short
 
     return _short(Graph(), node)
 

@@ -12,8 +12,8 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from mineralgraph.paths import ProjectPaths
-from mineralgraph.sources import load_sources
+from mineralgraph.core.paths import ProjectPaths
+from mineralgraph.build.sources import load_sources
 from mineralgraph.storedqueries import BindError, QuerySpecError, load_all, parse
 from mineralgraph.storedqueries.run import LocalRunner
 
@@ -31,7 +31,7 @@ def catalog():
 
 @pytest.fixture(scope="session")
 def runner(dist_dir):
-    from mineralgraph.store import load_dist
+    from mineralgraph.store.load import load_dist
 
     return LocalRunner(load_dist(dist_dir))
 
@@ -378,7 +378,7 @@ def live(dist_dir):
     from werkzeug.serving import make_server
 
     from mineralgraph.server import Settings, close_app, create_app
-    from mineralgraph.store import load_dist
+    from mineralgraph.store.load import load_dist
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     app = create_app(load_dist(dist_dir), Settings(workers=1, timeout=30, dist_dir=dist_dir))

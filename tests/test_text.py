@@ -3,9 +3,9 @@ reported at its place in the untouched source."""
 
 from __future__ import annotations
 
-from mineralgraph.paths import ProjectPaths
-from mineralgraph.sources import load_sources
-from mineralgraph.text import normalise, to_simplified
+from mineralgraph.core.paths import ProjectPaths
+from mineralgraph.build.sources import load_sources
+from mineralgraph.build.text import normalise, to_simplified
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 

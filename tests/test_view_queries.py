@@ -14,7 +14,7 @@ QUERIES = Path(__file__).resolve().parents[1] / "queries"
 
 @pytest.fixture(scope="module")
 def run(dist_dir):
-    from mineralgraph.store import load_dist
+    from mineralgraph.store.load import load_dist
 
     runner, catalog = LocalRunner(load_dist(dist_dir)), load_all(QUERIES)
     return lambda name, **params: runner.rows(catalog[name], {k: [v] for k, v in params.items()})

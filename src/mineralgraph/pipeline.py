@@ -8,20 +8,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from rdflib import Dataset, Graph
 
-from .buildstore import BuildStore
-from .derive import derive_store
-from .dist import inputs_digest, read_manifest, write_dist
-from .errors import InputError, ValidationFailed
-from .gazetteer import load_gazetteer
-from .namespaces import CANONICAL_BASE, IRI_BASE_ENV, DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, iri_base, rebase_iri, rebase_ntriples
-from .ontology import Vocabulary, load_ontology
-from .paths import ProjectPaths
-from .reason import infer_store
-from .sourcegraphs import GraphChunk, gazetteer_graph, ontology_graph, source_graphs
-from .sources import load_sources
-from .validate import Report, load_shapes, store_checks, validate_store
+from .build.assemble import assemble_source
+from .build.gazetteer import load_gazetteer
+from .build.ontology import Vocabulary, load_ontology
+from .build.sourcegraphs import GraphChunk, gazetteer_graph, ontology_graph, source_graphs
+from .build.sources import load_sources
+from .build.workstore import BuildStore
+from .core.errors import InputError, ValidationFailed
+from .core.namespaces import CANONICAL_BASE, IRI_BASE_ENV, DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, iri_base, rebase_iri, rebase_ntriples
+from .core.paths import ProjectPaths
+from .publish.dist import inputs_digest, read_manifest, write_dist
+from .reason.derive import derive_store
+from .reason.reasoner import infer_store
+from .validate.validator import Report, load_shapes, store_checks, validate_store
 
 Progress = Callable[[str], None]
 
@@ -75,7 +75,7 @@ def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = T
     if [f for f in early if f.severity == "Violation"]:
         raise ValidationFailed(Report(findings=early, checks=len(early)))
 
-    inferred = steps.run("reasoning (OWL 2 RL rules)", reason, bstore, ontology, chunks)
+    inferred = steps.run("reasoning (OWL 2 RL rules)", infer_graph, bstore, ontology, chunks)
     derived, rule_counts = steps.run("deriving (SPARQL rules)", derive_store, bstore, paths.rules, jobs)
 
     report = steps.run("validating (SHACL + checks)", validate_store, bstore, shapes, paths.checks, jobs)
@@ -101,8 +101,8 @@ def _load_chunks(bstore: BuildStore, chunks) -> None:
         bstore.load(c)
 
 
-def reason(bstore: BuildStore, ontology, chunks) -> GraphChunk:
-    """OWL 2 RL consequences (reason.py) into graph/inferred."""
+def infer_graph(bstore: BuildStore, ontology, chunks) -> GraphChunk:
+    """OWL 2 RL consequences (reason/reasoner.py) into graph/inferred."""
     data = (c.data for c in chunks if c.graph != str(ONTOLOGY_GRAPH))  # one file in memory at a time
     chunk = GraphChunk(str(INFERRED_GRAPH), infer_store(bstore.store, ontology, data))
     bstore.load(chunk)
@@ -111,31 +111,13 @@ def reason(bstore: BuildStore, ontology, chunks) -> GraphChunk:
 
 def check_source(paths: ProjectPaths, source_id: str):
     """Assemble one source on its own (no reasoning, no other sources): for annotators."""
-    from .assemble import SourceAssembler
-    from .annotations import parse_annotation_file
-
     sources = {s.id: s for s in load_sources(paths)}
     if source_id not in sources:
         raise InputError(f"no source {source_id!r}; sources: {', '.join(sorted(sources))}", paths.sources_file)
     ontology = load_ontology(paths.ontology)
-    asm = SourceAssembler(sources[source_id], load_gazetteer(paths.gazetteer), Vocabulary.from_ontology(ontology))
-    asm.describe_source()
-    asm.index_mentions()
-    asm.extract_tables()
     # Only this source's files are read, so another source's unfinished file cannot get in the way.
-    for path in sorted(paths.annotations.glob(f"{source_id}*.yaml")):
-        for spec in parse_annotation_file(path).claims:
-            asm.add_claim(spec)
-    return asm
-
-
-def data_graph(ds: Dataset) -> Graph:
-    """Every graph but the ontology: the data that shapes and reasoning look at."""
-    g = Graph()
-    for s, p, o, ctx in ds.quads((None, None, None, None)):
-        if ctx != ONTOLOGY_GRAPH and getattr(ctx, "identifier", ctx) != ONTOLOGY_GRAPH:
-            g.add((s, p, o))
-    return g
+    return assemble_source(sources[source_id], load_gazetteer(paths.gazetteer), Vocabulary.from_ontology(ontology),
+                           sorted(paths.annotations.glob(f"{source_id}*.yaml")))
 
 
 def make_manifest(paths, bstore: BuildStore, graphs, reports, report: Report, rule_counts) -> dict:

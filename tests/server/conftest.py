@@ -12,7 +12,7 @@ import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from mineralgraph.server import Settings, close_app, create_app
-from mineralgraph.store import load_dist
+from mineralgraph.store.load import load_dist
 
 DATA = Path(__file__).parent / "data"
 G = "https://w3id.org/mineralgraph/graph/"

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from mineralgraph.server import Settings, create_app
-from mineralgraph.store import load_dist
+from mineralgraph.store.load import load_dist
 
 CHEAP = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 # Aborts pyoxigraph 0.5.13 on the seeds' graph (its sort finds the comparison is not a total order).

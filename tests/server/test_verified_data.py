@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from mineralgraph.store import DistMismatch, load_dist
+from mineralgraph.store.load import DistMismatch, load_dist
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ import pytest
 from rdflib import Dataset, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
-from mineralgraph.assemble import describe_quote
+from mineralgraph.build.assemble import describe_quote
 from mineralgraph.server import Settings, create_app
-from mineralgraph.store import load_dist
+from mineralgraph.store.load import load_dist
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("MINERALGRAPH_CHROMIUM", "/usr/bin/chromium")

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from mineralgraph.storedqueries import load_all
-from mineralgraph.store import load_dist
+from mineralgraph.store.load import load_dist
 
 from .conftest import ROOT
 

@@ -23,10 +23,12 @@ from pathlib import Path
 
 import click
 
-from mineralgraph.errors import InputError, ValidationFailed, error_lines
-from mineralgraph.paths import ProjectPaths, project_root
-from mineralgraph.progress import stderr_progress
-from mineralgraph.store import DistMismatch, load_dist
+from mineralgraph.core import namespaces
+from mineralgraph.core.errors import InputError, ValidationFailed, error_lines
+from mineralgraph.core.paths import ProjectPaths, project_root
+from mineralgraph.core.progress import stderr_progress
+from mineralgraph.publish import dist as built
+from mineralgraph.store.load import DistMismatch, load_dist
 
 from .limits import Settings
 
@@ -36,9 +38,6 @@ def resolve_dist(dist: Path | None, build: bool = True, base: str | None = None,
     the IRI base `base`, checked first). A dist/ built for another base than `base` is refused:
     the server answers for the IRIs the graph holds, so the two must agree."""
     if base is not None:
-        # namespaces loads rdflib (~250 ms): only when a base is given, not at every `mineralgraph` start
-        from mineralgraph import dist as built, namespaces
-
         try:
             base = namespaces.iri_base(base)
         except ValueError as err:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, request
 
-from mineralgraph import namespaces as NS
+from mineralgraph.core import namespaces as NS
 from mineralgraph.store import jsonld
 from mineralgraph.store.evaluate import RDF_FORMATS
 

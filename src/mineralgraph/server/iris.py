@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from mineralgraph import namespaces
+from mineralgraph.core import namespaces
 
 from .service import service
 

@@ -17,7 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-from mineralgraph.store import load_dist
+from mineralgraph.store.load import load_dist
 
 from .caching import build_identity
 from .service import dataset_stats, served_iri_base

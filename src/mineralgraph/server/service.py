@@ -18,8 +18,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import current_app, g
 
-from mineralgraph.dist import read_manifest
-from mineralgraph.namespaces import CANONICAL_BASE, served_prefixes
+from mineralgraph.publish.dist import read_manifest
+from mineralgraph.core.namespaces import CANONICAL_BASE, served_prefixes
 from mineralgraph.store.evaluate import Query, ReadGraph
 from mineralgraph.storedqueries import StoredQuery, load_all, prepare, query_dir
 from mineralgraph.storedqueries.catalog import read_headers

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from mineralgraph.store import load_dist
+from mineralgraph.store.load import load_dist
 
 from .app import create_app
 from .command import configure_logging, resolve_dist

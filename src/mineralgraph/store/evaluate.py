@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from ..namespaces import ANSWER_PREFIXES
+from ..core.namespaces import ANSWER_PREFIXES
 from . import jsonld
 
 

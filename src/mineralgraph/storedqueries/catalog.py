@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-from ..sparqlfiles import header_fields
+from ..core.sparqlfiles import header_fields
 from .binding import prepare
 from .model import StoredQuery
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
-from ..errors import InputError, ValidationFailed
-from ..store import load_dist
+from ..core.errors import InputError, ValidationFailed
+from ..store.load import load_dist
 from .model import BindError, QuerySpecError
+from .run import LocalRunner, evaluate_text, table
 from .spec import load_all, query_dir, suggest_names
 
 FORMATS = ("table", "csv", "tsv", "json")
@@ -56,10 +57,6 @@ def queries_command(root, verbose):
 @click.option("--width", default=60, show_default=True, help="Table: widest column before wrapping.")
 def query_command(name, params, fmt, dist_dir, root, show_sparql, width):
     """Run stored query NAME: `mineralgraph query mechanism-members -p mechanism=MSP`."""
-    # run.py writes IRIs with the project's prefixes (namespaces.py, which loads rdflib: ~250 ms),
-    # so it is imported when a query runs, not by every `mineralgraph` command at start-up.
-    from .run import LocalRunner, evaluate_text, table
-
     queries = _load(root)
     if name not in queries:
         click.echo(f"error: no stored query {name!r}{suggest_names(name, queries)}; "

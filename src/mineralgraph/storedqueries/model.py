@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError
+from ..core.errors import InputError
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 QUERY_NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")

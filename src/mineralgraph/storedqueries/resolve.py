@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .. import namespaces as NS
+from ..core import namespaces as NS
 from .model import BindError, Param, normalise, suggest
 
 MG = str(NS.MG)

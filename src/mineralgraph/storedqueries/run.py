@@ -9,7 +9,7 @@ import unicodedata
 
 import pyoxigraph as ox
 
-from .. import namespaces
+from ..core import namespaces
 from ..store import evaluate
 from .binding import prepare
 from .resolve import Resolver

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..paths import project_root
+from ..core.paths import project_root
 from .binding import bind_text, scalar_term
 from .model import (HEADER_RE, MARKER_RE, NAME_RE, PARAM_KEYS, QUERY_NAME_RE, RESERVED, SCALAR_TYPES, TOP_KEYS,
                     TYPES, BindError, Param, QuerySpecError, StoredQuery)

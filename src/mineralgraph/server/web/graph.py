@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from mineralgraph import namespaces as NS
+from mineralgraph.core import namespaces as NS
 
 from ..common import ProtocolError
 from ..iris import term

@@ -7,7 +7,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from mineralgraph.text import normalise
+from mineralgraph.build.text import normalise
 
 from . import texts
 

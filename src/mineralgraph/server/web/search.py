@@ -9,7 +9,7 @@ import re
 import unicodedata
 
 from mineralgraph.storedqueries.resolve import MG, TYPE_CLASSES, Entry
-from mineralgraph.text import to_simplified
+from mineralgraph.build.text import to_simplified
 
 from ..iris import href, id_base
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from mineralgraph.paths import project_root
+from mineralgraph.core.paths import project_root
 
 from ..service import service
 

@@ -19,7 +19,7 @@ the rules do not implement equality, so the reasoner refuses such data (`functio
 instead. Any other axiom kind (intersections, unions, cardinalities, ...) is refused when the
 rules are generated, so a new ontology term can never be silently left without its reasoning.
 
-A rule is data (`Rule`); reason.py runs the rules on pyoxigraph.
+A rule is data (`Rule`); reasoner.py runs the rules on pyoxigraph.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
-from .errors import InputError
+from ..core.errors import InputError
 
 # Axioms that OWL 2 RL gives consequences for and this module does not implement.
 UNSUPPORTED = [OWL.intersectionOf, OWL.unionOf, OWL.someValuesFrom, OWL.allValuesFrom, OWL.maxCardinality,
@@ -85,7 +85,7 @@ def generate(ontology: Graph) -> list[Rule]:
     """The rules for the ontology's axioms."""
     for p in UNSUPPORTED:
         if (None, p, None) in ontology or (None, RDF.type, p) in ontology:
-            raise InputError(f"the ontology uses {p.n3()}, which the build's OWL 2 RL rules (rules.py) do not implement")
+            raise InputError(f"the ontology uses {p.n3()}, which the build's OWL 2 RL rules (reason/owl2rl.py) do not implement")
 
     sub_class, sub_prop = defaultdict(set), defaultdict(set)
     for c, d in ontology.subject_objects(RDFS.subClassOf):

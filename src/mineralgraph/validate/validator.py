@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from .concurrentqueries import solutions
-from .namespaces import PREFIXES
-from .ontology import parse_rdf_file
-from .sparqlfiles import read_dir
+from ..build.ontology import parse_rdf_file
+from ..core.concurrentqueries import solutions
+from ..core.namespaces import ONTOLOGY_GRAPH, PREFIXES
+from ..core.sparqlfiles import read_dir
+from .shaclsparql import run, to_rdflib
 
 
 @dataclass
@@ -64,6 +65,15 @@ class Report:
         return "\n".join([self.summary(), *lines])
 
 
+def data_graph(ds: Dataset) -> Graph:
+    """Every graph but the ontology: the data that shapes and reasoning look at."""
+    g = Graph()
+    for s, p, o, ctx in ds.quads((None, None, None, None)):
+        if ctx != ONTOLOGY_GRAPH and getattr(ctx, "identifier", ctx) != ONTOLOGY_GRAPH:
+            g.add((s, p, o))
+    return g
+
+
 def load_shapes(directory: Path) -> Graph:
     shapes = Graph()
     for path in sorted(directory.glob("*.ttl")):
@@ -72,6 +82,8 @@ def load_shapes(directory: Path) -> Graph:
 
 
 def shacl(data: Graph, shapes: Graph, ontology: Graph) -> list[Finding]:
+    # pySHACL only for `mineralgraph validate` and the tests: importing it costs about a second
+    # (measured), which the build, which runs the compiled shapes, does not pay
     from pyshacl import validate as pyshacl_validate
 
     _conforms, results, _text = pyshacl_validate(
@@ -127,8 +139,6 @@ def sparql_checks(data: Graph, checks_dir: Path) -> tuple[list[Finding], int]:
 def shacl_store(query_fn, shapes: Graph, jobs: int | None = None) -> list[Finding]:
     """The shapes compiled to SPARQL (shaclsparql.py), run by query_fn on the data + ontology,
     which pySHACL sees mixed together (`ont_graph`), up to `jobs` queries at a time."""
-    from .shaclsparql import run, to_rdflib
-
     findings = []
     for r in run(query_fn, shapes, jobs):
         findings.append(

@@ -9,7 +9,7 @@ yields one solution per graph holding the triple, so a join over k statement tri
 N^k with N sources repeating a fact. The default graph of a store is a set: each triple once.
 
 Reasoning rules, derivation rules and checks are SPARQL run here (25-270x faster than rdflib's
-engine on this kind of graph, see docs/ARCHITECTURE). The store canonicalises some literals
+engine on this kind of graph, see docs/ARCHITECTURE.md). The store canonicalises some literals
 (language tags lower-cased, xsd:nonNegativeInteger kept as xsd:integer); nothing is written
 out of the store for a source graph: dist/ is written from the N-Triples the sources produced.
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from .namespaces import ONTOLOGY_GRAPH, PREFIXES
+from ..core.namespaces import ONTOLOGY_GRAPH, PREFIXES
 
 SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, SKOS
 
-from .errors import InputError
-from .namespaces import MG
+from ..core.errors import InputError
+from ..core.namespaces import MG, ONTOLOGY_IRI
 
 
 def load_ontology(directory: Path) -> Graph:
@@ -19,8 +19,8 @@ def load_ontology(directory: Path) -> Graph:
     files = [directory / "mineralgraph.ttl", *sorted((directory / "imports").glob("*.ttl"))]
     for path in files:
         graph += parse_rdf_file(path)
-    if (URIRef("https://w3id.org/mineralgraph/ont"), RDF.type, OWL.Ontology) not in graph:
-        raise InputError("the ontology header <https://w3id.org/mineralgraph/ont> a owl:Ontology is missing", files[0])
+    if (ONTOLOGY_IRI, RDF.type, OWL.Ontology) not in graph:
+        raise InputError(f"the ontology header <{ONTOLOGY_IRI}> a owl:Ontology is missing", files[0])
     return graph
 
 

@@ -4,12 +4,12 @@ the build store; the result is the graph/derived named graph."""
 
 from __future__ import annotations
 
-from . import ntriples
-from .buildstore import BuildStore
-from .concurrentqueries import solutions
-from .namespaces import DERIVED_GRAPH
-from .sourcegraphs import GraphChunk
-from .sparqlfiles import read_dir
+from ..build.sourcegraphs import GraphChunk
+from ..build.workstore import BuildStore
+from ..core import ntriples
+from ..core.concurrentqueries import solutions
+from ..core.namespaces import DERIVED_GRAPH
+from ..core.sparqlfiles import read_dir
 
 
 def derive_store(bstore: BuildStore, rules_dir, jobs: int | None = None) -> tuple[GraphChunk, dict[str, int]]:

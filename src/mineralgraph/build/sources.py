@@ -6,10 +6,10 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.errors import InputError
+from ..core.paths import ProjectPaths
+from ..core.yamlio import load_yaml, line_of
 from .dataschema import check
-from .errors import InputError
-from .paths import ProjectPaths
-from .yamlio import load_yaml, line_of
 
 
 

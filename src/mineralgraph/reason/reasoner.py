@@ -1,6 +1,6 @@
 """OWL 2 RL reasoning, kept to the new facts users query.
 
-The build runs the OWL 2 RL rules this ontology needs, generated from its axioms (rules.py), as
+The build runs the OWL 2 RL rules this ontology needs, generated from its axioms (owl2rl.py), as
 SPARQL updates on a pyoxigraph store of their own, to a fixpoint. The evaluation is semi-naive:
 after a first round over all the data, each round only joins what the previous round added, so a
 round costs what it adds, not the size of the graph. owlrl's full closure computes the same
@@ -19,10 +19,10 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from . import ntriples
-from .errors import InputError
-from .namespaces import BASE, MG, OA
-from .rules import SCHEMA_PREDICATES, SCHEMA_TYPES, Rule, functional_properties, generate
+from ..core import ntriples
+from ..core.errors import InputError
+from ..core.namespaces import BASE, MG, OA
+from .owl2rl import SCHEMA_PREDICATES, SCHEMA_TYPES, Rule, functional_properties, generate
 
 # Types that say nothing a user would query.
 NOISE_TYPES = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDFS.Class, OWL.Class}

@@ -17,13 +17,15 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from .errors import InputError
-from .extract.enumeration import completeness, longest_run
-from .extract.table import find_tables
-from .gazetteer import Gazetteer, Mention
-from .quotes import locate
-from .sources import Source
-from .text import AnalysisText, normalise
+from ..build.annotations import parse_annotation_file
+from ..build.extract.enumeration import completeness, longest_run
+from ..build.extract.table import find_tables
+from ..build.gazetteer import Gazetteer, Mention, load_gazetteer
+from ..build.ontology import Vocabulary, load_ontology
+from ..build.quotes import locate
+from ..build.sources import Source, load_sources
+from ..build.text import AnalysisText, normalise
+from ..core.errors import InputError
 
 SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
 DATE = re.compile(r"((?:19|20)\d\d)\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?)?")
@@ -216,11 +218,6 @@ def _scalar(value) -> str:
 def draft_source(paths, source_id: str, *, all_sentences: bool = False) -> tuple[Source, list[Draft]]:
     """Drafts for one source of the project; sentences its curated claims already quote are left out
     unless `all_sentences`."""
-    from .annotations import parse_annotation_file
-    from .gazetteer import load_gazetteer
-    from .ontology import Vocabulary, load_ontology
-    from .sources import load_sources
-
     sources = {s.id: s for s in load_sources(paths)}
     if source_id not in sources:
         raise InputError(f"no source {source_id!r}; sources: {', '.join(sorted(sources))}", paths.sources_file)

@@ -7,7 +7,7 @@ the shapes use and refuses every other one (naming the shape), so a new shape ca
 skipped silently. pySHACL stays the validator of `mineralgraph validate` (CI), and
 tests/test_shacl_sparql.py shows both give the same results on every fixture and on the seeds.
 
-What "the same" means, feature by feature, is pySHACL's reading as validate.shacl() runs it: the
+What "the same" means, feature by feature, is pySHACL's reading as validator.shacl() runs it: the
 ontology mixed into the data (`ont_graph`, no inference), so the class hierarchy used by
 sh:class and sh:targetClass is the rdfs:subClassOf closure found in data + ontology (read from
 the store, never from the shapes graph); a shape typed rdfs:Class/owl:Class targets its instances.
@@ -33,12 +33,14 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
-from .concurrentqueries import solutions
-from .errors import InputError
+from ..core.concurrentqueries import solutions
+from ..core.errors import InputError
+from ..core.ntriples import bcp47_case
 
 # What a shape may say, by the role it plays. Anything else is refused, naming the shape.
 _ABOUT = {RDF.type, RDFS.comment, RDFS.label, SH.name, SH.description, SH.message, SH.severity}
@@ -114,7 +116,7 @@ class Compiler:
 
     def refuse(self, node, what: str):
         raise InputError(f"shape {self.name(node)}: {what}, which the build's SHACL compiler "
-                         "(src/mineralgraph/shaclsparql.py) does not implement")
+                         "(src/mineralgraph/validate/shaclsparql.py) does not implement")
 
     def require_only(self, node, allowed: set, role: str) -> None:
         unknown = {p for p in self.g.predicates(node, None) if p not in allowed}
@@ -485,10 +487,6 @@ def as_stored(n3: str) -> str:
 
 def to_rdflib(term):
     """A pyoxigraph term as rdflib's, language tags in their conventional case."""
-    import pyoxigraph as ox
-
-    from .ntriples import bcp47_case
-
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):

@@ -16,11 +16,11 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, TIME, XSD
 
-from .dates import DateAsGiven, parse_date
-from .errors import InputError
+from ..core.dates import DateAsGiven, parse_date
+from ..core.errors import InputError
+from ..core.namespaces import MG, ORG, list_version_iri, source_iri, statement_iri
 from .extract.enumeration import enumeration_in, mentions_in
 from .gazetteer import Entity, Gazetteer, Mention
-from .namespaces import MG, ORG, list_version_iri, source_iri, statement_iri
 from .ontology import Vocabulary
 from .quotes import Located
 from .sources import Source

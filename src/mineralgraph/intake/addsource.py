@@ -13,12 +13,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import write_text_atomic
-from .dataschema import date_problem
-from .errors import InputError
-from .paths import ProjectPaths
-from .sources import load_sources
-from .yamlio import load_yaml
+from ..build.dataschema import date_problem
+from ..build.sources import load_sources
+from ..core.atomic import write_text_atomic
+from ..core.errors import InputError
+from ..core.paths import ProjectPaths
+from ..core.yamlio import load_yaml
 
 MARKUP_BY_SUFFIX = {".html": "html", ".htm": "html", ".md": "markdown", ".wiki": "wiki"}
 HAN = re.compile(r"[\u3400-\u9fff]")

@@ -16,10 +16,10 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pyoxigraph as ox
 
-from . import __version__
-from .namespaces import PREFIXES
-from .ntriples import restore_language_case
-from .paths import ProjectPaths
+from .. import __version__
+from ..core.namespaces import PREFIXES
+from ..core.ntriples import restore_language_case
+from ..core.paths import PACKAGE_DIR, ProjectPaths
 
 # The dump files: N-Quads and N-Triples are written directly from the graphs' sorted lines; the
 # other formats are serialised by pyoxigraph, streaming, from those.
@@ -37,7 +37,7 @@ INPUT_GLOBS = ["seeds/**/*", "ontology/**/*.ttl", "shapes/**/*.ttl", "queries/ru
 def inputs_digest(paths: ProjectPaths) -> str:
     """One hash over every input file and the code version: dist/ is stale when it changes."""
     h = hashlib.sha256(__version__.encode())
-    code = Path(__file__).parent
+    code = PACKAGE_DIR
     files = sorted({p for g in INPUT_GLOBS for p in paths.root.glob(g) if p.is_file()})
     files += sorted(p for p in code.rglob("*.py"))
     for p in files:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import InputError
+from ..core.errors import InputError
 from .nearmiss import closest_passage
 from .sources import Source
 from .text import AnalysisText, normalise_fragment

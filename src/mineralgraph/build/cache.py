@@ -12,7 +12,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from . import __version__
+from .. import __version__
+from ..core.paths import PACKAGE_DIR
 from .dataschema import schema_files
 
 
@@ -35,7 +36,7 @@ def files_digest(paths) -> str:
 
 def code_digest() -> str:
     """The package's own code: a change to how graphs are made invalidates every entry."""
-    here = Path(__file__).parent
+    here = PACKAGE_DIR
     return digest(__version__, files_digest([*sorted(here.rglob("*.py")), *schema_files()]))
 
 

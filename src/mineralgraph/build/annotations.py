@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.errors import InputError
+from ..core.yamlio import line_of, load_yaml
 from .dataschema import check
-from .errors import InputError
-from .yamlio import line_of, load_yaml
 
 
 @dataclass

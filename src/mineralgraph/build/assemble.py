@@ -1,4 +1,5 @@
-"""Assemble the asserted graph: ontology, gazetteer and one named graph per source.
+"""Assemble the asserted graphs: the gazetteer's and one named graph per source (sourcegraphs.py
+caches them, runs them in parallel and adds the ontology's).
 
 A source graph holds the document's description, its mention index, its claims (each with the
 verbatim quote and Web Annotation selectors) and the statements they support.
@@ -10,32 +11,27 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.compare import to_canonical_graph
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
-from .annotations import ClaimSpec, StatementSpec
-from .dates import parse_date
-from .errors import InputError
-from .extract.compounds import compound_prefix, resolve_compound
-from .extract.table import find_tables
-from .gazetteer import Entity, Gazetteer
-from .namespaces import (
+from ..core.dates import parse_date
+from ..core.errors import InputError
+from ..core.namespaces import (
     FOAF,
-    GAZETTEER_GRAPH,
     ID,
     MG,
     OA,
-    ONTOLOGY_GRAPH,
     ORG,
     WD,
-    bind_prefixes,
     claim_iri,
     mention_iri,
-    source_graph,
     source_iri,
     table_iri,
 )
+from .annotations import ClaimSpec, StatementSpec, parse_annotation_file
+from .extract.compounds import compound_prefix, resolve_compound
+from .extract.table import find_tables
+from .gazetteer import Entity, Gazetteer
 from .ontology import Vocabulary
 from .quotes import Located, locate
 from .sources import Source
@@ -413,29 +409,22 @@ class SourceAssembler:
         self.graph.add((claim, MG.supports, statement))
 
 
-def assemble(sources, gazetteer: Gazetteer, vocab: Vocabulary, ontology: Graph, annotations) -> tuple[Dataset, list[SourceReport]]:
-    ds = Dataset()
-    bind_prefixes(ds)
-    # The ontology's blank nodes (restrictions, lists) are skolemised (RDF 1.1 §3.5) from canonical
-    # labels: stores relabel blank nodes on every load, and the same ontology must give the same dist/.
-    add_graph(ds, ONTOLOGY_GRAPH, to_canonical_graph(ontology).skolemize(authority="https://w3id.org", basepath="/mineralgraph/.well-known/genid/"))
-    add_graph(ds, GAZETTEER_GRAPH, describe_gazetteer(gazetteer, vocab))
-    reports = []
-    for source in sources:
-        asm = SourceAssembler(source, gazetteer, vocab)
-        asm.describe_source()
-        asm.index_mentions()
-        asm.extract_tables()
-        for ann in annotations.get(source.id, []):
-            for spec in ann.claims:
-                asm.add_claim(spec)
-        add_graph(ds, source_graph(source.id), asm.graph)
-        reports.append(asm.report)
-    return ds, reports
-
-
-def add_graph(ds: Dataset, name: URIRef, graph: Graph) -> None:
-    """Copy a graph's triples into the dataset's graph of that name."""
-    target = ds.graph(name)
-    for triple in graph:
-        target.add(triple)
+def assemble_source(source: Source, gazetteer: Gazetteer, vocab: Vocabulary, annotation_paths) -> SourceAssembler:
+    """One source's graph, every step in order: its description, the mention index, its tables,
+    then the claims of its annotation files. The one sequence the build and `check` both run."""
+    asm = SourceAssembler(source, gazetteer, vocab)
+    asm.describe_source()
+    asm.index_mentions()
+    asm.extract_tables()
+    for path in annotation_paths:
+        ann = parse_annotation_file(path)
+        if ann.source_id != source.id:
+            raise InputError(
+                f"this file is named for source {source.id} but says `source: {ann.source_id!r}`; "
+                f"use source: \"{source.id}\" or rename the file",
+                path,
+                1,
+            )
+        for spec in ann.claims:
+            asm.add_claim(spec)
+    return asm

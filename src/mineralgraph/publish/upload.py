@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..core.errors import InputError
 from .dist import MANIFEST, NQUADS, read_manifest
-from .errors import InputError
 
 COUNT_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 

@@ -6,6 +6,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+# the installed package (src/mineralgraph/): its code is part of what the build's caches are keyed on
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
 
 def project_root() -> Path:
     """The project directory: $MINERALGRAPH_ROOT, else the nearest parent of the cwd with

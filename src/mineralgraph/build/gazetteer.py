@@ -15,11 +15,11 @@ from pathlib import Path
 
 from rdflib import URIRef
 
+from ..core.errors import InputError
+from ..core.namespaces import entity_iri, is_valid_slug
+from ..core.yamlio import line_of, load_yaml
 from .dataschema import check
-from .errors import InputError
-from .namespaces import entity_iri, is_valid_slug
 from .text import AnalysisText, to_simplified
-from .yamlio import line_of, load_yaml
 
 ACTOR_FAMILIES = {"country", "org", "person"}
 # Vocabulary named by annotations, never looked for in the text.

@@ -2,7 +2,7 @@
 
 A source graph depends only on the source's bytes and metadata, its annotation files, the
 gazetteer, the ontology and this package's code, so it is cached under the hash of exactly
-those (buildcache.py) and rebuilt only when one of them changes. Sources that must be (re)built
+those (cache.py) and rebuilt only when one of them changes. Sources that must be (re)built
 are assembled in worker processes, forked after the gazetteer and vocabulary are loaded so
 that each worker shares them copy-on-write. Cross-source work (reasoning, rules, validation)
 runs afterwards, once, over the union (pipeline.py).
@@ -10,21 +10,23 @@ runs afterwards, once, over the union (pipeline.py).
 
 from __future__ import annotations
 
+import difflib
 import json
 import multiprocessing
+from collections import Counter
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from rdflib.compare import to_canonical_graph
 
-from . import ntriples
-from .annotations import parse_annotation_file
-from .assemble import SourceAssembler, SourceReport, describe_gazetteer
-from .buildcache import BuildCache, code_digest, digest, files_digest
-from .errors import InputError
-from .namespaces import GAZETTEER_GRAPH, ONTOLOGY_GRAPH, source_graph
+from ..core import ntriples
+from ..core.errors import InputError
+from ..core.namespaces import GAZETTEER_GRAPH, GENID, ONTOLOGY_GRAPH, source_graph
+from .assemble import SourceReport, assemble_source, describe_gazetteer
+from .cache import BuildCache, code_digest, digest, files_digest
 
 
 @dataclass
@@ -53,8 +55,6 @@ def annotation_files(directory: Path, source_ids: list[str]) -> dict[str, list[P
     for path in sorted(directory.glob("*.yaml")):
         sid = path.stem.split("-", 1)[0]
         if sid not in by_source:
-            import difflib
-
             close = difflib.get_close_matches(sid, list(by_source), n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
             raise InputError(
@@ -72,21 +72,7 @@ _SHARED: tuple | None = None
 
 def _assemble(source, ann_paths: list[Path]) -> tuple[bytes, dict]:
     gazetteer, vocab = _SHARED
-    asm = SourceAssembler(source, gazetteer, vocab)
-    asm.describe_source()
-    asm.index_mentions()
-    asm.extract_tables()
-    for path in ann_paths:
-        ann = parse_annotation_file(path)
-        if ann.source_id != source.id:
-            raise InputError(
-                f"this file is named for source {source.id} but says `source: {ann.source_id!r}`; "
-                f"use source: \"{source.id}\" or rename the file",
-                path,
-                1,
-            )
-        for spec in ann.claims:
-            asm.add_claim(spec)
+    asm = assemble_source(source, gazetteer, vocab, ann_paths)
     r = asm.report
     report = {"claims": r.claims, "mentions": r.mentions, "statements": dict(sorted(r.statements.items())), "notes": r.notes}
     return ntriples.lines(asm.graph), report
@@ -138,14 +124,8 @@ def source_graphs(paths, sources, gazetteer, vocab, jobs: int | None = None) -> 
     for s in sources:
         path, report, cached = results[s.id]
         chunks.append(GraphChunk(str(source_graph(s.id)), path=path, cached=cached))
-        reports.append(SourceReport(s, report["claims"], report["mentions"], _counter(report["statements"]), list(report["notes"])))
+        reports.append(SourceReport(s, report["claims"], report["mentions"], Counter(report["statements"]), list(report["notes"])))
     return chunks, reports
-
-
-def _counter(d):
-    from collections import Counter
-
-    return Counter(d)
 
 
 def gazetteer_graph(paths, gazetteer, vocab) -> GraphChunk:
@@ -168,7 +148,8 @@ def ontology_graph(paths, ontology) -> GraphChunk:
     hit = cache.get("ontology", key)
     if hit is not None:
         return GraphChunk(str(ONTOLOGY_GRAPH), path=hit[0], cached=True)
-    skolem = to_canonical_graph(ontology).skolemize(authority="https://w3id.org", basepath="/mineralgraph/.well-known/genid/")
+    genid = urlsplit(GENID)
+    skolem = to_canonical_graph(ontology).skolemize(authority=f"{genid.scheme}://{genid.netloc}", basepath=genid.path)
     data = ntriples.lines(skolem)
     cache.put("ontology", key, data, {})
     return GraphChunk(str(ONTOLOGY_GRAPH), data)

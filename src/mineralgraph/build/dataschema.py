@@ -17,9 +17,10 @@ from pathlib import Path
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import best_match
 
-from .errors import InputError
+from ..core.errors import InputError
+from ..core.paths import PACKAGE_DIR
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+SCHEMA_DIR = PACKAGE_DIR.parents[1] / "schemas"  # src/mineralgraph -> the checkout
 SCHEMAS = {"sources": "sources.schema.json", "gazetteer": "gazetteer.schema.json", "annotations": "annotations.schema.json"}
 PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 

@@ -1,0 +1,1 @@
+"""Build: sources, gazetteer and annotations -> verified quotes and statements -> one named graph per source."""

@@ -1,0 +1,1 @@
+"""Extraction from a source's text without annotations: compound names, enumerations, tables."""

@@ -19,6 +19,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -30,6 +31,7 @@ from mineralgraph.core.progress import stderr_progress
 from mineralgraph.publish import dist as built
 from mineralgraph.store.load import DistMismatch, load_dist
 
+from . import reload
 from .limits import Settings
 
 
@@ -142,6 +144,12 @@ def configure_logging() -> None:
 @click.option("--reload-seconds", default=2.0, show_default=True,
               help="Check dist/ this often and serve a new build without a restart (in-memory store only); 0 = never.")
 @click.option("--max-results", default=10_000, show_default=True, help="Rows/triples per answer.")
+@click.option("--max-answer-mb", default=64, show_default=True,
+              help="Bytes per answer, as the values it holds: a bigger answer gets 413 instead of filling memory.")
+@click.option("--public-url", default=None,
+              help="The URL clients reach this server at (behind a proxy), for the links in /queries, "
+                   "/openapi.json, the Service Description and VoID. Default: the request's Host when it "
+                   "names this machine (localhost, a loopback address, the bound host), else the bound address.")
 @click.option("--max-body", default=1 << 20, show_default=True, help="Request body bytes.")
 @click.option("--worker-memory-mb", default=1024, show_default=True,
               help="A query worker holding more memory of its own than this is replaced after its answer; "
@@ -151,7 +159,7 @@ def configure_logging() -> None:
               help="IRI base of the served graph: /id/REST resolves BASE + id/REST (default https://w3id.org/mineralgraph/); "
                    "dist/ is built for it, or must have been (--dist, --no-build).")
 def serve_command(host, port, store_path, dist, no_build, workers, threads, timeout, queue, cache_mb, reload_seconds,
-                  max_results,
+                  max_results, max_answer_mb, public_url,
                   max_body, worker_memory_mb, allow_service, iri_base):
     """Serve the graph read-only as a SPARQL 1.1 endpoint (to load it into a writable store: `publish`)."""
     from .app import close_app, create_app  # Flask (~190 ms of imports): not at every `mineralgraph` start
@@ -163,6 +171,7 @@ def serve_command(host, port, store_path, dist, no_build, workers, threads, time
         settings = Settings(workers=workers, timeout=timeout, queue=queue, cache_bytes=cache_mb << 20,
                             reload_seconds=reload_seconds,
                             max_results=max_results, max_body=max_body,
+                            max_answer_bytes=max_answer_mb << 20, public_url=public_url,
                             allow_service=allow_service, store_path=store_path,
                             worker_memory_mb=worker_memory_mb)
     except ValueError as err:
@@ -176,6 +185,7 @@ def serve_command(host, port, store_path, dist, no_build, workers, threads, time
                    "run `mineralgraph build` or copy it again.", err=True)
         sys.exit(2)
     app = create_app(store, settings)  # the IRI base comes from the build's manifest
+    threading.Thread(target=reload.warm, args=(app,), name="warm", daemon=True).start()
     try:
         server = _waitress_server(app, host=host, port=port, threads=threads, ident="mineralgraph",
                                   max_request_body_size=max_body + 1, connection_limit=1000)

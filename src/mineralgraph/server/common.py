@@ -97,3 +97,25 @@ def negotiate_results(params) -> dict:
     if not any(formats.values()):
         raise not_acceptable("solutions")
     return formats
+
+
+# Names under which a request's Host can be trusted to mean this server (not a client's choice).
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+def public_root(settings) -> str:
+    """The URL (ending in /) that absolute links in answers start with. Never a Host header a
+    client made up: `Host: evil.example` used to be echoed into /queries, /openapi.json, the
+    Service Description and VoID. The configured --public-url; else the request's Host when it
+    names this machine; else the address the server is bound to."""
+    if settings.public_url:
+        return settings.public_url
+    env = request.environ
+    host = request.host.rsplit(":", 1)[0] if not request.host.startswith("[") else request.host.split("]")[0] + "]"
+    if host.lower() in LOCAL_HOSTS or host.lower() == str(env.get("SERVER_NAME", "")).lower():
+        return request.host_url
+    port = str(env.get("SERVER_PORT", ""))
+    default = "443" if request.scheme == "https" else "80"
+    name = env.get("SERVER_NAME") or "localhost"
+    return f"{request.scheme}://{name}{'' if port in ('', default) else ':' + port}/"
+

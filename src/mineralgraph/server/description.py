@@ -14,6 +14,7 @@ from mineralgraph.store import jsonld
 from mineralgraph.store.evaluate import RDF_FORMATS
 
 from . import conneg
+from .common import public_root
 from .dumps import dump_files
 from .frame import RDF_DOWNLOADS, page, wants_html
 from .iris import href
@@ -170,12 +171,12 @@ def _metadata() -> list[ox.Triple]:
 @bp.get("/.well-known/void")
 def void():
     svc = service()
-    triples = void_description(request.url_root, svc.iri_base, svc.stats, _metadata(), dump_files())
+    triples = void_description(public_root(svc.settings), svc.iri_base, svc.stats, _metadata(), dump_files())
     return _respond(triples, "VoID description of the dataset", triples[0].subject)
 
 
 def describe_service():
     """Called by the /sparql view when a GET carries no query."""
     svc = service()
-    triples = service_description(request.base_url, svc.settings, svc.stats, _metadata())
+    triples = service_description(public_root(svc.settings) + request.path.lstrip("/"), svc.settings, svc.stats, _metadata())
     return _respond(triples, "SPARQL service description", triples[0].subject)

@@ -11,6 +11,8 @@ class Settings:
     workers: int = 2                 # query worker processes (each runs one query at a time)
     timeout: float = 30.0            # wall-clock seconds per request, queueing included
     max_results: int = 10_000        # rows (SELECT) or triples (CONSTRUCT/DESCRIBE, GSP) per answer
+    max_answer_bytes: int = 64 << 20 # and bytes: beyond, 413 (a few rows of huge strings)
+    public_url: str | None = None    # absolute links start here; else the Host when it is local
     max_body: int = 1 << 20          # request body bytes -> 413 beyond
     max_url: int = 32_768            # request-target bytes -> 414 beyond
     queue: int = 30                  # requests waiting for a free worker; more get 503 + Retry-After at once
@@ -24,7 +26,11 @@ class Settings:
     def __post_init__(self):
         if self.workers < 1:
             raise ValueError("need at least one query worker")
-        if self.queue < 0 or self.cache_bytes < 0 or self.worker_memory_mb < 0:
+        if self.public_url is not None:
+            if not self.public_url.startswith(("http://", "https://")):
+                raise ValueError(f"--public-url must be an http(s) URL, not {self.public_url!r}")
+            self.public_url = self.public_url.rstrip("/") + "/"
+        if self.queue < 0 or self.cache_bytes < 0 or self.worker_memory_mb < 0 or self.max_answer_bytes < 0:
             raise ValueError("the queue length and the cache size cannot be negative")
 
 

@@ -12,7 +12,7 @@ from mineralgraph.storedqueries.catalog import listing, openapi_document
 from mineralgraph.storedqueries.spec import suggest_names
 
 from . import conneg
-from .common import ProtocolError, negotiate_results, not_acceptable, result_response, url_params
+from .common import ProtocolError, negotiate_results, not_acceptable, public_root, result_response, url_params
 from .frame import JSON, page, wants_html
 from .service import service
 from .web.queries_html import query_list_page, query_page
@@ -25,7 +25,7 @@ PAGE_OR_DATA = ("html", "json")
 
 @bp.get("/queries")
 def list_queries():
-    base = request.host_url.rstrip("/")
+    base = public_root(service().settings).rstrip("/")
     items = listing(service().stored_queries(), base)
     if wants_html(JSON, PAGE_OR_DATA):
         return query_list_page(items)
@@ -80,6 +80,6 @@ def openapi():
         # Browsers get the interactive page (vendored Swagger UI), which fetches this URL as JSON.
         return page("apidocs.html", headers={"Vary": "Accept"})
     media = [m for m, _ in conneg.SOLUTIONS if m != "application/json"]
-    response = jsonify(openapi_document(service().stored_queries(), request.host_url.rstrip("/"), media))
+    response = jsonify(openapi_document(service().stored_queries(), public_root(service().settings).rstrip("/"), media))
     response.headers["Vary"] = "Accept"
     return response

@@ -69,3 +69,17 @@ def swap(app, build_hash: str) -> None:
     old.retire()
     log.info("now serving build %s (%d triples), loaded in %.1f s", build_hash, stats["triples"],
              time.perf_counter() - started)
+    warm(app)
+
+
+def warm(app) -> None:
+    """Read the new build's entity index now, once, rather than on the first burst of requests
+    (which would each wait for it: the index is read under a lock)."""
+    started = time.perf_counter()
+    try:
+        with app.app_context():
+            entries = len(app.extensions["mineralgraph"].service.resolver().entries)
+    except Exception:  # a page asking for it later reports the problem; serving goes on
+        log.exception("could not read the entity index ahead of requests")
+        return
+    log.info("entity index ready (%d entities) in %.1f s", entries, time.perf_counter() - started)

@@ -96,6 +96,8 @@ class Service:
         RDF answers are written with the served graph's prefixes (JSON-LD: its @context)."""
         if request.prefixes is None:
             request = dataclasses.replace(request, prefixes=self.prefixes)
+        if not request.max_bytes:
+            request = dataclasses.replace(request, max_bytes=self.settings.max_answer_bytes)
         try:
             answer, waited = self.pool.run(request, self.settings.timeout)
         except QueryTimeout as err:
@@ -111,6 +113,10 @@ class Service:
         except WorkerCrashed as err:  # killed from outside, twice in a row: worth another try
             raise ProtocolError(503, f"Query worker lost: {err}. Try again.", {"Retry-After": "1"}) from None
         g.server_timing = [("queue", waited), ("query", answer.get("seconds", 0.0))]
+        if answer.get("error") == "too_large":  # bounded in bytes as well as rows: a clear refusal
+            raise ProtocolError(413, f"Answer too large: {answer['message']} (this server's "
+                                     f"--max-answer-mb). Ask for fewer rows (LIMIT) or shorter values "
+                                     "(SUBSTR), or download the dumps at /dump/.")
         return answer
 
     def query(self, text: str, formats: dict, cap: int | None = None, **dataset) -> dict:

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, request
 
 from . import querytext
 from .common import (ProtocolError, body_bytes, charset_of, negotiate_results, not_acceptable, parse_params,
+                     public_root,
                      refuse_write, result_response, url_params)
 from .description import describe_service
 from .service import service
@@ -96,7 +97,7 @@ def _query(text: str, params) -> Response:
                        default_graph=_iris(params, "default-graph-uri"),
                        named_graphs=_iris(params, "named-graph-uri"),
                        # Relative IRIs in the query resolve against the endpoint's URL (SPARQL 1.1 Protocol).
-                       base_iri=request.base_url)
+                       base_iri=public_root(svc.settings) + request.path.lstrip("/"))
     error = answer.get("error")
     if error == "syntax":
         raise ProtocolError(400, f"SPARQL syntax error: {answer['message']}")

@@ -27,6 +27,7 @@ class Query:
     named_graphs: list | None = None    # protocol dataset (named-graph-uri)
     base_iri: str | None = None         # relative IRIs in the query resolve against it
     prefixes: dict | None = None        # RDF answers are written with these (JSON-LD: its @context)
+    max_bytes: int = 0                  # the answer's size limit, as the values it holds (0 = none)
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class ReadGraph:
     key: str
     cap: int
     prefixes: dict | None = None
+    max_bytes: int = 0
 
 
 @dataclass(frozen=True)
@@ -82,18 +84,40 @@ def _term_json(term) -> dict:
         "object": _term_json(term.object)}}
 
 
-def _solutions(results: ox.QuerySolutions, key: str, cap: int) -> tuple[bytes, bool]:
+class AnswerTooLarge(Exception):
+    """The answer's values alone pass the request's max_bytes: stopped while it was being read."""
+
+
+def _size_guard(max_bytes: int):
+    """A counter that raises AnswerTooLarge once the values added pass `max_bytes` (0: never).
+    It counts the terms' text, a lower bound of every format's size, as rows are read: a query
+    returning 50 rows of 2 MB strings stops at the limit instead of filling the worker's memory."""
+    total = 0
+
+    def add(term) -> None:
+        nonlocal total
+        if max_bytes and term is not None:
+            total += len(getattr(term, "value", "") or "") if not isinstance(term, ox.Triple) else len(str(term))
+            if total > max_bytes:
+                raise AnswerTooLarge(f"the answer holds more than {max_bytes >> 20} MB of values")
+    return add
+
+
+def _solutions(results: ox.QuerySolutions, key: str, cap: int, max_bytes: int = 0) -> tuple[bytes, bool]:
     # pyoxigraph serialises a whole iterator; to cap it we take cap+1 rows ourselves, write
     # SPARQL JSON, and let pyoxigraph re-serialise that for the other formats.
     names = [v.value for v in results.variables]
-    rows = list(itertools.islice(results, cap + 1))
-    truncated = len(rows) > cap
-    bindings = []
-    for row in rows[:cap]:
+    count = _size_guard(max_bytes)
+    bindings, truncated = [], False
+    for n, row in enumerate(results):
+        if n == cap:
+            truncated = True
+            break
         binding = {}
         for i, name in enumerate(names):
             term = row[i]
             if term is not None:
+                count(term)
                 binding[name] = _term_json(term)
         bindings.append(binding)
     body = json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}},
@@ -106,7 +130,12 @@ def _solutions(results: ox.QuerySolutions, key: str, cap: int) -> tuple[bytes, b
 
 def _graph(triples, key: str, req: Query | ReadGraph) -> tuple[bytes, bool]:
     cap, prefixes = req.cap, req.prefixes or PREFIXES
-    kept = list(itertools.islice(triples, cap + 1))
+    count = _size_guard(req.max_bytes)
+    kept = []
+    for triple in itertools.islice(triples, cap + 1):
+        for term in (triple.subject, triple.predicate, triple.object):
+            count(term)
+        kept.append(triple)
     body = ox.serialize(kept[:cap], format=RDF_FORMATS[key], prefixes=prefixes)
     if key == "jsonld":
         body = jsonld.compact(body, prefixes)
@@ -140,13 +169,17 @@ def run_query(store: ox.Store, req: Query) -> dict:
         return {"error": "not_acceptable", "kind": kind}
     try:
         if kind == "solutions":
-            body, truncated = _solutions(results, key, req.cap)
+            body, truncated = _solutions(results, key, req.cap, req.max_bytes)
         elif kind == "boolean":
             body, truncated = results.serialize(format=RESULT_FORMATS[key]), False
         else:
             body, truncated = _graph(results, key, req)
+    except AnswerTooLarge as err:
+        return {"error": "too_large", "message": str(err)}
     except (OSError, ValueError, SyntaxError) as err:  # errors surface lazily while iterating
         return {"error": "evaluation", "message": str(err)}
+    if req.max_bytes and len(body) > req.max_bytes:  # the serialisation itself (markup, escapes) grew past it
+        return {"error": "too_large", "message": f"the answer is {len(body) >> 20} MB, more than {req.max_bytes >> 20} MB"}
     return {"kind": kind, "key": key, "body": body, "truncated": truncated,
             "seconds": time.perf_counter() - started}
 
@@ -161,7 +194,10 @@ def run_graph(store: ox.Store, req: ReadGraph) -> dict:
         triples = (q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     else:
         triples = (q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
-    body, truncated = _graph(triples, req.key, req)
+    try:
+        body, truncated = _graph(triples, req.key, req)
+    except AnswerTooLarge as err:
+        return {"error": "too_large", "message": str(err)}
     return {"kind": "graph", "key": req.key, "body": body, "truncated": truncated,
             "seconds": time.perf_counter() - started}
 

@@ -7,6 +7,8 @@ read from the graph itself (labels, codes, identifiers), never from the YAML see
 """
 from __future__ import annotations
 
+import threading
+
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -101,29 +103,37 @@ class Resolver:
     def __init__(self, select):
         self._select = select
         self._entries: dict[str, Entry] | None = None
+        # Requests arriving together on a cold index wait for one read of it, not one read each.
+        self._loading = threading.Lock()
 
     @property
     def entries(self) -> dict[str, Entry]:
-        if self._entries is None:
-            entries: dict[str, Entry] = {}
-            for row in self._select(INDEX_QUERY):
-                e = entries.setdefault(row["e"], Entry(row["e"]))
-                e.classes.add(row["class"])
-                key, how, lang = row.get("key"), row.get("how"), (row.get("lang") or "").lower()
-                if not key:
-                    continue
-                if how == "code":
-                    e.codes.add(key)
-                elif how in ("pref", "label"):
-                    e.names.add(key)
-                    if how == "pref":
-                        e.labels.setdefault(lang.split("-")[0] if lang.startswith("en") else lang, key)
-            for e in entries.values():
-                lid = local_id(e.iri)
-                if lid:
-                    e.codes.add(lid)
-            self._entries = entries
+        if self._entries is not None:
+            return self._entries
+        with self._loading:
+            if self._entries is None:
+                self._entries = self._read()
         return self._entries
+
+    def _read(self) -> dict[str, Entry]:
+        entries: dict[str, Entry] = {}
+        for row in self._select(INDEX_QUERY):
+            e = entries.setdefault(row["e"], Entry(row["e"]))
+            e.classes.add(row["class"])
+            key, how, lang = row.get("key"), row.get("how"), (row.get("lang") or "").lower()
+            if not key:
+                continue
+            if how == "code":
+                e.codes.add(key)
+            elif how in ("pref", "label"):
+                e.names.add(key)
+                if how == "pref":
+                    e.labels.setdefault(lang.split("-")[0] if lang.startswith("en") else lang, key)
+        for e in entries.values():
+            lid = local_id(e.iri)
+            if lid:
+                e.codes.add(lid)
+        return entries
 
     def of_type(self, type_: str) -> list[Entry]:
         classes = set(TYPE_CLASSES[type_])

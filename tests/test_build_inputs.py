@@ -70,24 +70,23 @@ def test_shape_file_that_does_not_parse(project_copy):
     _assert_refused(project_copy, before, "zz-broken.ttl", "does not parse")
 
 
-def test_quote_not_in_source_is_named(project_copy):
-    before = _fake_previous_dist(project_copy)
-    ann = project_copy / "seeds" / "annotations" / "003.yaml"
-    ann.write_text(
-        'source: "003"\nclaims:\n  - quote: "哈萨克斯坦是全球最大的黄金供应国"\n'
-        "    statements:\n      - classification: {mechanism: msp, kind: minilateral}\n",
+def _one_claim_for_003(root: Path, quote: str, mechanism: str) -> None:
+    """seeds/annotations/003.yaml replaced by one claim (its quote on line 3) classifying a mechanism."""
+    (root / "seeds" / "annotations" / "003.yaml").write_text(
+        f'source: "003"\nclaims:\n  - quote: "{quote}"\n'
+        f"    statements:\n      - classification: {{mechanism: {mechanism}, kind: minilateral}}\n",
         encoding="utf-8",
     )
+
+
+def test_quote_not_in_source_is_named(project_copy):
+    before = _fake_previous_dist(project_copy)
+    _one_claim_for_003(project_copy, "哈萨克斯坦是全球最大的黄金供应国", "msp")
     _assert_refused(project_copy, before, "003.yaml:3", "quote not found in source 003", "哈萨克斯坦是全球最大的黄金供应国")
 
 
 def test_unknown_entity_suggests_close_names(project_copy):
-    ann = project_copy / "seeds" / "annotations" / "003.yaml"
-    ann.write_text(
-        'source: "003"\nclaims:\n  - quote: "哈萨克斯坦是全球最大的铀供应国"\n'
-        "    statements:\n      - classification: {mechanism: mspp, kind: minilateral}\n",
-        encoding="utf-8",
-    )
+    _one_claim_for_003(project_copy, "哈萨克斯坦是全球最大的铀供应国", "mspp")
     _assert_refused(project_copy, None, "unknown mechanism 'mspp'", "did you mean", "msp")
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import difflib
 import json
 import multiprocessing
-from collections import Counter
 import os
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path

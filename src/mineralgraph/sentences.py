@@ -22,13 +22,17 @@ def _rules():
     return data["zh_terminators"], data["closers"], abbreviations
 
 
-def split(text: str, min_length: int = 6) -> list[tuple[int, int]]:
-    """Sentence spans of `text` (either language, or both mixed)."""
+def split(text: str, min_length: int = 6, breaks: set[int] = frozenset()) -> list[tuple[int, int]]:
+    """Sentence spans of `text` (either language, or both mixed). `breaks`: offsets before which
+    the original had a line break that normalisation folded away (next to Chinese text)."""
     zh_end, closers, abbreviations = _rules()
     spans, start, i, n = [], 0, 0, len(text)
     while i < n:
         ch = text[i]
         end = None
+        if i in breaks and i > start:
+            spans.append((start, i))
+            start = i
         if ch == "\n":
             end = i
         elif ch in zh_end:
@@ -76,3 +80,13 @@ def _english_end(text: str, i: int, abbreviations: set[str]) -> bool:
         if w in abbreviations or (len(w) == 1 and word.group(1).isupper()):
             return False
     return True
+
+
+def folded_breaks(text) -> set[int]:
+    """Analysis offsets (of an AnalysisText) before which the original had a line break."""
+    out = set()
+    for i in range(1, len(text.clean)):
+        a, b = text.origin[i - 1], text.origin[i]
+        if b - a > 1 and "\n" in text.original[a + 1 : b]:
+            out.add(i)
+    return out

@@ -179,6 +179,7 @@ def _statements(gazetteer: Gazetteer, text: AnalysisText, start: int, end: int, 
         have={kind for kind, _ in out})
     if resolved:
         draftcues.fill_dates(out, resolved, s)
+    draftcues.enrich(out, s)
     if here:
         cues.append("new names: " + ", ".join(n.name for n in here))
     return out, cues

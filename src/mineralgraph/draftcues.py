@@ -218,3 +218,22 @@ def fill_dates(out: list[tuple[str, dict]], when: list[str], sentence: str) -> N
             fields["date"] = when[0]
         elif kind == "policy" and "date" not in fields:
             fields["date"] = when[0]
+
+
+def enrich(out: list[tuple[str, dict]], sentence: str) -> None:
+    """Give the statements of draft.py's gazetteer cues what the sentence adds: a figure's bound, a list's count and year."""
+    d = _cues()[0]
+    figs = figures(sentence)
+    for kind, fields in out:
+        if kind == "statistic" and "bound" not in fields:  # 约 / at least before the figure
+            bound = next((f.bound for f in figs if f.bound and str(fields.get("value_text", "")) in f.text), None)
+            if bound:
+                fields["bound"] = bound
+        if kind != "list_version":
+            continue
+        count = re.search(d["list_counts"]["en"], sentence, re.I) or re.search(d["list_counts"]["zh"], sentence)
+        if count and "declared_count" not in fields and _count(count.group(1)) != "?":
+            fields["declared_count"] = _count(count.group(1))
+        year = re.search(d["list_years"]["en"], sentence, re.I) or re.search(d["list_years"]["zh"] + r"[^，。]{0,12}(?:清单|目录|名录)", sentence)
+        if year and "year" not in fields:
+            fields["year"] = int(next(g for g in year.groups() if g))

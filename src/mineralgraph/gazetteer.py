@@ -17,6 +17,7 @@ from rdflib import URIRef
 
 from .dataschema import check
 from .errors import InputError
+from .homonyms import check_names
 from .namespaces import entity_iri, is_valid_slug
 from .text import AnalysisText, to_simplified
 from .yamlio import line_of, load_yaml
@@ -206,4 +207,5 @@ def load_gazetteer(directory: Path) -> Gazetteer:
                     line=line,
                 )
             )
+    check_names(entities)  # two entries sharing a name: exit 2 naming both (homonyms.py)
     return Gazetteer(entities)

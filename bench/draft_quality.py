@@ -7,8 +7,8 @@ gold facts (a statement kind or the kinds that fit, key words, the date when the
   recall     found facts / facts
   precision  drafts that find at least one fact / drafts (per kind: drafts with a statement of
              that kind that find a fact of that kind / drafts with a statement of that kind)
-  dates      dated facts found with the right date (a date, since, year or due_by of a fitting
-             statement, equal as written: 2026-02-04, 2025-10 or 2025) / dated facts
+  dates      dated facts found with the right date (the claim's as_of, or a date, since, year or
+             due_by of a fitting statement, equal as written: 2026-02-04, 2025-10 or 2025) / dated facts
 Per kind, a fact counts under the first kind it lists (found by a draft of any kind it lists).
 
 Seeds: the curated claims are the facts; a draft finds one when their spans overlap by at least
@@ -75,7 +75,7 @@ def _fold(s: str) -> str:
 
 
 def _dates(draft, kinds) -> set[str]:
-    out = set()
+    out = {draft.as_of} if draft.as_of else set()  # the claim's as_of holds for all its statements
     for kind, fields in draft.statements:
         if kind in kinds:
             out |= {str(fields[k]) for k in DATE_FIELDS if k in fields and fields[k] != "?"}

@@ -68,6 +68,12 @@ class Draft:
     def kinds(self) -> set[str]:
         return {kind for kind, _ in self.statements}
 
+    @property
+    def as_of(self) -> str | None:
+        """The sentence's first date (resolved against the article's when relative): when the
+        source says the fact held, for the curator to check."""
+        return self.dates[0].value if self.dates else None
+
 
 class Drafts(list):
     """The draft claims of a source, and the new names proposed as gazetteer entries (`names`)."""
@@ -89,12 +95,15 @@ def draft_claims(source: Source, gazetteer: Gazetteer, table_labels: set[str] = 
     spans = sentences(text)
     drafts = Drafts()
     drafts.names = newnames.propose(text, gazetteer, spans)
+    previous: set[str] = set()  # kinds of the sentence before: "it adds three" after a list's sentence
     for start, end in spans:
         o_start, o_end = text.original_span(start, end)
         if any(s < o_end and o_start < e for s, e in rows):  # overlaps a table row
             continue
         dates = find_dates(text.simplified[start:end], source.date)
-        statements, cues = _statements(gazetteer, text, start, end, [f.value for f in dates], drafts.names)
+        statements, cues = _statements(gazetteer, text, start, end, [f.value for f in dates], drafts.names,
+                                       list_context=bool(previous & {"list_version", "list_change"}))
+        previous = {kind for kind, _ in statements}
         if not statements:
             continue
         quote = text.clean[start:end].strip()
@@ -121,7 +130,7 @@ def _verified(source: Source, text: AnalysisText, quote: str, start: int) -> int
 
 
 def _statements(gazetteer: Gazetteer, text: AnalysisText, start: int, end: int, resolved: list[str] | None = None,
-                names: list = ()) -> tuple[list[tuple[str, dict]], list[str]]:
+                names: list = (), list_context: bool = False) -> tuple[list[tuple[str, dict]], list[str]]:
     """The gazetteer cues (tuned on the seeds), then draftcues.py's for the kinds they leave out.
     `resolved`: the sentence's dates as reldates.py reads them; `names`: new names of the text."""
     s = text.simplified[start:end]
@@ -176,7 +185,7 @@ def _statements(gazetteer: Gazetteer, text: AnalysisText, start: int, end: int, 
         text.clean[start:end] if not re.search(r"[\u3400-\u9fff]", s) else s,
         mechanisms=mechs, actors=_ids(actors), minerals=_ids(by["mineral"]), policies=_ids(by["policy"]),
         lists=_ids(by["list"]), new_names=here, dates=find_dates(s) if resolved is None else _as_found(resolved),
-        have={kind for kind, _ in out})
+        have={kind for kind, _ in out}, list_context=list_context)
     if resolved:
         draftcues.fill_dates(out, resolved, s)
     draftcues.enrich(out, s)
@@ -222,6 +231,8 @@ def to_yaml(source: Source, drafts: list[Draft]) -> str:
         if d.occurrence:
             lines.append(f"    occurrence: {d.occurrence}")
         lines.append("    draft: true")
+        if d.as_of:
+            lines.append(f"    as_of: {d.as_of}")
         relative = [f"{f.surface} = {f.value}" for f in d.dates if f.resolved]
         if relative:  # dates computed from the article's date, said so for the curator to check
             d.cues.append(f"dates resolved against the article date {source.date}: " + ", ".join(relative))

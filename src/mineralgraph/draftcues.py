@@ -29,6 +29,12 @@ def _cues():
     return d, kinds, relations, events, rx(d["planned"]), bounds
 
 
+def joined(sentence: str) -> bool:
+    """Does the sentence say someone joined (so its date is when a membership began)?"""
+    d = _cues()[0]
+    return bool(re.search("|".join(f"(?:{p})" for p in d["joining"]), sentence, re.I))
+
+
 def cued(kind: str, sentence: str) -> bool:
     pattern = _cues()[1].get(kind)
     return bool(pattern and pattern.search(sentence))
@@ -112,13 +118,16 @@ def _count(token: str) -> int | str:
 
 
 def statements(sentence: str, *, mechanisms: list[str], actors: list[str], minerals: list[str], policies: list[str],
-               lists: list[str], new_names: list, dates: list[FoundDate], have: set[str]) -> list[tuple[str, dict]]:
+               lists: list[str], new_names: list, dates: list[FoundDate], have: set[str],
+               list_context: bool = False) -> list[tuple[str, dict]]:
     """Statements the cues suggest for one sentence, for the kinds not in `have` (draft.py's own).
-    `new_names`: proposals of newnames.py found in the sentence (by position)."""
+    `new_names`: proposals of newnames.py found in the sentence (by position); `list_context`: the
+    sentence before spoke of a list (so "it adds three" is a list change)."""
     d, kinds, relations, events, planned_rx, _ = _cues()
     s = sentence
     new_mech = [p.name for p in new_names if p.family == "mechanism"]
-    new_pol = [p.name for p in new_names if p.family in ("policy", "list")]
+    # a loose guess (a Chinese name ending alone) names a policy only in a dated sentence
+    new_pol = [p.name for p in new_names if p.family in ("policy", "list") and (dates or not p.loose)]
     named = mechanisms + new_mech
     about = named or policies + new_pol or actors
     when = [f.value for f in dates]
@@ -129,7 +138,7 @@ def statements(sentence: str, *, mechanisms: list[str], actors: list[str], miner
 
     if want("membership") and (actors or named or any(p.family == "person" for p in new_names)):
         fields = {"mechanism": named[0] if named else "?", "members": "auto"}
-        if when:
+        if when and joined(s):
             fields["since"] = when[0]
         out.append(("membership", fields))
     if want("founding") and (named or new_pol or new_names or _first(r"\b(forum|alliance|group|network|fund|centre|center|club|body|reserve)\b|论坛|联盟|小组|网络|基金|中心|机制|储备", s)):
@@ -161,7 +170,7 @@ def statements(sentence: str, *, mechanisms: list[str], actors: list[str], miner
             if minerals:
                 stat["mineral"] = minerals[0]
             out.append(("statistic", stat))
-    listed = lists or cued("list_version", s)
+    listed = lists or cued("list_version", s) or list_context
     list_count = re.search(d["list_counts"]["en"], s, re.I) or re.search(d["list_counts"]["zh"], s)
     list_year = re.search(d["list_years"]["en"], s, re.I) or re.search(d["list_years"]["zh"] + r"[^，。]{0,12}(?:清单|目录|名录)", s)
     if listed and "list_change" not in have and (cued("list_change", s) or any(re.search(p, s, re.I) for p in d["change_counts"]["none_removed"])):
@@ -211,8 +220,14 @@ def fill_dates(out: list[tuple[str, dict]], when: list[str], sentence: str) -> N
     """Date the statements draft.py's gazetteer cues left undated, from the sentence's first date."""
     if not when:
         return
+    events = [fields for kind, fields in out if kind == "event"]
+    dated = {fields.get("date") for fields in events}
+    for value in list(dict.fromkeys(when))[:3]:  # one event per date of the sentence
+        if events and value not in dated and "?" not in dated:
+            out.append(("event", {**events[0], "date": value}))
+            dated.add(value)
     for kind, fields in out:
-        if kind == "membership" and "since" not in fields and cued("membership", sentence):
+        if kind == "membership" and "since" not in fields and joined(sentence):
             fields["since"] = when[0]
         elif kind in ("founding", "event") and fields.get("date") == "?":
             fields["date"] = when[0]

@@ -31,6 +31,7 @@ class Proposal:
     abbreviation: str | None = None
     start: int = 0  # first occurrence, analysis offsets
     contexts: list = field(default_factory=list)
+    loose: bool = False  # found only by a Chinese name ending, with no quotes or acronym: a weaker guess
 
     @property
     def names(self) -> list[str]:
@@ -195,7 +196,8 @@ def _zh(s: str, clean: str, add) -> None:
         if len(head) >= 2 and not _zh_family(head) and head not in endings:
             family = _zh_family(name)
             off = m.end() - len(name)
-            add(Proposal(family[0], clean[off: m.end()], "zh-Hans", family[1], None, off), clean[max(0, off - 20): m.end() + 20])
+            add(Proposal(family[0], clean[off: m.end()], "zh-Hans", family[1], None, off, loose=True),
+                clean[max(0, off - 20): m.end() + 20])
     stops = "|".join(re.escape(w) for w in d["zh_name_stops"])
     title_rx = "|".join(re.escape(t) for t in zh_titles)
     for m in re.finditer(rf"(?:{title_rx})([{CJK}·]{{2,10}}?)(?={stops}|[，。、（\d\s]|$)", s):

@@ -5,7 +5,8 @@ relative ones (`on Wednesday`, `the 4th`, `28日`, `4日（当地时间）`, `�
 March`, `within 180 days`, `last year`) are resolved against the article date and marked
 `resolved`. A date is as precise as the text: `去年十月` is a month, `last year` a year. A month or
 day without a year takes the occurrence nearest the article date; a weekday the most recent one
-(the article's own day included) unless `next`/下周 says the coming one. Dates inside a dateline
+(the article's own day included) unless `next`/下周 says the coming one or `last`/上周 the previous
+week's. Dates inside a dateline
 (`WASHINGTON, Feb. 6 -`, `【本报华盛顿2月5日电】`) are the day of writing and are skipped. The words
 are data: drafting/dates.yaml.
 """
@@ -115,6 +116,7 @@ def _patterns():
         ("within_zh", rf"(?:未来|今后)?(\d+|{zh_num})\s*(天|日|周|个星期|星期|个月|年)\s*(?:内|以内|之内)", 0),
         ("rel_ym_zh", rf"({rel_y_zh})\s*{zmon}\s*月(?:\s*(\d{{1,2}})\s*[日号])?", 0),
         ("rel_md_zh", rf"({rel_m_zh})\s*(\d{{1,2}})\s*[日号]", 0),
+        ("rel_m_zh", rf"({rel_m_zh})(?:初|底|中旬|上旬|下旬|末)?", 0),
         ("ym_zh", r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月", 0),
         ("my_en", rf"{B}({month_re})\.?,?\s+((?:19|20)\d\d)(?!\d)", re.I),
         ("md_zh", rf"(?<![年\d]){zmon}\s*月\s*(\d{{1,2}})\s*[日号]", 0),
@@ -125,7 +127,7 @@ def _patterns():
         ("d_zh", r"(?<![月\d\.])(\d{1,2})\s*日(?!\d)", 0),
         ("the_nth", rf"{B}the\s+(\d{{1,2}})(?:st|nd|rd|th){E}", re.I),
         ("weekday_en", rf"{B}(?:(last|{nxt_en})\s+)?({wd_en}){E}", re.I),
-        ("weekday_zh", rf"({nxt_zh}|上周|上星期|本周|这周)?(?:周|星期|礼拜)([{wd_zh}])", 0),
+        ("weekday_zh", rf"(?:({nxt_zh}|上周|上星期|上礼拜|本周|这周)|周|星期|礼拜)([{wd_zh}])", 0),
         ("today", r"(?<![A-Za-z])(today|yesterday|tomorrow)(?![A-Za-z])|(今天|今日|昨天|昨日|明天|明日)", re.I),
         ("rel_m_en", rf"{B}({rel_m_en}){E}", re.I),
         ("rel_y_en", rf"{B}({rel_y_en}){E}", re.I),
@@ -226,15 +228,17 @@ def _value(name: str, m: re.Match, art: datetime.date | None) -> tuple[str, bool
                 delta = (wd - art.weekday()) % 7 or 7
             elif which in ("本周", "这周"):
                 delta = wd - art.weekday()
-            else:
+            elif which in ("last", "上周", "上星期", "上礼拜"):  # the previous calendar week's (Monday first)
+                delta = wd - art.weekday() - 7
+            else:  # the most recent one, the article's own day included
                 delta = -((art.weekday() - wd) % 7)
-                if which in ("last", "上周", "上星期") and delta == 0:
-                    delta = -7
             return (art + datetime.timedelta(days=delta)).isoformat(), True
         if name == "today":
             word = (g[0] or g[1]).lower()
             shift = {"today": 0, "今天": 0, "今日": 0, "yesterday": -1, "昨天": -1, "昨日": -1}.get(word, 1)
             return (art + datetime.timedelta(days=shift)).isoformat(), True
+        if name == "rel_m_zh":
+            return _fmt(*_add_months(art, d["zh_relative_months"][g[0]])), True
         if name == "rel_m_en":
             return _fmt(*_add_months(art, d["en_relative_months"][g[0].lower()])), True
         if name == "rel_y_en":

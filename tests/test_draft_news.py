@@ -178,3 +178,23 @@ def test_a_name_shared_by_two_entries_stops_the_load_naming_both(tmp_path):
 
 def test_the_seed_gazetteer_has_no_undeclared_shared_names():
     load_gazetteer(ROOT / "seeds" / "gazetteer")  # raises when two entries share a name
+
+
+# -- the bench ---------------------------------------------------------------------------------
+def test_unseen_news_set_meets_the_issue_20_goals(gazetteer):
+    """bench/draft_quality.py on bench/unseen/news.yaml (never tuned on): recall >= 75 % overall
+    and >= 60 % per language, >= 75 % of dated facts with the right date."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from draft_quality import news_set, score_news
+
+    texts = news_set(ROOT / "bench" / "unseen" / "news.yaml")
+    assert sum(t["lang"] == "en" for t in texts) >= 10 and sum(t["lang"] == "zh" for t in texts) >= 10
+    counts, _ = score_news(texts, gazetteer, set())
+    facts, found, dated, right, drafts, matched = counts[("all", "any")]
+    assert facts == 86 and dated == 43
+    assert found / facts >= 0.75 and right / dated >= 0.75
+    for lang in ("en", "zh"):
+        n, f, *_ = counts[(lang, "any")]
+        assert f / n >= 0.60, lang

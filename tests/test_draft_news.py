@@ -198,3 +198,20 @@ def test_unseen_news_set_meets_the_issue_20_goals(gazetteer):
     for lang in ("en", "zh"):
         n, f, *_ = counts[(lang, "any")]
         assert f / n >= 0.60, lang
+
+
+def test_a_broken_cue_pattern_is_an_input_error_naming_the_file_and_key(tmp_path, monkeypatch):
+    from mineralgraph import drafting
+
+    shutil.copytree(ROOT / "drafting", tmp_path / "drafting")
+    cues = tmp_path / "drafting" / "cues.yaml"
+    cues.write_text(cues.read_text(encoding="utf-8").replace("'\\bsuccess(or|ion)\\b'", "'\\bsuccess(or|ion\\b'", 1),
+                    encoding="utf-8")
+    monkeypatch.setattr(drafting, "drafting_dir", lambda: tmp_path / "drafting")
+    drafting.load.cache_clear()
+    try:
+        with pytest.raises(InputError) as err:
+            drafting.load("cues")
+        assert "cues.yaml" in str(err.value) and "`kinds.relation.en#1`" in str(err.value)
+    finally:
+        drafting.load.cache_clear()

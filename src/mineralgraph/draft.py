@@ -52,6 +52,7 @@ EVENT_KIND = [("签署", "signing"), ("签订", "signing"), ("会议", "meeting"
               ("讨论", "meeting"), ("会谈", "meeting"), ("举办", "meeting"), ("达成", "signing"), ("协定", "signing"),
               ("协议", "signing"), ("推迟", "plan"), ("颁布", "announcement")]
 ACTORS = {"country", "org", "region"}
+TARGET = re.compile(r"(?:\bby|\buntil|\btill|\bbefore|\bthrough|\bdue)\s+(?:the\s+)?(?:end\s+of\s+)?$|(?:到|至|截至|前)\s*$", re.I)
 
 
 @dataclass
@@ -72,7 +73,10 @@ class Draft:
     def as_of(self) -> str | None:
         """The sentence's first date (resolved against the article's when relative): when the
         source says the fact held, for the curator to check."""
-        return self.dates[0].value if self.dates else None
+        for f in self.dates:  # not a target or deadline: "by 2030", "到2030年", "until November"
+            if not TARGET.search(self.quote[max(0, f.start - 10) : f.start]):
+                return f.value
+        return None
 
 
 class Drafts(list):

@@ -27,4 +27,29 @@ def load(name: str) -> dict:
     data = load_yaml(path)
     if not isinstance(data, dict):
         raise InputError("expected a mapping", path)
+    for key in PATTERNS.get(name, ()):
+        _check_patterns(data.get(key), f"{key}", path)
     return data
+
+
+# the keys of each file whose strings are regular expressions (checked at load: a broken one is
+# exit 2 naming the file, the key and the pattern, not a traceback in the middle of a draft)
+PATTERNS = {"cues": ("kinds", "relations", "event_types", "planned", "bounds", "member_counts", "list_counts",
+                     "list_years", "change_counts", "joining", "units_after"),
+            "dates": ("datelines",)}
+
+
+def _check_patterns(value, where: str, path: Path) -> None:
+    import re
+
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _check_patterns(k if where.endswith("units_after") else v, f"{where}.{k}", path)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_patterns(v, f"{where}#{i + 1}", path)
+    elif isinstance(value, str):
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise InputError(f"`{where}`: {value!r} is not a valid regular expression ({exc})", path) from None

@@ -112,7 +112,7 @@ def _patterns():
         ("iso", r"(?<!\d)((?:19|20)\d\d)-(\d\d)-(\d\d)(?!\d)", 0),
         ("mdy_en", rf"{B}({month_re})\.?\s+{day},?\s+((?:19|20)\d\d)(?!\d)", re.I),
         ("dmy_en", rf"{B}{day}\s+(?:of\s+)?({month_re})\.?,?\s+((?:19|20)\d\d)(?!\d)", re.I),
-        ("within", rf"{B}(?:within|in|over the next|over|for the next|in the next)\s+(\d+|{en_num})\s+(days?|weeks?|months?|years?){E}", re.I),
+        ("within", rf"{B}(?:within|in|over the next|in the next)\s+(\d+|{en_num})\s+(days?|weeks?|months?|years?){E}", re.I),
         ("within_zh", rf"(?:未来|今后)?(\d+|{zh_num})\s*(天|日|周|个星期|星期|个月|年)\s*(?:内|以内|之内)", 0),
         ("rel_ym_zh", rf"({rel_y_zh})\s*{zmon}\s*月(?:\s*(\d{{1,2}})\s*[日号])?", 0),
         ("rel_md_zh", rf"({rel_m_zh})\s*(\d{{1,2}})\s*[日号]", 0),

@@ -19,6 +19,7 @@ from ..core.errors import InputError
 from ..core.namespaces import entity_iri, is_valid_slug
 from ..core.yamlio import line_of, load_yaml
 from .dataschema import check
+from .homonyms import check_names
 from .text import AnalysisText, to_simplified
 
 ACTOR_FAMILIES = {"country", "org", "person"}
@@ -206,4 +207,5 @@ def load_gazetteer(directory: Path) -> Gazetteer:
                     line=line,
                 )
             )
+    check_names(entities)  # two entries sharing a name: exit 2 naming both (homonyms.py)
     return Gazetteer(entities)

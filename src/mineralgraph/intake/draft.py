@@ -7,8 +7,12 @@ becomes a draft claim: its verbatim quote (located and verified like any quote) 
 statement with what the text gives and `"?"` where a person must decide. Drafts carry
 `draft: true`; the build ignores them until a person accepts one by deleting that line.
 
-The cues are data of this module, not of the graph: they decide what is worth a curator's look,
-never what the graph says.
+The cues decide what is worth a curator's look, never what the graph says. Those above are tuned
+on the seeds and lean on the gazetteer; news whose names the gazetteer lacks is read with the cues
+of drafting/cues.yaml (draftcues.py: English and Chinese words for every statement kind, figures
+with currencies, counts), split into sentences by sentences.py, dated by reldates.py (relative
+dates resolved against the article's date, and said so in the claim's note), and its new names are
+proposed as gazetteer entries (newnames.py, written as comments after the claims).
 """
 
 from __future__ import annotations
@@ -26,8 +30,10 @@ from ..build.quotes import locate
 from ..build.sources import Source, load_sources
 from ..build.text import AnalysisText, normalise
 from ..core.errors import InputError
+from . import draftcues, newnames
+from . import sentences as sentence_split
+from .reldates import FoundDate, find_dates
 
-SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
 DATE = re.compile(r"((?:19|20)\d\d)\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?)?")
 BARE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 NUMBER_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(万亿|亿|万)?\s*(%|％|美元|欧元|澳元|吨|倍|个百分点)")
@@ -48,6 +54,7 @@ EVENT_KIND = [("签署", "signing"), ("签订", "signing"), ("会议", "meeting"
               ("讨论", "meeting"), ("会谈", "meeting"), ("举办", "meeting"), ("达成", "signing"), ("协定", "signing"),
               ("协议", "signing"), ("推迟", "plan"), ("颁布", "announcement")]
 ACTORS = {"country", "org", "region"}
+TARGET = re.compile(r"(?:\bby|\buntil|\btill|\bbefore|\bthrough|\bdue)\s+(?:the\s+)?(?:end\s+of\s+)?$|(?:到|至|截至|前)\s*$", re.I)
 
 
 @dataclass
@@ -58,44 +65,58 @@ class Draft:
     occurrence: int | None
     statements: list[tuple[str, dict]]
     cues: list[str] = field(default_factory=list)
+    dates: list[FoundDate] = field(default_factory=list)
 
     @property
     def kinds(self) -> set[str]:
         return {kind for kind, _ in self.statements}
 
+    @property
+    def as_of(self) -> str | None:
+        """The sentence's first date (resolved against the article's when relative): when the
+        source says the fact held, for the curator to check."""
+        for f in self.dates:  # not a target or deadline: "by 2030", "到2030年", "until November"
+            if not TARGET.search(self.quote[max(0, f.start - 10) : f.start]):
+                return f.value
+        return None
+
+
+class Drafts(list):
+    """The draft claims of a source, and the new names proposed as gazetteer entries (`names`)."""
+
+    names: list = []
+
 
 def sentences(text: AnalysisText) -> list[tuple[int, int]]:
-    """Sentence spans of the analysis text (ending at 。！？； or a line break), trimmed of blanks."""
-    out = []
-    for m in SENTENCE.finditer(text.simplified):
-        start, end = m.span()
-        while start < end and text.simplified[start].isspace():
-            start += 1
-        while end > start and text.simplified[end - 1].isspace():
-            end -= 1
-        if end - start >= 6:
-            out.append((start, end))
-    return out
+    """Sentence spans of the analysis text (sentences.py: English and Chinese rules, line breaks of
+    the original kept even where normalisation folded them), trimmed of blanks."""
+    return sentence_split.split(text.clean, 6, sentence_split.folded_breaks(text))
 
 
-def draft_claims(source: Source, gazetteer: Gazetteer, table_labels: set[str] = frozenset()) -> list[Draft]:
+def draft_claims(source: Source, gazetteer: Gazetteer, table_labels: set[str] = frozenset()) -> Drafts:
     """Draft claims for every sentence with cues, except rows of mechanism tables (the build reads
     those itself; `table_labels`: the labels of their type cells)."""
     text = normalise(source.text, source.markup, source.pinyin_annotations)
     rows = [(r.line_start, r.line_end) for table in find_tables(source.text, set(table_labels)) for r in table]
-    drafts = []
-    for start, end in sentences(text):
+    spans = sentences(text)
+    drafts = Drafts()
+    drafts.names = newnames.propose(text, gazetteer, spans)
+    previous: set[str] = set()  # kinds of the sentence before: "it adds three" after a list's sentence
+    for start, end in spans:
         o_start, o_end = text.original_span(start, end)
         if any(s < o_end and o_start < e for s, e in rows):  # overlaps a table row
             continue
-        statements, cues = _statements(gazetteer, text, start, end)
+        dates = find_dates(text.simplified[start:end], source.date)
+        statements, cues = _statements(gazetteer, text, start, end, [f.value for f in dates], drafts.names,
+                                       list_context=bool(previous & {"list_version", "list_change"}))
+        previous = {kind for kind, _ in statements}
         if not statements:
             continue
         quote = text.clean[start:end].strip()
         occurrence = _verified(source, text, quote, start)
         if occurrence is False:
             continue
-        drafts.append(Draft(start, end, quote, occurrence, statements, cues))
+        drafts.append(Draft(start, end, quote, occurrence, statements, cues, dates))
     return drafts
 
 
@@ -114,13 +135,18 @@ def _verified(source: Source, text: AnalysisText, quote: str, start: int) -> int
     return occurrence if located.a_start == start else False
 
 
-def _statements(gazetteer: Gazetteer, text: AnalysisText, start: int, end: int) -> tuple[list[tuple[str, dict]], list[str]]:
+def _statements(gazetteer: Gazetteer, text: AnalysisText, start: int, end: int, resolved: list[str] | None = None,
+                names: list = (), list_context: bool = False) -> tuple[list[tuple[str, dict]], list[str]]:
+    """The gazetteer cues (tuned on the seeds), then draftcues.py's for the kinds they leave out.
+    `resolved`: the sentence's dates as reldates.py reads them; `names`: new names of the text."""
     s = text.simplified[start:end]
     mentions = _dedupe(gazetteer.find_mentions(text, start, end) + gazetteer.find_mentions(text, start, end, enumeration=True))
+    not_names = [(a + start, b + start) for a, b in draftcues.not_name_spans(s)]  # 黄金时代 is not gold
+    mentions = [m for m in mentions if not any(a <= m.start and m.end <= b for a, b in not_names)]
     by = {f: [m for m in mentions if m.entity.family in f] for f in ("mechanism", "mineral", "policy", "list")}
     actors = [m for m in mentions if m.entity.family in ACTORS]
     mechs = _ids(by["mechanism"])
-    dates = [_date(m) for m in DATE.finditer(s)] or [y for y in BARE_YEAR.findall(s)]
+    dates = resolved or [_date(m) for m in DATE.finditer(s)] or [y for y in BARE_YEAR.findall(s)]
     out: list[tuple[str, dict]] = []
     cues = [f"{f}: {', '.join(_ids(ms))}" for f, ms in (("mechanisms", by["mechanism"]), ("actors", actors),
                                                          ("minerals", by["mineral"]), ("policies", by["policy"])) if ms]
@@ -159,7 +185,23 @@ def _statements(gazetteer: Gazetteer, text: AnalysisText, start: int, end: int) 
                               "participants": "auto"}))
     if mechs and RELATION_WORDS.search(s):
         out.append(("relation", {"subject": mechs[0], "relation": "?", "object": mechs[1] if len(mechs) > 1 else "?"}))
+    here = sorted((n for n in names for name in n.names if name and name in text.clean[start:end]), key=lambda n: text.clean.find(n.name, start))
+    here = list(dict.fromkeys(here))
+    out += draftcues.statements(
+        text.clean[start:end] if not re.search(r"[\u3400-\u9fff]", s) else s,
+        mechanisms=mechs, actors=_ids(actors), minerals=_ids(by["mineral"]), policies=_ids(by["policy"]),
+        lists=_ids(by["list"]), new_names=here, dates=find_dates(s) if resolved is None else _as_found(resolved),
+        have={kind for kind, _ in out}, list_context=list_context)
+    if resolved:
+        draftcues.fill_dates(out, resolved, s)
+    draftcues.enrich(out, s)
+    if here:
+        cues.append("new names: " + ", ".join(n.name for n in here))
     return out, cues
+
+
+def _as_found(values: list[str]) -> list[FoundDate]:
+    return [FoundDate(0, 0, v, v, False) for v in values]
 
 
 def _dedupe(mentions: list[Mention]) -> list[Mention]:
@@ -195,6 +237,11 @@ def to_yaml(source: Source, drafts: list[Draft]) -> str:
         if d.occurrence:
             lines.append(f"    occurrence: {d.occurrence}")
         lines.append("    draft: true")
+        if d.as_of:
+            lines.append(f"    as_of: {d.as_of}")
+        relative = [f"{f.surface} = {f.value}" for f in d.dates if f.resolved]
+        if relative:  # dates computed from the article's date, said so for the curator to check
+            d.cues.append(f"dates resolved against the article date {source.date}: " + ", ".join(relative))
         if d.cues:
             lines.append(f"    note: {q('cues: ' + '; '.join(d.cues))}")
         lines.append("    statements:")
@@ -203,6 +250,7 @@ def to_yaml(source: Source, drafts: list[Draft]) -> str:
             lines.append(f"      - {kind}: {{{body}}}")
     if not drafts:
         lines[-1] = "claims: []"
+    lines += newnames.to_yaml_comment(getattr(drafts, "names", []))
     return "\n".join(lines) + "\n"
 
 
@@ -231,7 +279,9 @@ def draft_source(paths, source_id: str, *, all_sentences: bool = False) -> tuple
                 curated.append((found.a_start, found.a_end))
     labels = set(Vocabulary.from_ontology(load_ontology(paths.ontology)).kind_labels)
     drafts = draft_claims(source, load_gazetteer(paths.gazetteer), labels)
-    return source, [d for d in drafts if not any(spans_overlap((d.a_start, d.a_end), c) for c in curated)]
+    kept = Drafts(d for d in drafts if not any(spans_overlap((d.a_start, d.a_end), c) for c in curated))
+    kept.names = drafts.names
+    return source, kept
 
 
 def spans_overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:

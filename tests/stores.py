@@ -62,7 +62,9 @@ def fuseki_command(port: int) -> list[str]:
     # FusekiMainCmd: the plain server (no UI), an in-memory dataset /ds with update, loopback only
     launch = (["-jar", str(jar)] if os.environ.get(FUSEKI_JAR_ENV)
               else ["-cp", str(jar.parent / "*"), "org.apache.jena.fuseki.main.cmds.FusekiMainCmd"])
-    return ["java", "-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", *launch,
+    # --mem keeps the dataset on the heap: 512 MB holds the seeds; $MINERALGRAPH_FUSEKI_HEAP for more
+    heap = os.environ.get("MINERALGRAPH_FUSEKI_HEAP", "512m")
+    return ["java", f"-Xmx{heap}", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", *launch,
             "--port", str(port), "--localhost", "--mem", "--update", "/ds"]
 
 

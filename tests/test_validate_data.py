@@ -118,3 +118,11 @@ def test_format_override_and_unusable_input(tmp_path, export_001):
     missing = tmp_path / "missing.nt"
     result = _run("--data", str(missing))
     assert result.exit_code == 2 and f"{missing}: no such file" in result.output
+
+
+def test_several_files_as_pre_commit_passes_them(export_001, without_quote):
+    """`--data A B`: the files are read together (here the full export gives the quote back)."""
+    path, _claim = without_quote
+    result = _run("--data", str(path), str(export_001))
+    assert result.exit_code == 0, result.output
+    assert "in 2 files; in place of" in result.output

@@ -248,14 +248,15 @@ def check_source(root, source_id, show) -> None:
               default=None, help="The --data files' format (default: from the name: .ttl .nt .nq .trig .jsonld).")
 @click.option("--report", "report_kind", type=click.Choice(["text", "json", "turtle", "junit"]), default=None,
               help="With --data: the report on stdout (turtle: a SHACL validation report; junit: JUnit XML).")
-def validate(root, dist_dir, limit, data_files, data_format, report_kind) -> None:
+@click.argument("more_data", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+def validate(root, dist_dir, limit, data_files, data_format, report_kind, more_data) -> None:
     """Validate the built graph (dist/mineralgraph.trig) against shapes/ and queries/checks/;
     with --data, validate those files instead (see `checkdata`), in the built graph's context.
 
     Exit status 0 when it conforms, 1 on a violation, 2 when the graph or shapes cannot be read.
     """
-    if data_files or data_format or report_kind:
-        _validate_data(root, dist_dir, list(data_files), data_format, report_kind or "text")
+    if data_files or data_format or report_kind or more_data:  # `--data A B C` as pre-commit calls it
+        _validate_data(root, dist_dir, [*data_files, *more_data], data_format, report_kind or "text")
     from rdflib import Dataset
 
     from .ontology import load_ontology
@@ -284,7 +285,8 @@ def validate(root, dist_dir, limit, data_files, data_format, report_kind) -> Non
 
 
 def _validate_data(root, dist_dir, files: list[Path], fmt: str | None, kind: str) -> None:
-    """`validate --data`: third-party RDF against our shapes; the report on stdout, exit 0/1/2."""
+    """`validate --data`: third-party RDF against our shapes; the report on stdout, exit 0/1/2.
+    The files may also follow --data as plain arguments (pre-commit passes them that way)."""
     from .checkdata import check, render
     from .validate import load_shapes
 
@@ -293,9 +295,17 @@ def _validate_data(root, dist_dir, files: list[Path], fmt: str | None, kind: str
         if not files:
             raise InputError("--format and --report go with --data FILE (the files to check)")
         shapes = load_shapes(paths.shapes)
-        report = check(Path(dist_dir) if dist_dir else paths.dist, files, shapes, fmt)
+        if dist_dir:
+            dist = Path(dist_dir)
+        else:  # the project's own build, made first if missing or stale (as `export` does)
+            from .pipeline import ensure_built
+
+            dist = ensure_built(paths.root, _progress(True))
+        report = check(dist, files, shapes, fmt)
     except InputError as exc:
         _fail_input(exc)
+    except ValidationFailed as exc:
+        _fail_validation(exc)
     click.echo(render(report, kind, shapes), nl=False)
     sys.exit(0 if report.conforms else 1)
 

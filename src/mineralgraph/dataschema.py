@@ -20,6 +20,10 @@ from jsonschema.exceptions import best_match
 from .errors import InputError
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+if not SCHEMA_DIR.is_dir():  # installed, not editable (pre-commit's hook): the project's own copy
+    from .paths import project_root
+
+    SCHEMA_DIR = project_root() / "schemas"
 SCHEMAS = {"sources": "sources.schema.json", "gazetteer": "gazetteer.schema.json", "annotations": "annotations.schema.json"}
 PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 

@@ -1,53 +1,37 @@
-"""Apache Jena's command-line tools (arq.rsparql, riotcmd.riot) as an independent client and
-parser, from Debian's libapache-jena-java (Jena 4.5.0, which .ci/run installs with apt-get).
-
-The Debian jars carry no Class-Path, so the classpath is listed here, once. Debian's jena-core
-also ships its embedded Xerces message bundles under org/apache/jena/ext/xerces/ while its
-classes look for them under xerces/: without them every Jena command dies at start-up
-("internal error" in XSSimpleTypeDecl), so they are copied to where the classes look."""
+"""Apache Jena's command-line tools (riotcmd.riot, arq.rsparql, arq.rset, shacl.shacl) and its
+SHACL engine as an independent client, parser and validator: Jena 5.6.0 from Maven Central,
+pinned in tests/jena/pom.xml, whose jars .ci/run copies into tests/jena/lib/ (git-ignored):
+    mvn -q -B -f tests/jena/pom.xml dependency:copy-dependencies
+Without them (no java, or the Maven repository unreachable) the Jena tests skip and say why."""
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
-import zipfile
 from pathlib import Path
 
-JAVA_DIR = Path(os.environ.get("MINERALGRAPH_JAVA_DIR", "/usr/share/java"))
-JENA = ["jena-arq", "jena-base", "jena-cmds", "jena-core", "jena-dboe-base", "jena-dboe-index",
-        "jena-dboe-storage", "jena-dboe-trans-data", "jena-dboe-transaction", "jena-iri",
-        "jena-rdfconnection", "jena-shacl", "jena-shex", "jena-tdb", "jena-tdb2"]
-# The Debian packages libapache-jena-java depends on, by the jar each installs.
-DEPENDENCIES = ["commons-cli", "commons-codec", "commons-compress", "commons-csv", "commons-io",
-                "commons-lang3", "dexx.collection", "gson", "guava", "httpclient", "httpclient-cache",
-                "httpcore", "jackson-core", "jackson-databind", "jackson-annotations", "jsonld-java",
-                "jakarta.json-api", "protobuf", "slf4j-api", "slf4j-simple", "thrift", "titanium-json-ld"]
-_XERCES_MOVED = "org/apache/jena/ext/xerces/"
+VERSION = "5.6.0"
+LIB = Path(os.environ.get("MINERALGRAPH_JENA_LIB", Path(__file__).resolve().parent / "jena" / "lib"))
+SHACL_BATCH = Path(__file__).resolve().parent / "jena" / "ShaclBatch.java"
 
-MISSING_REASON = ("Apache Jena is not installed: .ci/run installs Debian's libapache-jena-java "
-                  "(with apt-get) and java; missing here: {}")
+MISSING_REASON = (f"Apache Jena {VERSION} is not installed: .ci/run copies it from Maven Central into "
+                  "tests/jena/lib (mvn -f tests/jena/pom.xml dependency:copy-dependencies); missing here: {}")
 
 
 def missing() -> list[str]:
     """What is missing to run Jena here (empty when everything is in place)."""
     gone = [] if shutil.which("java") else ["java"]
-    return gone + [f"{JAVA_DIR}/{jar}.jar" for jar in JENA + DEPENDENCIES if not (JAVA_DIR / f"{jar}.jar").is_file()]
+    return gone + [f"{LIB}/{jar}" for jar in (f"jena-cmds-{VERSION}.jar", f"jena-shacl-{VERSION}.jar",
+                                               f"jena-fuseki-main-{VERSION}.jar") if not (LIB / jar).is_file()]
 
 
-def classpath(workdir: Path) -> str:
-    """The java classpath for Jena's commands; writes the relocated Xerces bundles to workdir."""
-    with zipfile.ZipFile(JAVA_DIR / "jena-core.jar") as jar:
-        for name in jar.namelist():
-            if name.startswith(_XERCES_MOVED) and name.endswith(".properties"):
-                target = workdir / "xerces" / name[len(_XERCES_MOVED):]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(jar.read(name))
-    return os.pathsep.join([str(workdir)] + [str(JAVA_DIR / f"{jar}.jar") for jar in JENA + DEPENDENCIES])
+def classpath() -> str:
+    return str(LIB / "*")
 
 
 class Jena:
-    def __init__(self, workdir: Path):
-        self.cp = classpath(workdir)
+    def __init__(self, workdir: Path | None = None):
+        self.cp = classpath()
 
     def command(self, main_class: str, *args: str) -> list[str]:
         # Warnings and errors only on stderr (a parse warning is a finding; INFO lines are noise).

@@ -1,6 +1,6 @@
 """Real SPARQL stores for the publish tests and bench/publish.py: `oxigraph serve` (PyPI package
-`oxigraph`) and Apache Jena Fuseki (a jena-fuseki-server jar that .ci/run fetches with Maven when
-the Maven repository is reachable). Each runs on a free port in its own process group and is
+`oxigraph`) and Apache Jena Fuseki (jena-fuseki-main, which .ci/run copies from Maven into tests/jena/lib
+when the Maven repository is reachable). Each runs on a free port in its own process group and is
 stopped (group killed, process reaped) by the context manager, whatever happens."""
 from __future__ import annotations
 
@@ -44,17 +44,33 @@ def oxigraph_command() -> list[str] | None:
 
 
 def fuseki_jar() -> Path | None:
-    """The Fuseki server jar: $MINERALGRAPH_FUSEKI_JAR, else the one Maven put in ~/.m2."""
+    """Fuseki: the jars of tests/jena/lib (jena-fuseki-main, which .ci/run copies from Maven
+    with the other Jena jars, see tests/jena.py), or a server jar named by $MINERALGRAPH_FUSEKI_JAR."""
+    import jena
+
     env = os.environ.get(FUSEKI_JAR_ENV)
-    candidates = [Path(env)] if env else []
-    candidates.append(Path.home() / ".m2/repository/org/apache/jena/jena-fuseki-server" / FUSEKI_VERSION
-                      / f"jena-fuseki-server-{FUSEKI_VERSION}.jar")
-    return next((p for p in candidates if p.is_file()), None)
+    if env:
+        return Path(env) if Path(env).is_file() else None
+    main = jena.LIB / f"jena-fuseki-main-{FUSEKI_VERSION}.jar"
+    return main if main.is_file() else None
 
 
-FUSEKI_MISSING = (f"Apache Jena Fuseki {FUSEKI_VERSION} is not installed: .ci/run fetches "
-                  f"org.apache.jena:jena-fuseki-server:{FUSEKI_VERSION} with Maven, and the Maven "
-                  f"repository was not reachable from this machine (or set ${FUSEKI_JAR_ENV} to the jar)")
+def fuseki_command(port: int) -> list[str]:
+    jar = fuseki_jar()
+    if jar is None:
+        raise RuntimeError(FUSEKI_MISSING)
+    # FusekiMainCmd: the plain server (no UI), an in-memory dataset /ds with update, loopback only
+    launch = (["-jar", str(jar)] if os.environ.get(FUSEKI_JAR_ENV)
+              else ["-cp", str(jar.parent / "*"), "org.apache.jena.fuseki.main.cmds.FusekiMainCmd"])
+    # --mem keeps the dataset on the heap: 512 MB holds the seeds; $MINERALGRAPH_FUSEKI_HEAP for more
+    heap = os.environ.get("MINERALGRAPH_FUSEKI_HEAP", "512m")
+    return ["java", f"-Xmx{heap}", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", *launch,
+            "--port", str(port), "--localhost", "--mem", "--update", "/ds"]
+
+
+FUSEKI_MISSING = (f"Apache Jena Fuseki {FUSEKI_VERSION} is not installed: .ci/run copies "
+                  f"org.apache.jena:jena-fuseki-main:{FUSEKI_VERSION} with Maven into tests/jena/lib, and the Maven "
+                  f"repository was not reachable from this machine (or set ${FUSEKI_JAR_ENV} to a Fuseki server jar)")
 
 
 def _wait_ready(proc: subprocess.Popen, url: str, log: Path, deadline_s: float) -> None:
@@ -111,11 +127,7 @@ def oxigraph():
 
 @contextlib.contextmanager
 def fuseki():
-    jar = fuseki_jar()
-    if jar is None:
-        raise RuntimeError(FUSEKI_MISSING)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with _run(["java", "-Xmx512m", "-jar", str(jar), "--port", str(port), "--localhost", "--mem", "--update", "/ds"],
-              base + "/$/ping", 90):
+    with _run(fuseki_command(port), base + "/$/ping", 90):
         yield Store("fuseki", base + "/ds/data", base + "/ds/query")

@@ -18,9 +18,11 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import best_match
 
 from ..core.errors import InputError
-from ..core.paths import PACKAGE_DIR
+from ..core.paths import PACKAGE_DIR, project_root
 
 SCHEMA_DIR = PACKAGE_DIR.parents[1] / "schemas"  # src/mineralgraph -> the checkout
+if not SCHEMA_DIR.is_dir():  # installed, not editable (pre-commit's hook): the project's own copy
+    SCHEMA_DIR = project_root() / "schemas"
 SCHEMAS = {"sources": "sources.schema.json", "gazetteer": "gazetteer.schema.json", "annotations": "annotations.schema.json"}
 PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 

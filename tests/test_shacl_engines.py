@@ -16,9 +16,9 @@ from rdflib.namespace import RDF, SH
 from mineralgraph.core import ntriples
 from mineralgraph.core.namespaces import ONTOLOGY_GRAPH
 from mineralgraph.build.ontology import load_ontology
-from mineralgraph.pipeline import data_graph
+
 from mineralgraph.validate.shaclsparql import as_stored
-from mineralgraph.validate.validator import load_shapes, shacl, shacl_store
+from mineralgraph.validate.validator import data_graph, load_shapes, shacl, shacl_store
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "shapes"

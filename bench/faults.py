@@ -705,12 +705,13 @@ def probe_sighup(dist: Path):
         what = (f"SIGHUP with 2 queries in flight: server "
                 f"{f'exited ({_how(srv.proc.returncode)}) after {exited_after:.2f} s' if exited_after is not None else 'still running'}"
                 f"; in-flight: {', '.join(f'{r[0]} after {r[1]:.1f} s' for r in results if r)}; /healthz after: {after}")
-        dropped = [r for r in results if r and r[0] != "200"]
+        # Dropped: the connection broke with no answer. A 503 from the query's own timeout is an answer.
+        dropped = [r for r in results if not r or not str(r[0])[:3].isdigit()]
         if exited_after is not None and dropped:
             return what, "FAIL: the server died on SIGHUP and dropped in-flight requests"
         if exited_after is not None:
             return what, "FAIL: the server died on SIGHUP"
-        return what, "ok" if not dropped else "FAIL: in-flight requests dropped"
+        return what, "ok (drained)" if not dropped else "FAIL: in-flight requests dropped"
     finally:
         srv.stop()
 

@@ -110,3 +110,7 @@ def test_hot_reload_of_a_partial_dist_keeps_serving_the_old_build(real_dist, sta
     assert after["triples"] == before["triples"]
     assert state.build_hash != "f" * 64
     assert requests.get(live.url + "/dump/SHA256SUMS").text == sums_before
+    # The files on disk are no longer the served build's: never sent as if they were.
+    r = requests.get(live.url + "/dump/mineralgraph.nq")
+    assert r.status_code == 503 and "no longer the file of the build being served" in r.text
+    assert requests.get(live.url + "/dump/mineralgraph.ttl").status_code == 200  # untouched files still are

@@ -20,6 +20,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 import click
@@ -33,6 +34,8 @@ from mineralgraph.store.load import DistMismatch, load_dist
 
 from . import reload
 from .limits import Settings
+
+log = logging.getLogger("mineralgraph.server")
 
 
 def resolve_dist(dist: Path | None, build: bool = True, base: str | None = None, progress=None) -> Path:
@@ -74,19 +77,62 @@ def _build_first(base: str | None, progress) -> Path:
         sys.exit(1)
 
 
+_DRAIN = {"since": None}  # set by the first stop signal: stop accepting, finish what is in flight
+
+
 def _stop(signum, frame):
+    if _DRAIN["since"] is None and _DRAIN.get("serving"):
+        _DRAIN["since"] = time.monotonic()  # the serve loop drains and returns
+        log.info("%s: no new connections; finishing the requests in flight, then stopping "
+                 "(a second signal stops at once)", signal.Signals(signum).name)
+        return
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
 def handle_stop_signals() -> None:
     """SIGINT, SIGTERM and SIGHUP stop the server the same orderly way, whatever the parent left
     us: a shell running us in the background starts us with SIGINT ignored, and a blocked signal
-    stays blocked across exec. SIGHUP (a closed terminal, or an operator's "reload") used to end
-    the process at once, dropping requests in flight; a new build is picked up by --reload-seconds."""
+    stays blocked across exec. The first signal drains (the listening socket closes, requests in
+    flight are answered, for at most the query timeout), a second one stops at once. SIGHUP (a
+    closed terminal, or an operator's "reload") used to end the process at once, dropping requests
+    in flight; a new build is picked up by --reload-seconds."""
     stops = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
     signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
     for sig in stops:
         signal.signal(sig, _stop)
+
+
+def serve_until_stopped(server, drain_seconds: float) -> None:
+    """waitress's loop, one poll at a time, so a stop signal can drain it: the listening sockets
+    close, and the loop ends once no request is being answered or waiting to be sent (or after
+    `drain_seconds`)."""
+    from waitress.channel import HTTPChannel
+
+    socket_map = getattr(server, "map", None) or server._map
+    listeners = [d for d in list(socket_map.values()) if hasattr(d, "accepting") and not isinstance(d, HTTPChannel)]
+    dispatcher = getattr(server, "task_dispatcher", None) or next(
+        (d.task_dispatcher for d in listeners if hasattr(d, "task_dispatcher")), None)
+    _DRAIN["serving"] = True
+    try:
+        while True:
+            server.asyncore.loop(timeout=0.2, map=socket_map, use_poll=True, count=1)
+            if _DRAIN["since"] is None:
+                continue
+            for listener in listeners:
+                if listener.accepting:
+                    listener.close()
+            channels = [d for d in list(socket_map.values()) if isinstance(d, HTTPChannel)]
+            busy = any(c.requests or c.total_outbufs_len for c in channels)
+            working = dispatcher is not None and (dispatcher.active_count or dispatcher.queue)
+            if not busy and not working:
+                return
+            if time.monotonic() - _DRAIN["since"] > drain_seconds:
+                log.warning("stopping with requests still in flight after %.0f s", drain_seconds)
+                return
+    finally:
+        _DRAIN["serving"] = False
+        if dispatcher is not None:
+            dispatcher.shutdown()
 
 
 def limit_malloc_arenas(arenas: int = 2) -> None:
@@ -165,7 +211,7 @@ def configure_logging() -> None:
 @click.option("--reload-seconds", default=2.0, show_default=True,
               help="Check dist/ this often and serve a new build without a restart (in-memory store only); 0 = never.")
 @click.option("--max-results", default=10_000, show_default=True, help="Rows/triples per answer.")
-@click.option("--max-answer-mb", default=64, show_default=True,
+@click.option("--max-answer-mb", default=16, show_default=True,
               help="Bytes per answer, as the values it holds: a bigger answer gets 413 instead of filling memory.")
 @click.option("--public-url", default=None,
               help="The URL clients reach this server at (behind a proxy), for the links in /queries, "
@@ -212,6 +258,9 @@ def serve_command(host, port, store_path, dist, no_build, workers, threads, time
                                   max_request_body_size=max_body + 1, **connection_options())
         click.echo(f"mineralgraph: SPARQL endpoint at http://{host}:{port}/sparql "
                    f"({workers} query workers, {timeout:g} s timeout, pid {os.getpid()})")
-        server.run()  # returns on SIGINT/SIGTERM (KeyboardInterrupt), after closing the socket
+        try:
+            serve_until_stopped(server, drain_seconds=timeout + 5)
+        except KeyboardInterrupt:  # a second signal: at once
+            pass
     finally:
         close_app(app)  # the query workers and their zygote end with us

@@ -35,15 +35,32 @@ def _list_dumps() -> list[dict]:
             listed = {}
         for name, info in listed.items():
             if (dist / name).is_file():
-                files[name] = {"bytes": info.get("bytes"), "sha256": info.get("sha256"), "stored": True}
+                files[name] = {"bytes": info.get("bytes"), "sha256": info.get("sha256"), "stored": True,
+                               "seen": _identity(dist / name)}
         for name in DUMP_NAMES:
             if name not in files and (dist / name).is_file():
-                files[name] = {**_describe(dist / name), "stored": True}
+                files[name] = {**_describe(dist / name), "stored": True, "seen": _identity(dist / name)}
             if name in files and name + ".gz" not in files:
                 files[name + ".gz"] = {"bytes": None, "sha256": None, "stored": False}
         if (dist / "manifest.json").is_file():
-            files["manifest.json"] = {**_describe(dist / "manifest.json"), "stored": True}
+            files["manifest.json"] = {**_describe(dist / "manifest.json"), "stored": True,
+                                      "seen": _identity(dist / "manifest.json")}
     return [{"name": n, "url": f"/dump/{n}", "media_type": media_type(n), **info} for n, info in sorted(files.items())]
+
+
+def _identity(path: Path) -> tuple:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def replaced_on_disk(entry: dict, dist: Path) -> bool:
+    """Has the file been rewritten since the served build listed it (a new build being copied
+    in)? Then its bytes are not the ones SHA256SUMS and the manifest describe."""
+    try:
+        now = _identity(dist / entry["name"])
+    except OSError:
+        return True
+    return now != entry.get("seen") or (entry.get("bytes") is not None and now[0] != entry["bytes"])
 
 
 def _describe(path: Path) -> dict:

@@ -11,7 +11,7 @@ class Settings:
     workers: int = 2                 # query worker processes (each runs one query at a time)
     timeout: float = 30.0            # wall-clock seconds per request, queueing included
     max_results: int = 10_000        # rows (SELECT) or triples (CONSTRUCT/DESCRIBE, GSP) per answer
-    max_answer_bytes: int = 64 << 20 # and bytes: beyond, 413 (a few rows of huge strings)
+    max_answer_bytes: int = 16 << 20 # and bytes: beyond, 413 (a few rows of huge strings)
     public_url: str | None = None    # absolute links start here; else the Host when it is local
     max_body: int = 1 << 20          # request body bytes -> 413 beyond
     max_url: int = 32_768            # request-target bytes -> 414 beyond

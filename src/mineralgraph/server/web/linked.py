@@ -27,7 +27,7 @@ from mineralgraph.store.evaluate import RDF_FORMATS
 
 from .. import conneg, iris
 from ..common import ProtocolError
-from ..dumps import dump_files, media_type
+from ..dumps import dump_files, media_type, replaced_on_disk
 from ..frame import MEDIA, RESOURCE_OFFERS, page, wanted_key
 from ..iris import short
 from ..service import service
@@ -285,7 +285,7 @@ def dump_index():
         return page("dumps.html", headers={"Vary": "Accept"}, files=files)
     if choice.key == "sums":
         return sha256sums()
-    response = jsonify(files=[{k: v for k, v in f.items() if k != "stored"} for f in files])
+    response = jsonify(files=[{k: v for k, v in f.items() if k not in ("stored", "seen")} for f in files])
     response.headers["Vary"] = "Accept"
     return response
 
@@ -304,6 +304,11 @@ def dump(name: str):
         return _not_found(f"no dump file {name!r}", [(n, f"/dump/{n}") for n in _suggest(name, files)],
                           "The dump files are listed at /dump/.")
     dist = Path(service().settings.dist_dir).resolve()
+    source = files[name] if files[name]["stored"] else files.get(name.removesuffix(".gz"))
+    if source is not None and replaced_on_disk(source, dist):
+        # dist/ is being replaced under the served build: never send bytes its sums do not describe
+        raise ProtocolError(503, f"{source['name']} on disk is no longer the file of the build being "
+                                 "served (a new build is being copied in). Try again shortly.", {"Retry-After": "5"})
     if files[name]["stored"]:
         response = send_from_directory(dist, name, mimetype=media_type(name), max_age=None)
         return response

@@ -55,6 +55,8 @@ SHOTS = [
     ("service-description", "/sparql", DESKTOP, None, None),
     ("dump-index", "/dump/", DESKTOP, None, None),
     ("not-found", "/id/mechanism/MSPP", DESKTOP, None, None),
+    ("shapes", "/shapes", DESKTOP, None, None),
+    ("phone-shapes", "/shapes", PHONE, None, None),
     ("phone-mechanism-msp", "/id/mechanism/msp", PHONE, None, None),
     ("phone-mechanism-msp-matrix", "/id/mechanism/msp", PHONE, None, "#roster table"),
     ("phone-roster-matrix", "/queries/roster-matrix?mechanism=MSP", PHONE, "table", "#results"),

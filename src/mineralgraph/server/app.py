@@ -14,7 +14,7 @@ from .answercache import AnswerCache
 from .common import ProtocolError
 from .limits import Settings
 from .service import Service, State, dataset_stats, served_iri_base
-from .web import linked
+from .web import linked, shapes
 from .workers import WorkerPool
 
 access_log = logging.getLogger("mineralgraph.access")
@@ -62,7 +62,7 @@ def create_app(store: ox.Store, settings: Settings | None = None) -> Flask:
                       isolate_network=not settings.allow_service, memory_limit=settings.worker_memory_mb << 20)
     state = State(settings=settings, service=Service(settings, pool, stats, base))
     app.extensions["mineralgraph"] = state
-    for bp in (sparql.bp, gsp.bp, description.bp, linked.bp, queries.bp, web.bp):
+    for bp in (sparql.bp, gsp.bp, description.bp, linked.bp, shapes.bp, queries.bp, web.bp):
         app.register_blueprint(bp)
 
     @app.get("/healthz")

@@ -14,12 +14,16 @@ from .graph import MG, ORG, PROV, RDF, RDFS, SKOS, best_label, labels, select
 # it; the RDF formats keep both.
 HIDDEN_PROPS = {RDF + "type", SKOS + "prefLabel", RDFS + "label", MG + "asOfEarliest", MG + "asOfLatest"}
 # Statement properties not worth a column (the statement's type and its provenance links).
-# The build's support summary (sources, their count, earliest/latest date) is left out of a card
-# too: the card lists every claim with its source and date right below; the Properties table of
-# the statement's own page still shows it.
+# The build's support summary (sources, their count, earliest/latest date) is left out of the
+# columns: a card leads with it as one line (how many sources, which dates, who disagrees).
 STATEMENT_SKIP = {RDF + "type", MG + "supportedBy", PROV + "wasDerivedFrom", MG + "supportingSource",
                   MG + "sourceCount", MG + "sourceIds", MG + "earliestAsOf", MG + "latestAsOf"}
 MAX_INCOMING = 300
+# A fact with up to this many claims shows them on the card (the seeds' five sources: every claim
+# stays in view); a fact with more shows its summary and links to its evidence, paged.
+INLINE_CLAIMS = 5
+EVIDENCE_PAGE = 20   # claims per page of a statement's evidence
+SHOWN_IDS = 8        # source ids listed on a card before "… and N more"
 
 
 def _val(t: dict, names: dict) -> dict:
@@ -80,21 +84,70 @@ def _kinds(types: list[str]) -> list[str]:
 
 
 # -- statements and their claims ------------------------------------------------------------
+# the per-source links and the summary come from _summaries(); fetching them here would multiply
+# the rows by the number of sources
+_SKIP_FILTER = "FILTER(?p NOT IN (mg:supportedBy, prov:wasDerivedFrom, mg:supportingSource))"
+
+
 def statements_about(iri: str) -> list[dict]:
-    """Statements with `iri` as a value, grouped by statement class, each with its claims."""
+    """Statements with `iri` as a value, grouped by statement class, each with its support summary
+    and, where there are few, its claims."""
     t = term(iri)
     rows = select(f"""SELECT DISTINCT ?stmt ?p ?o WHERE {{
-                        ?stmt ?x {t} . ?stmt a mg:Statement . ?stmt ?p ?o }}""", cap=20000)
+                        ?stmt ?x {t} . ?stmt a mg:Statement . ?stmt ?p ?o {_SKIP_FILTER} }}""", cap=20000)
     return _statement_groups(rows)
 
 
 def statement_self(iri: str) -> list[dict]:
+    """The statement alone, its claims left to `evidence()` (paged)."""
     t = term(iri)
-    rows = select(f"SELECT DISTINCT ?stmt ?p ?o WHERE {{ VALUES ?stmt {{ {t} }} ?stmt a mg:Statement . ?stmt ?p ?o }}")
-    return _statement_groups(rows)
+    rows = select(f"SELECT DISTINCT ?stmt ?p ?o WHERE {{ VALUES ?stmt {{ {t} }} ?stmt a mg:Statement . ?stmt ?p ?o {_SKIP_FILTER} }}")
+    return _statement_groups(rows, with_claims=False)
 
 
-def _statement_groups(rows) -> list[dict]:
+SUMMARY_QUERY = """SELECT ?stmt ?count ?ids ?earliest ?latest (COUNT(DISTINCT ?c) AS ?claims) WHERE {
+  VALUES ?stmt { %s }
+  OPTIONAL { ?stmt mg:sourceCount ?count } OPTIONAL { ?stmt mg:sourceIds ?ids }
+  OPTIONAL { ?stmt mg:earliestAsOf ?earliest } OPTIONAL { ?stmt mg:latestAsOf ?latest }
+  OPTIONAL { ?c mg:supports ?stmt } } GROUP BY ?stmt ?count ?ids ?earliest ?latest"""
+
+# A membership is disputed by a source that gives a closed list of the same body without the
+# member, for a date no earlier than the first one any source names the member for (as the
+# roster matrix's `conflict`; a year as given compares with a day on its first day, as strings).
+DISSENT_QUERY = """SELECT DISTINCT ?stmt ?sid WHERE {
+  VALUES ?stmt { %s }
+  ?stmt org:organization ?body ; org:member ?m ; mg:earliestAsOf ?e .
+  ?other org:organization ?body . ?c mg:supports ?other ; mg:enumerationComplete true ;
+         prov:wasQuotedFrom ?src ; mg:asOfLatest ?last .
+  FILTER(STR(?e) <= STR(?last))
+  # naming the member in any role counts (AUS as founder and AUS as member are two statements)
+  FILTER NOT EXISTS { ?named org:organization ?body ; org:member ?m ; mg:supportingSource ?src }
+  ?src dcterms:identifier ?sid } ORDER BY ?sid"""
+
+
+def _summaries(stmts: list[str]) -> dict[str, dict]:
+    """The build's support summary per statement (support-summary.rq), its number of claims and
+    the sources that disagree."""
+    out: dict[str, dict] = {}
+    dissent: dict[str, list[str]] = defaultdict(list)
+    for chunk in (stmts[i:i + 150] for i in range(0, len(stmts), 150)):
+        values = " ".join(term(s) for s in chunk)
+        for r in select(SUMMARY_QUERY % values):
+            ids = (r.get("ids", {}).get("value") or "").split()
+            out[r["stmt"]["value"]] = {
+                "sources": int(r["count"]["value"]) if "count" in r else len(ids),
+                "source_ids": ids[:SHOWN_IDS], "more_sources": max(len(ids) - SHOWN_IDS, 0),
+                "earliest": r.get("earliest", {}).get("value"), "latest": r.get("latest", {}).get("value"),
+                "claims": int(r["claims"]["value"])}
+        for r in select(DISSENT_QUERY % values, cap=20000):
+            dissent[r["stmt"]["value"]].append(r["sid"]["value"])
+    for s, ids in dissent.items():
+        if s in out:
+            out[s]["dissent"] = ids
+    return out
+
+
+def _statement_groups(rows, with_claims: bool = True) -> list[dict]:
     stmts: dict[str, dict] = {}
     names = labels(_uris(rows, "stmt", "p", "o"))
     for r in rows:
@@ -109,13 +162,17 @@ def _statement_groups(rows) -> list[dict]:
             continue
         st["props"][p].append(_val(r["o"], names))
     _label_intervals(stmts)
-    claims = claims_supporting(list(stmts))
+    summaries = _summaries(list(stmts))
+    few = [s for s in stmts if summaries.get(s, {}).get("claims", 0) <= INLINE_CLAIMS]
+    claims = claims_supporting(few) if with_claims else {}
     groups: dict[str, dict] = {}
     for s, st in stmts.items():
         cls = _statement_class(st["types"])
         st["props"] = [{"label": best_label(names.get(p), short(p)), "short": short(p), "vals": vs}
                        for p, vs in sorted(st["props"].items(), key=lambda kv: _prop_order(kv[0]))]
+        st["summary"] = summaries.get(s, {"sources": 0, "claims": 0})
         st["claims"] = claims.get(s, [])
+        st["claims_inline"] = with_claims and s in few
         g = groups.setdefault(cls, {"class": cls, "label": best_label(names.get(cls), short(cls)), "statements": []})
         g["statements"].append(st)
     if groups:
@@ -125,7 +182,34 @@ def _statement_groups(rows) -> list[dict]:
     for g in groups.values():
         g["statements"].sort(key=lambda st: st["short"])
     # membership first: "which mechanisms is Japan in" is the first question on an actor's page
-    return sorted(groups.values(), key=lambda g: (g["class"] != MG + "MembershipStatement", g["label"]))
+    ordered = sorted(groups.values(), key=lambda g: (g["class"] != MG + "MembershipStatement", g["label"]))
+    _mark_repeats(ordered)
+    return ordered
+
+
+def _mark_repeats(groups: list[dict]) -> None:
+    """Each quote once per page: one roster sentence supports a dozen memberships; after its
+    first card the others point back to it."""
+    seen: set[str] = set()
+    for g in groups:
+        for st in g["statements"]:
+            for c in st["claims"]:
+                c["repeat"] = c["iri"] in seen
+                seen.add(c["iri"])
+
+
+def evidence(stmt: str, page: int, source_id: str | None = None) -> tuple[list[dict], int]:
+    """One page of the claims behind a statement, by source and position, and how many there are
+    (for that source, when `source_id` filters them)."""
+    t = term(stmt)
+    where = f"""?claim mg:supports {t} ; prov:wasQuotedFrom ?src0 . OPTIONAL {{ ?src0 dcterms:identifier ?sid0 }}
+                {f"FILTER(?sid0 = {iris.string(source_id)})" if source_id else ""}"""
+    total = int(select(f"SELECT (COUNT(DISTINCT ?claim) AS ?n) WHERE {{ {where} }}")[0]["n"]["value"])
+    pattern = f"""{{ SELECT DISTINCT ?claim WHERE {{ {where}
+        OPTIONAL {{ ?claim mg:anchor/oa:hasSelector ?p0 . ?p0 a oa:TextPositionSelector ; oa:start ?st0 }} }}
+        ORDER BY ?sid0 ?st0 ?claim LIMIT {EVIDENCE_PAGE} OFFSET {max(page - 1, 0) * EVIDENCE_PAGE} }}
+      BIND({t} AS ?key)"""
+    return _claims([stmt], pattern, values=False).get(stmt, []), total
 
 
 INTERVAL_QUERY = """SELECT ?i ?b ?e WHERE { VALUES ?i { %s } ?i a time:Interval .
@@ -174,13 +258,16 @@ CLAIM_QUERY = """SELECT ?key ?claim ?quote ?clean ?asOf ?source ?sourceId ?start
 }"""
 
 
-def _claims(keys: list[str], pattern: str) -> dict[str, list[dict]]:
+def _claims(keys: list[str], pattern: str, values: bool = True) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = defaultdict(list)
     if not keys:
         return out
     rows = []
     for chunk in (keys[i:i + 150] for i in range(0, len(keys), 150)):
-        rows += select(CLAIM_QUERY % (" ".join(term(k) for k in chunk), pattern), cap=20000)
+        query = CLAIM_QUERY % (" ".join(term(k) for k in chunk), pattern)
+        if not values:  # the pattern binds ?key itself (a subquery cannot see an outer VALUES)
+            query = query.replace("VALUES ?key { %s }" % " ".join(term(k) for k in chunk), "", 1)
+        rows += select(query, cap=20000)
     source_names = labels(_uris(rows, "source"))
     seen = set()
     for r in rows:
@@ -235,8 +322,8 @@ def claim(iri: str) -> dict | None:
 
 def claim_statements(iri: str) -> list[dict]:
     t = term(iri)
-    rows = select(f"SELECT DISTINCT ?stmt ?p ?o WHERE {{ {t} mg:supports ?stmt . ?stmt ?p ?o }}", cap=20000)
-    return _statement_groups(rows)
+    rows = select(f"SELECT DISTINCT ?stmt ?p ?o WHERE {{ {t} mg:supports ?stmt . ?stmt ?p ?o {_SKIP_FILTER} }}", cap=20000)
+    return _statement_groups(rows, with_claims=False)
 
 
 def claim_mentions(iri: str) -> list[dict]:

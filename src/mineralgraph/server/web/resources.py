@@ -19,6 +19,7 @@ HIDDEN_PROPS = {RDF + "type", SKOS + "prefLabel", RDFS + "label", MG + "asOfEarl
 STATEMENT_SKIP = {RDF + "type", MG + "supportedBy", PROV + "wasDerivedFrom", MG + "supportingSource",
                   MG + "sourceCount", MG + "sourceIds", MG + "earliestAsOf", MG + "latestAsOf"}
 MAX_INCOMING = 300
+MAX_VALUES = 20      # values of one property shown in the Properties table
 # A fact with up to this many claims shows them on the card (the seeds' five sources: every claim
 # stays in view); a fact with more shows its summary and links to its evidence, paged.
 INLINE_CLAIMS = 5
@@ -50,6 +51,15 @@ def describe(iri: str) -> dict:
                          FILTER NOT EXISTS {{ ?s a mg:Mention }} FILTER NOT EXISTS {{ ?s a mg:Claim }}
                          FILTER NOT EXISTS {{ ?s a mg:Statement }} FILTER(?p != mg:supportedBy) }}
                          ORDER BY ?p ?s LIMIT {MAX_INCOMING + 1}""")
+    # a property with many values (mg:mentionedIn: one per claim, 800 at 200 sources) shows its
+    # first MAX_VALUES; the rest are counted, and the Turtle has them all
+    per_prop: dict[str, int] = defaultdict(int)
+    kept = []
+    for r in out_rows:
+        per_prop[r["p"]["value"]] += 1
+        if per_prop[r["p"]["value"]] <= MAX_VALUES or r["p"]["value"] == RDF + "type":
+            kept.append(r)
+    all_rows, out_rows = out_rows, kept
     names = labels([iri] + _uris(out_rows, "p", "o") + _uris(in_rows, "s", "p"))
     own = names.get(iri, {})
     types = [r["o"]["value"] for r in out_rows if r["p"]["value"] == RDF + "type" and r["o"]["type"] == "uri"]
@@ -60,7 +70,8 @@ def describe(iri: str) -> dict:
             continue
         props[p].append(_val(r["o"], names))
     properties = [{"iri": p, "label": best_label(names.get(p), short(p)), "short": short(p), "href": href(p),
-                   "vals": sorted(vs, key=lambda v: (v.get("lang") or "", v["label"]))}
+                   "vals": sorted(vs, key=lambda v: (v.get("lang") or "", v["label"])),
+                   "more": max(per_prop[p] - MAX_VALUES, 0)}
                   for p, vs in sorted(props.items(), key=lambda kv: short(kv[0]))]
     incoming = [{"subject": _val(r["s"], names), "property": _val(r["p"], names)} for r in in_rows[:MAX_INCOMING]]
     return {
@@ -73,7 +84,7 @@ def describe(iri: str) -> dict:
         "properties": properties,
         "incoming": incoming,
         "incoming_truncated": len(in_rows) > MAX_INCOMING,
-        "literals": {r["p"]["value"]: r["o"]["value"] for r in out_rows if r["o"]["type"] == "literal"},
+        "literals": {r["p"]["value"]: r["o"]["value"] for r in all_rows if r["o"]["type"] == "literal"},
     }
 
 
@@ -114,15 +125,37 @@ SUMMARY_QUERY = """SELECT ?stmt ?count ?ids ?earliest ?latest (COUNT(DISTINCT ?c
 # A membership is disputed by a source that gives a closed list of the same body without the
 # member, for a date no earlier than the first one any source names the member for (as the
 # roster matrix's `conflict`; a year as given compares with a day on its first day, as strings).
-DISSENT_QUERY = """SELECT DISTINCT ?stmt ?sid WHERE {
-  VALUES ?stmt { %s }
-  ?stmt org:organization ?body ; org:member ?m ; mg:earliestAsOf ?e .
+# Three small queries joined here: one SPARQL join over every source's claims took seconds.
+MEMBERSHIPS_QUERY = """SELECT ?stmt ?body ?m ?e WHERE { VALUES ?stmt { %s }
+  ?stmt org:organization ?body ; org:member ?m ; mg:earliestAsOf ?e }"""
+CLOSED_LISTS_QUERY = """SELECT ?body ?sid (MAX(STR(?last)) AS ?until) WHERE { VALUES ?body { %s }
   ?other org:organization ?body . ?c mg:supports ?other ; mg:enumerationComplete true ;
-         prov:wasQuotedFrom ?src ; mg:asOfLatest ?last .
-  FILTER(STR(?e) <= STR(?last))
-  # naming the member in any role counts (AUS as founder and AUS as member are two statements)
-  FILTER NOT EXISTS { ?named org:organization ?body ; org:member ?m ; mg:supportingSource ?src }
-  ?src dcterms:identifier ?sid } ORDER BY ?sid"""
+  prov:wasQuotedFrom ?src ; mg:asOfLatest ?last . ?src dcterms:identifier ?sid } GROUP BY ?body ?sid"""
+NAMING_QUERY = """SELECT DISTINCT ?body ?m ?sid WHERE { VALUES (?body ?m) { %s }
+  ?named org:organization ?body ; org:member ?m ; mg:supportingSource ?src . ?src dcterms:identifier ?sid }"""
+
+
+def _dissent(values: str) -> dict[str, list[str]]:
+    rows = select(MEMBERSHIPS_QUERY % values)
+    if not rows:
+        return {}
+    bodies = {r["body"]["value"] for r in rows}
+    lists: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for r in select(CLOSED_LISTS_QUERY % " ".join(term(b) for b in bodies), cap=100_000):
+        lists[r["body"]["value"]].append((r["sid"]["value"], r["until"]["value"]))
+    pairs = {(r["body"]["value"], r["m"]["value"]) for r in rows if lists.get(r["body"]["value"])}
+    if not pairs:
+        return {}
+    naming: dict[tuple, set] = defaultdict(set)
+    for r in select(NAMING_QUERY % " ".join(f"({term(b)} {term(m)})" for b, m in pairs), cap=1_000_000):
+        naming[(r["body"]["value"], r["m"]["value"])].add(r["sid"]["value"])
+    out: dict[str, list[str]] = {}
+    for r in rows:
+        body, m, first = r["body"]["value"], r["m"]["value"], r["e"]["value"]
+        ids = sorted(sid for sid, until in lists.get(body, []) if first <= until and sid not in naming[(body, m)])
+        if ids:
+            out[r["stmt"]["value"]] = ids
+    return out
 
 
 def _summaries(stmts: list[str]) -> dict[str, dict]:
@@ -139,8 +172,8 @@ def _summaries(stmts: list[str]) -> dict[str, dict]:
                 "source_ids": ids[:SHOWN_IDS], "more_sources": max(len(ids) - SHOWN_IDS, 0),
                 "earliest": r.get("earliest", {}).get("value"), "latest": r.get("latest", {}).get("value"),
                 "claims": int(r["claims"]["value"])}
-        for r in select(DISSENT_QUERY % values, cap=20000):
-            dissent[r["stmt"]["value"]].append(r["sid"]["value"])
+        for stmt, ids in _dissent(values).items():
+            dissent[stmt] += ids
     for s, ids in dissent.items():
         if s in out:
             out[s]["dissent"] = ids

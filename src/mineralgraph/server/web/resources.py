@@ -24,6 +24,7 @@ MAX_VALUES = 20      # values of one property shown in the Properties table
 # stays in view); a fact with more shows its summary and links to its evidence, paged.
 INLINE_CLAIMS = 5
 EVIDENCE_PAGE = 20   # claims per page of a statement's evidence
+MENTION_SOURCES = 12  # sources named under "Mentioned in" (the rest counted)
 SHOWN_IDS = 8        # source ids listed on a card before "… and N more"
 
 
@@ -369,7 +370,7 @@ def mentions_by_source(iri: str) -> list[dict]:
     rows = select(f"""SELECT ?source ?sourceId (COUNT(DISTINCT ?m) AS ?n) WHERE {{
                         ?m a mg:Mention ; oa:hasBody {term(iri)} ; oa:hasTarget ?t . ?t oa:hasSource ?source .
                         OPTIONAL {{ ?source dcterms:identifier ?sourceId }} }} GROUP BY ?source ?sourceId ORDER BY ?sourceId""")
-    names = labels(_uris(rows, "source"))
+    names = labels(_uris(rows[:MENTION_SOURCES], "source"))  # the page names the first few only
     return [{"source": _val(r["source"], names), "id": r.get("sourceId", {}).get("value"),
              "count": int(r["n"]["value"])} for r in rows]
 

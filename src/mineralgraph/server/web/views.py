@@ -147,6 +147,7 @@ def resource_page(iri: str, headers: dict) -> Response:
     mechanism = MG + "Mechanism" in types
     return page("resource.html", headers=headers, r=r, groups=resources.statements_about(iri),
                 mentions=resources.mentions_by_source(iri), is_statement=False, inline_claims=resources.INLINE_CLAIMS,
+                mention_sources=resources.MENTION_SOURCES,
                 matrix=roster.matrix(iri) if mechanism else None,
                 mechanism_id=local_id(iri) if mechanism else None,
                 actor_id=local_id(iri) if MG + "Actor" in types and not mechanism else None)

@@ -89,10 +89,10 @@ def _serve() -> tuple[subprocess.Popen, str]:
     sys.exit("the server did not become ready in 60 s")
 
 
-def take(url: str, only: str | None) -> list[Path]:
+def take(url: str, only: str | None, out: Path = OUT) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
-    OUT.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     written = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
@@ -116,10 +116,10 @@ def take(url: str, only: str | None) -> list[Path]:
             elif action and action.startswith("center:"):  # e.g. the first highlighted claim of a source
                 page.locator(action[len("center:"):]).first.evaluate("e => e.scrollIntoView({block: 'center'})")
             page.wait_for_timeout(1500)  # charts animate in
-            target = OUT / f"{name}.png"
+            target = out / f"{name}.png"
             page.screenshot(path=str(target), full_page=False)
             written.append(target)
-            print(f"{target.relative_to(ROOT)}  {width}x{height}  {path}  {target.stat().st_size // 1024} KB")
+            print(f"{target}  {width}x{height}  {path}  {target.stat().st_size // 1024} KB")
             context.close()
         browser.close()
     return written
@@ -129,6 +129,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a running server (default: serve dist/ on a free port)")
     parser.add_argument("--only", help="only the shots whose name contains this")
+    parser.add_argument("--out", type=Path, help="write the shots here instead of docs/screenshots/ (e.g. of a grown corpus)")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         sys.exit(f"{CHROMIUM} is not installed (apt-get install chromium fonts-wqy-microhei)")
@@ -137,7 +138,7 @@ def main() -> None:
     if not url:
         proc, url = _serve()
     try:
-        take(url.rstrip("/"), args.only)
+        take(url.rstrip("/"), args.only, args.out or OUT)
     finally:
         if proc:
             proc.terminate()

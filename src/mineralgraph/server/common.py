@@ -2,7 +2,7 @@
 every write gets, and a query answer as an HTTP response."""
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Response, request
 from werkzeug.exceptions import HTTPException
@@ -119,3 +119,41 @@ def public_root(settings) -> str:
     name = env.get("SERVER_NAME") or "localhost"
     return f"{request.scheme}://{name}{'' if port in ('', default) else ':' + port}/"
 
+
+
+# -- paging a stored query's answer (issue 23) -----------------------------------------------
+PAGE_PARAMS = ("limit", "offset")
+MAX_OFFSET = 10_000_000
+
+
+def page_params(params, default_limit: int, max_limit: int) -> tuple[int, int]:
+    """`limit` (1..max_limit) and `offset` (0..MAX_OFFSET) from the request's (name, value) pairs;
+    a value that is not a whole number in range is a 400 naming it."""
+    flat = {k: v for k, v in params if k in PAGE_PARAMS}
+    out = []
+    for name, default, low, high in (("limit", default_limit, 1, max_limit), ("offset", 0, 0, MAX_OFFSET)):
+        raw = flat.get(name, "").strip()
+        if not raw:
+            out.append(default)
+            continue
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ProtocolError(400, f"{name} must be a whole number from {low} to {high}, not {raw[:40]!r}") from None
+        if not low <= value <= high:
+            raise ProtocolError(400, f"{name} must be from {low} to {high}, not {value}")
+        out.append(value)
+    return out[0], out[1]
+
+
+def paged_text(text: str, limit: int, offset: int) -> str:
+    """A stored query's text asking for one page and one row more (the worker keeps `limit` rows
+    and says the answer was cut short: there is a next page). Stored queries end in their WHERE
+    clause or ORDER BY, never in their own LIMIT (checked by the tests)."""
+    return f"{text}\nLIMIT {limit + 1}\nOFFSET {offset}"
+
+
+def page_url(path: str, params, limit: int, offset: int) -> str:
+    """The URL of another page of the same answer: the same parameters, this limit and offset."""
+    kept = [(k, v) for k, v in params if k not in PAGE_PARAMS]
+    return path + "?" + urlencode(kept + [("limit", limit), ("offset", offset)])

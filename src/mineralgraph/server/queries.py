@@ -12,7 +12,8 @@ from mineralgraph.storedqueries.catalog import listing, openapi_document
 from mineralgraph.storedqueries.spec import suggest_names
 
 from . import conneg
-from .common import ProtocolError, negotiate_results, not_acceptable, public_root, result_response, url_params
+from .common import (PAGE_PARAMS, ProtocolError, negotiate_results, not_acceptable, page_params, page_url, paged_text,
+                     public_root, result_response, url_params)
 from .frame import JSON, page, wants_html
 from .service import service
 from .web.queries_html import query_list_page, query_page
@@ -21,6 +22,7 @@ bp = Blueprint("queries", __name__)
 FORMAT_PARAMS = ("format", "output", "results")
 # ?format= values that choose between the page and the data
 PAGE_OR_DATA = ("html", "json")
+HTML_PAGE = 100  # rows on a page of a stored query's HTML answer (?limit= up to the endpoint's cap)
 
 
 @bp.get("/queries")
@@ -44,22 +46,28 @@ def run_query(name: str):
     params = url_params()
     given: dict[str, list[str]] = {}
     for key, value in params:
-        if key not in FORMAT_PARAMS:
+        if key not in FORMAT_PARAMS and key not in PAGE_PARAMS:
             given.setdefault(key, []).append(value)
+    cap = svc.settings.max_results
     if wants_html(JSON, PAGE_OR_DATA) and all(request.args.get(k) in (None, "html") for k in FORMAT_PARAMS):
-        return query_page(q, given)  # the browser view: form + table (issue #6)
+        limit, offset = page_params(params, min(HTML_PAGE, cap), cap)
+        return query_page(q, given, limit, offset)  # the browser view: form + table (issue #6)
+    limit, offset = page_params(params, cap, cap)
     try:
         text = svc.prepare(q, given)
     except BindError as err:
         raise ProtocolError(400, f"Bad parameter for {name}: {err}") from None
     flat = {k: v for k, v in params if k in FORMAT_PARAMS}
     formats = negotiate_results(params)
-    answer = svc.query(text, {kind: c.key if c else None for kind, c in formats.items()})
+    answer = svc.query(paged_text(text, limit, offset), {kind: c.key if c else None for kind, c in formats.items()}, cap=limit)
     if answer.get("error") == "not_acceptable":
         raise not_acceptable(answer["kind"])
     if answer.get("error"):
         raise ProtocolError(500, f"Stored query {name} failed: {answer.get('message')}")
-    response = result_response(answer, formats[answer["kind"]], svc.settings.max_results)
+    more = answer["truncated"]  # the page's extra row came back: there is a next page, nothing is cut
+    response = result_response({**answer, "truncated": False}, formats[answer["kind"]], cap)
+    if more:
+        response.headers["Link"] = f'<{public_root(svc.settings).rstrip("/")}{page_url(request.path, params, limit, offset + limit)}>; rel="next"'
     return _as_download(response, name, flat.get("format"))
 
 

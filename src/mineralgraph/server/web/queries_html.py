@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from mineralgraph.storedqueries import BindError
 
-from ..common import ProtocolError
+from ..common import ProtocolError, page_url, paged_text
 from ..frame import page
 from ..iris import href, id_base, short
 from ..service import ANY_KIND, service
@@ -160,7 +160,8 @@ def _url(name: str, params: dict[str, list[str]], **extra) -> str:
 
 
 def render_query_page(query_meta, params: dict[str, list[str]], results, *, error: str | None = None,
-                      truncated: bool = False, resolver=None, query_text: str | None = None, status: int = 200):
+                      truncated: bool = False, resolver=None, query_text: str | None = None, status: int = 200,
+                      pager: dict | None = None):
     """HTML for one stored query: `params` as given ({name: [values]}), `results` a SPARQL JSON
     document (bytes, str or parsed) or None when the query was not run."""
     name = query_meta.name
@@ -172,7 +173,7 @@ def render_query_page(query_meta, params: dict[str, list[str]], results, *, erro
         cap=service().settings.max_results,
         csv_href=_url(name, params, format="csv"), json_href=_url(name, params, format="json"),
         editor_href="/?" + urlencode({"query": query_text}) if query_text else None,
-        ran=results is not None)
+        ran=results is not None, pager=pager)
 
 
 def query_list_page(items: list[dict]):
@@ -180,8 +181,9 @@ def query_list_page(items: list[dict]):
     return page("queries.html", headers={"Vary": "Accept"}, items=items)
 
 
-def query_page(query, given: dict[str, list[str]]):
-    """Validate, run (through the query workers) and render a stored query for a browser."""
+def query_page(query, given: dict[str, list[str]], limit: int | None = None, offset: int = 0):
+    """Validate, run (through the query workers) and render a stored query for a browser: one page
+    of `limit` rows from `offset` (all up to the endpoint's cap when no limit is given)."""
     svc = service()
     resolver = svc.resolver()
     required = [p for p in query.params if p.required]
@@ -191,13 +193,18 @@ def query_page(query, given: dict[str, list[str]]):
         text = svc.prepare(query, given)
     except BindError as err:
         return render_query_page(query, given, None, error=str(err), resolver=resolver, status=400)
+    limit = limit or svc.settings.max_results
     try:
-        answer = svc.query(text, ANY_KIND)
+        answer = svc.query(paged_text(text, limit, offset), ANY_KIND, cap=limit)
     except ProtocolError as err:
         return render_query_page(query, given, None, error=err.description, resolver=resolver,
                                  query_text=text, status=err.code)
     if answer.get("error") or answer.get("kind") != "solutions":
         message = answer.get("message") or "the query did not return a table"
         return render_query_page(query, given, None, error=message, resolver=resolver, query_text=text, status=500)
-    return render_query_page(query, given, answer["body"], truncated=answer["truncated"], resolver=resolver,
-                             query_text=text)
+    pairs = [(k, v) for k, vs in given.items() for v in vs]
+    shown = len(json.loads(answer["body"])["results"]["bindings"])
+    pager = {"first": offset + 1, "last": offset + shown, "limit": limit,
+             "prev": page_url(f"/queries/{query.name}", pairs, limit, max(offset - limit, 0)) if offset else None,
+             "next": page_url(f"/queries/{query.name}", pairs, limit, offset + limit) if answer["truncated"] else None}
+    return render_query_page(query, given, answer["body"], resolver=resolver, query_text=text, pager=pager)

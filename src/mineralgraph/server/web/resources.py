@@ -14,12 +14,18 @@ from .graph import MG, ORG, PROV, RDF, RDFS, SKOS, best_label, labels, select
 # it; the RDF formats keep both.
 HIDDEN_PROPS = {RDF + "type", SKOS + "prefLabel", RDFS + "label", MG + "asOfEarliest", MG + "asOfLatest"}
 # Statement properties not worth a column (the statement's type and its provenance links).
-# The build's support summary (sources, their count, earliest/latest date) is left out of a card
-# too: the card lists every claim with its source and date right below; the Properties table of
-# the statement's own page still shows it.
+# The build's support summary (sources, their count, earliest/latest date) is left out of the
+# columns: a card leads with it as one line (how many sources, which dates, who disagrees).
 STATEMENT_SKIP = {RDF + "type", MG + "supportedBy", PROV + "wasDerivedFrom", MG + "supportingSource",
                   MG + "sourceCount", MG + "sourceIds", MG + "earliestAsOf", MG + "latestAsOf"}
 MAX_INCOMING = 300
+MAX_VALUES = 20      # values of one property shown in the Properties table
+# A fact with up to this many claims shows them on the card (the seeds' five sources: every claim
+# stays in view); a fact with more shows its summary and links to its evidence, paged.
+INLINE_CLAIMS = 5
+EVIDENCE_PAGE = 20   # claims per page of a statement's evidence
+MENTION_SOURCES = 12  # sources named under "Mentioned in" (the rest counted)
+SHOWN_IDS = 8        # source ids listed on a card before "… and N more"
 
 
 def _val(t: dict, names: dict) -> dict:
@@ -46,6 +52,15 @@ def describe(iri: str) -> dict:
                          FILTER NOT EXISTS {{ ?s a mg:Mention }} FILTER NOT EXISTS {{ ?s a mg:Claim }}
                          FILTER NOT EXISTS {{ ?s a mg:Statement }} FILTER(?p != mg:supportedBy) }}
                          ORDER BY ?p ?s LIMIT {MAX_INCOMING + 1}""")
+    # a property with many values (mg:mentionedIn: one per claim, 800 at 200 sources) shows its
+    # first MAX_VALUES; the rest are counted, and the Turtle has them all
+    per_prop: dict[str, int] = defaultdict(int)
+    kept = []
+    for r in out_rows:
+        per_prop[r["p"]["value"]] += 1
+        if per_prop[r["p"]["value"]] <= MAX_VALUES or r["p"]["value"] == RDF + "type":
+            kept.append(r)
+    all_rows, out_rows = out_rows, kept
     names = labels([iri] + _uris(out_rows, "p", "o") + _uris(in_rows, "s", "p"))
     own = names.get(iri, {})
     types = [r["o"]["value"] for r in out_rows if r["p"]["value"] == RDF + "type" and r["o"]["type"] == "uri"]
@@ -56,7 +71,8 @@ def describe(iri: str) -> dict:
             continue
         props[p].append(_val(r["o"], names))
     properties = [{"iri": p, "label": best_label(names.get(p), short(p)), "short": short(p), "href": href(p),
-                   "vals": sorted(vs, key=lambda v: (v.get("lang") or "", v["label"]))}
+                   "vals": sorted(vs, key=lambda v: (v.get("lang") or "", v["label"])),
+                   "more": max(per_prop[p] - MAX_VALUES, 0)}
                   for p, vs in sorted(props.items(), key=lambda kv: short(kv[0]))]
     incoming = [{"subject": _val(r["s"], names), "property": _val(r["p"], names)} for r in in_rows[:MAX_INCOMING]]
     return {
@@ -69,7 +85,7 @@ def describe(iri: str) -> dict:
         "properties": properties,
         "incoming": incoming,
         "incoming_truncated": len(in_rows) > MAX_INCOMING,
-        "literals": {r["p"]["value"]: r["o"]["value"] for r in out_rows if r["o"]["type"] == "literal"},
+        "literals": {r["p"]["value"]: r["o"]["value"] for r in all_rows if r["o"]["type"] == "literal"},
     }
 
 
@@ -80,21 +96,92 @@ def _kinds(types: list[str]) -> list[str]:
 
 
 # -- statements and their claims ------------------------------------------------------------
+# the per-source links and the summary come from _summaries(); fetching them here would multiply
+# the rows by the number of sources
+_SKIP_FILTER = "FILTER(?p NOT IN (mg:supportedBy, prov:wasDerivedFrom, mg:supportingSource))"
+
+
 def statements_about(iri: str) -> list[dict]:
-    """Statements with `iri` as a value, grouped by statement class, each with its claims."""
+    """Statements with `iri` as a value, grouped by statement class, each with its support summary
+    and, where there are few, its claims."""
     t = term(iri)
     rows = select(f"""SELECT DISTINCT ?stmt ?p ?o WHERE {{
-                        ?stmt ?x {t} . ?stmt a mg:Statement . ?stmt ?p ?o }}""", cap=20000)
+                        ?stmt ?x {t} . ?stmt a mg:Statement . ?stmt ?p ?o {_SKIP_FILTER} }}""", cap=20000)
     return _statement_groups(rows)
 
 
 def statement_self(iri: str) -> list[dict]:
+    """The statement alone, its claims left to `evidence()` (paged)."""
     t = term(iri)
-    rows = select(f"SELECT DISTINCT ?stmt ?p ?o WHERE {{ VALUES ?stmt {{ {t} }} ?stmt a mg:Statement . ?stmt ?p ?o }}")
-    return _statement_groups(rows)
+    rows = select(f"SELECT DISTINCT ?stmt ?p ?o WHERE {{ VALUES ?stmt {{ {t} }} ?stmt a mg:Statement . ?stmt ?p ?o {_SKIP_FILTER} }}")
+    return _statement_groups(rows, with_claims=False)
 
 
-def _statement_groups(rows) -> list[dict]:
+SUMMARY_QUERY = """SELECT ?stmt ?count ?ids ?earliest ?latest (COUNT(DISTINCT ?c) AS ?claims) WHERE {
+  VALUES ?stmt { %s }
+  OPTIONAL { ?stmt mg:sourceCount ?count } OPTIONAL { ?stmt mg:sourceIds ?ids }
+  OPTIONAL { ?stmt mg:earliestAsOf ?earliest } OPTIONAL { ?stmt mg:latestAsOf ?latest }
+  OPTIONAL { ?c mg:supports ?stmt } } GROUP BY ?stmt ?count ?ids ?earliest ?latest"""
+
+# A membership is disputed by a source that gives a closed list of the same body without the
+# member, for a date no earlier than the first one any source names the member for (as the
+# roster matrix's `conflict`; a year as given compares with a day on its first day, as strings).
+# Three small queries joined here: one SPARQL join over every source's claims took seconds.
+MEMBERSHIPS_QUERY = """SELECT ?stmt ?body ?m ?e WHERE { VALUES ?stmt { %s }
+  ?stmt org:organization ?body ; org:member ?m ; mg:earliestAsOf ?e }"""
+CLOSED_LISTS_QUERY = """SELECT ?body ?sid (MAX(STR(?last)) AS ?until) WHERE { VALUES ?body { %s }
+  ?other org:organization ?body . ?c mg:supports ?other ; mg:enumerationComplete true ;
+  prov:wasQuotedFrom ?src ; mg:asOfLatest ?last . ?src dcterms:identifier ?sid } GROUP BY ?body ?sid"""
+NAMING_QUERY = """SELECT DISTINCT ?body ?m ?sid WHERE { VALUES (?body ?m) { %s }
+  ?named org:organization ?body ; org:member ?m ; mg:supportingSource ?src . ?src dcterms:identifier ?sid }"""
+
+
+def _dissent(values: str) -> dict[str, list[str]]:
+    rows = select(MEMBERSHIPS_QUERY % values)
+    if not rows:
+        return {}
+    bodies = {r["body"]["value"] for r in rows}
+    lists: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for r in select(CLOSED_LISTS_QUERY % " ".join(term(b) for b in bodies), cap=100_000):
+        lists[r["body"]["value"]].append((r["sid"]["value"], r["until"]["value"]))
+    pairs = {(r["body"]["value"], r["m"]["value"]) for r in rows if lists.get(r["body"]["value"])}
+    if not pairs:
+        return {}
+    naming: dict[tuple, set] = defaultdict(set)
+    for r in select(NAMING_QUERY % " ".join(f"({term(b)} {term(m)})" for b, m in pairs), cap=1_000_000):
+        naming[(r["body"]["value"], r["m"]["value"])].add(r["sid"]["value"])
+    out: dict[str, list[str]] = {}
+    for r in rows:
+        body, m, first = r["body"]["value"], r["m"]["value"], r["e"]["value"]
+        ids = sorted(sid for sid, until in lists.get(body, []) if first <= until and sid not in naming[(body, m)])
+        if ids:
+            out[r["stmt"]["value"]] = ids
+    return out
+
+
+def _summaries(stmts: list[str]) -> dict[str, dict]:
+    """The build's support summary per statement (support-summary.rq), its number of claims and
+    the sources that disagree."""
+    out: dict[str, dict] = {}
+    dissent: dict[str, list[str]] = defaultdict(list)
+    for chunk in (stmts[i:i + 150] for i in range(0, len(stmts), 150)):
+        values = " ".join(term(s) for s in chunk)
+        for r in select(SUMMARY_QUERY % values):
+            ids = (r.get("ids", {}).get("value") or "").split()
+            out[r["stmt"]["value"]] = {
+                "sources": int(r["count"]["value"]) if "count" in r else len(ids),
+                "source_ids": ids[:SHOWN_IDS], "more_sources": max(len(ids) - SHOWN_IDS, 0),
+                "earliest": r.get("earliest", {}).get("value"), "latest": r.get("latest", {}).get("value"),
+                "claims": int(r["claims"]["value"])}
+        for stmt, ids in _dissent(values).items():
+            dissent[stmt] += ids
+    for s, ids in dissent.items():
+        if s in out:
+            out[s]["dissent"] = ids
+    return out
+
+
+def _statement_groups(rows, with_claims: bool = True) -> list[dict]:
     stmts: dict[str, dict] = {}
     names = labels(_uris(rows, "stmt", "p", "o"))
     for r in rows:
@@ -109,13 +196,17 @@ def _statement_groups(rows) -> list[dict]:
             continue
         st["props"][p].append(_val(r["o"], names))
     _label_intervals(stmts)
-    claims = claims_supporting(list(stmts))
+    summaries = _summaries(list(stmts))
+    few = [s for s in stmts if summaries.get(s, {}).get("claims", 0) <= INLINE_CLAIMS]
+    claims = claims_supporting(few) if with_claims else {}
     groups: dict[str, dict] = {}
     for s, st in stmts.items():
         cls = _statement_class(st["types"])
         st["props"] = [{"label": best_label(names.get(p), short(p)), "short": short(p), "vals": vs}
                        for p, vs in sorted(st["props"].items(), key=lambda kv: _prop_order(kv[0]))]
+        st["summary"] = summaries.get(s, {"sources": 0, "claims": 0})
         st["claims"] = claims.get(s, [])
+        st["claims_inline"] = with_claims and s in few
         g = groups.setdefault(cls, {"class": cls, "label": best_label(names.get(cls), short(cls)), "statements": []})
         g["statements"].append(st)
     if groups:
@@ -125,7 +216,34 @@ def _statement_groups(rows) -> list[dict]:
     for g in groups.values():
         g["statements"].sort(key=lambda st: st["short"])
     # membership first: "which mechanisms is Japan in" is the first question on an actor's page
-    return sorted(groups.values(), key=lambda g: (g["class"] != MG + "MembershipStatement", g["label"]))
+    ordered = sorted(groups.values(), key=lambda g: (g["class"] != MG + "MembershipStatement", g["label"]))
+    _mark_repeats(ordered)
+    return ordered
+
+
+def _mark_repeats(groups: list[dict]) -> None:
+    """Each quote once per page: one roster sentence supports a dozen memberships; after its
+    first card the others point back to it."""
+    seen: set[str] = set()
+    for g in groups:
+        for st in g["statements"]:
+            for c in st["claims"]:
+                c["repeat"] = c["iri"] in seen
+                seen.add(c["iri"])
+
+
+def evidence(stmt: str, page: int, source_id: str | None = None) -> tuple[list[dict], int]:
+    """One page of the claims behind a statement, by source and position, and how many there are
+    (for that source, when `source_id` filters them)."""
+    t = term(stmt)
+    where = f"""?claim mg:supports {t} ; prov:wasQuotedFrom ?src0 . OPTIONAL {{ ?src0 dcterms:identifier ?sid0 }}
+                {f"FILTER(?sid0 = {iris.string(source_id)})" if source_id else ""}"""
+    total = int(select(f"SELECT (COUNT(DISTINCT ?claim) AS ?n) WHERE {{ {where} }}")[0]["n"]["value"])
+    pattern = f"""{{ SELECT DISTINCT ?claim WHERE {{ {where}
+        OPTIONAL {{ ?claim mg:anchor/oa:hasSelector ?p0 . ?p0 a oa:TextPositionSelector ; oa:start ?st0 }} }}
+        ORDER BY ?sid0 ?st0 ?claim LIMIT {EVIDENCE_PAGE} OFFSET {max(page - 1, 0) * EVIDENCE_PAGE} }}
+      BIND({t} AS ?key)"""
+    return _claims([stmt], pattern, values=False).get(stmt, []), total
 
 
 INTERVAL_QUERY = """SELECT ?i ?b ?e WHERE { VALUES ?i { %s } ?i a time:Interval .
@@ -174,13 +292,16 @@ CLAIM_QUERY = """SELECT ?key ?claim ?quote ?clean ?asOf ?source ?sourceId ?start
 }"""
 
 
-def _claims(keys: list[str], pattern: str) -> dict[str, list[dict]]:
+def _claims(keys: list[str], pattern: str, values: bool = True) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = defaultdict(list)
     if not keys:
         return out
     rows = []
     for chunk in (keys[i:i + 150] for i in range(0, len(keys), 150)):
-        rows += select(CLAIM_QUERY % (" ".join(term(k) for k in chunk), pattern), cap=20000)
+        query = CLAIM_QUERY % (" ".join(term(k) for k in chunk), pattern)
+        if not values:  # the pattern binds ?key itself (a subquery cannot see an outer VALUES)
+            query = query.replace("VALUES ?key { %s }" % " ".join(term(k) for k in chunk), "", 1)
+        rows += select(query, cap=20000)
     source_names = labels(_uris(rows, "source"))
     seen = set()
     for r in rows:
@@ -235,8 +356,8 @@ def claim(iri: str) -> dict | None:
 
 def claim_statements(iri: str) -> list[dict]:
     t = term(iri)
-    rows = select(f"SELECT DISTINCT ?stmt ?p ?o WHERE {{ {t} mg:supports ?stmt . ?stmt ?p ?o }}", cap=20000)
-    return _statement_groups(rows)
+    rows = select(f"SELECT DISTINCT ?stmt ?p ?o WHERE {{ {t} mg:supports ?stmt . ?stmt ?p ?o {_SKIP_FILTER} }}", cap=20000)
+    return _statement_groups(rows, with_claims=False)
 
 
 def claim_mentions(iri: str) -> list[dict]:
@@ -249,7 +370,7 @@ def mentions_by_source(iri: str) -> list[dict]:
     rows = select(f"""SELECT ?source ?sourceId (COUNT(DISTINCT ?m) AS ?n) WHERE {{
                         ?m a mg:Mention ; oa:hasBody {term(iri)} ; oa:hasTarget ?t . ?t oa:hasSource ?source .
                         OPTIONAL {{ ?source dcterms:identifier ?sourceId }} }} GROUP BY ?source ?sourceId ORDER BY ?sourceId""")
-    names = labels(_uris(rows, "source"))
+    names = labels(_uris(rows[:MENTION_SOURCES], "source"))  # the page names the first few only
     return [{"source": _val(r["source"], names), "id": r.get("sourceId", {}).get("value"),
              "count": int(r["n"]["value"])} for r in rows]
 

@@ -48,8 +48,53 @@ def matrix(mechanism_iri: str) -> dict | None:
     ordered = sorted(members.values(), key=lambda m: (-m["named"], m["label"].casefold()))
     for m in ordered:
         m["cells"] = [m["cells"].get(s["iri"]) for s in columns]
+    conflicts = sum(c["conflict"] for m in ordered for c in m["cells"] if c)
+    if len(columns) > GROUP_OVER:
+        columns = _grouped(columns, ordered)
     return {"sources": columns, "members": ordered, "legend": [(s, *STATUS[s]) for s in STATUS],
-            "conflicts": sum(c["conflict"] for m in ordered for c in m["cells"] if c)}
+            "conflicts": conflicts, "grouped": len(columns) and columns[0].get("group", False),
+            "source_count": len(sources)}
+
+
+GROUP_OVER = 8  # more sources than this: one column per group of sources saying the same thing
+
+
+def _grouped(columns: list[dict], members: list[dict]) -> list[dict]:
+    """One column per set of sources that say the same about every member (the same status for
+    each), with its count, the range of dates it speaks for, and its sources; the groups that
+    disagree (a conflict, then a closed list leaving someone out) first, then the largest. Each
+    member's cells are replaced by the group's."""
+    groups: dict[tuple, list[int]] = {}
+    for i in range(len(columns)):
+        key = tuple(m["cells"][i]["status"] if m["cells"][i] else None for m in members)
+        groups.setdefault(key, []).append(i)
+    out, cells = [], []
+    for key, idx in groups.items():
+        cols = [columns[i] for i in idx]
+        per_member = []
+        for m in members:
+            here = [m["cells"][i] for i in idx if m["cells"][i]]
+            if not here:
+                per_member.append(None)
+                continue
+            dates = sorted(c["as_of"] for c in here if c["as_of"])
+            span = (dates[0] if dates[0] == dates[-1] else f"{dates[0]} – {dates[-1]}") if dates else ""
+            first = here[0]
+            per_member.append({**first, "as_of": span, "conflict": any(c["conflict"] for c in here),
+                               "title": f"{len(here)} source{'s' if len(here) != 1 else ''}: {STATUS[first['status']][1]}; "
+                                        f"speak for {span or 'no date'} (the link opens the first one's quote)"})
+        dates = sorted(c["sort"] for c in cols)
+        conflict = any(c and c["conflict"] for c in per_member)
+        closed_omission = "omitted-closed" in key
+        out.append({"group": True, "count": len(cols), "sources": cols, "conflict": conflict,
+                    "disagrees": conflict or closed_omission,
+                    "date": dates[0] if dates[0] == dates[-1] else f"{dates[0]} – {dates[-1]}",
+                    "sort_key": (not conflict, not closed_omission, -len(cols), dates[0])})
+        cells.append(per_member)
+    order = sorted(range(len(out)), key=lambda g: out[g]["sort_key"])
+    for j, m in enumerate(members):
+        m["cells"] = [cells[g][j] for g in order]
+    return [out[g] for g in order]
 
 
 def source_headings(iris: list[str]) -> dict[str, dict]:

@@ -3,6 +3,7 @@ content negotiation or suffix), source pages with every claim highlighted at its
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, redirect, request
 from markupsafe import Markup
@@ -141,13 +142,33 @@ def resource_page(iri: str, headers: dict) -> Response:
         return claim_page(r, headers)
     if MG + "Statement" in types:
         groups = resources.statement_self(iri)
-        return page("resource.html", headers=headers, r=r, groups=groups, mentions=[], is_statement=True)
+        return page("resource.html", headers=headers, r=r, groups=groups, mentions=[], is_statement=True,
+                    evidence=_evidence(iri, r["path"]))
     mechanism = MG + "Mechanism" in types
     return page("resource.html", headers=headers, r=r, groups=resources.statements_about(iri),
-                mentions=resources.mentions_by_source(iri), is_statement=False,
+                mentions=resources.mentions_by_source(iri), is_statement=False, inline_claims=resources.INLINE_CLAIMS,
+                mention_sources=resources.MENTION_SOURCES,
                 matrix=roster.matrix(iri) if mechanism else None,
                 mechanism_id=local_id(iri) if mechanism else None,
                 actor_id=local_id(iri) if MG + "Actor" in types and not mechanism else None)
+
+
+def _evidence(iri: str, path: str) -> dict:
+    """A statement's claims, a page at a time (?page=N), optionally from one source (?source=ID)."""
+    try:
+        n = min(max(int(request.args.get("page", 1)), 1), 100_000)
+    except ValueError:
+        n = 1  # a page number that is not one: the first page, never an error page
+    source_id = (request.args.get("source") or "").strip()[:64] or None
+    claims, total = resources.evidence(iri, n, source_id)
+    size = resources.EVIDENCE_PAGE
+    pages = max((total + size - 1) // size, 1)
+
+    def at(k):
+        return path + "?" + urlencode([("page", k)] + ([("source", source_id)] if source_id else [])) + "#evidence"
+    return {"claims": claims, "total": total, "page": n, "pages": pages, "source": source_id,
+            "first": (n - 1) * size + 1, "last": min(n * size, total),
+            "prev": at(n - 1) if n > 1 else None, "next": at(n + 1) if n < pages else None}
 
 
 def source_page(r: dict, headers: dict) -> Response:

@@ -1,0 +1,119 @@
+"""Pages that stay readable as the corpus grows (issue 23): an entity page leads with one row per
+fact and how many sources support it; a statement's quotes are paged; a roster matrix with many
+sources groups the sources that say the same; stored-query answers page instead of truncating.
+Asserted on the seeds' real answers."""
+from __future__ import annotations
+
+import re
+from html import unescape
+from urllib.parse import urlsplit
+
+import pytest
+
+HTML = {"Accept": "text/html"}
+JSON = {"Accept": "application/sparql-results+json"}
+
+
+def _supports(page: str) -> dict[str, str]:
+    """{statement id: its support line as text} from an entity page."""
+    return {sid: " ".join(unescape(re.sub(r"<[^>]+>", "", line)).split())
+            for sid, line in re.findall(r'<li class="statement" id="([^"]+)".*?<p class="support">(.*?)</p>', page, re.S)}
+
+
+def test_each_fact_leads_with_its_sources_and_dates(real_client):
+    page = real_client.get("/id/mechanism/msp", headers=HTML).get_data(as_text=True)
+    s = _supports(page)
+    # 000 ("…日本、韩国、英国和其他国家一起加入了…", 2024-02-11) and 001's closed roster (2022-06-14) name Japan
+    assert s["stmt/membership/msp/JPN"] == "2 sources (000, 001) · as of 2022-06-14 – 2024-02-11"
+    # 002 speaks for a month: "2022-06", as given, not a day
+    assert s["stmt/membership/msp/JPN/founder"] == "1 source (002) · as of 2022-06"
+    # the EU: 000, 001 and 004 (2024-09-23)
+    assert s["stmt/membership/msp/eu"] == "3 sources (000, 001, 004) · as of 2022-06-14 – 2024-09-23"
+    # India is named only by 000, in 2024, after 001's closed list of 2022-06-14: no dispute
+    assert s["stmt/membership/msp/IND"] == "1 source (000) · as of 2024-02-11"
+    assert not any("disputed" in line for line in s.values())
+
+
+def test_seeds_hide_nothing_and_say_each_quote_once(real_client):
+    for path in ("/id/mechanism/msp", "/id/country/JPN"):
+        page = real_client.get(path, headers=HTML).get_data(as_text=True)
+        assert 'class="evidence-link"' not in page, "every fact on the seeds has its quotes on the card"
+        full = re.findall(r'<li class="claim">.*?<a href="(/id/claim/[^"]+)">claim</a>', page, re.S)
+        assert full and len(full) == len(set(full)), "a quote is shown in full once per page"
+        repeats = re.findall(r'<li class="claim repeat"><a href="(/id/claim/[^"]+)">', page)
+        assert set(repeats) <= set(full), "a repeat points back to a quote shown above"
+    # 001's roster supports eleven memberships: in full once, ten times as "the same quote"
+    page = real_client.get("/id/mechanism/msp", headers=HTML).get_data(as_text=True)
+    assert page.count('<li class="claim repeat"><a href="/id/claim/001/2297-2353">') >= 9
+
+
+def test_a_statement_pages_its_quotes(real_client):
+    path = "/id/stmt/membership/msp/eu"
+    page = real_client.get(path, headers=HTML).get_data(as_text=True)
+    evidence = page.split('id="evidence"', 1)[1]
+    quotes = re.findall(r'<a class="to-source" href="/id/source/(\d{3})', evidence)
+    assert sorted(set(quotes)) == ["000", "001", "004"] and quotes == sorted(quotes)
+    assert re.search(r"Claims 1–\d+ of \d+", evidence) and 'rel="next"' not in evidence
+    # one source's quotes only; a page number that is not one is the first page, not an error
+    only = real_client.get(path + "?source=004", headers=HTML).get_data(as_text=True).split('id="evidence"', 1)[1]
+    assert set(re.findall(r'<a class="to-source" href="/id/source/(\d{3})', only)) == {"004"}
+    assert real_client.get(path + "?page=x", headers=HTML).status_code == 200
+    past = real_client.get(path + "?page=99", headers=HTML).get_data(as_text=True).split('id="evidence"', 1)[1]
+    assert 'class="to-source"' not in past
+
+
+def test_roster_matrix_groups_sources_that_say_the_same(real_live, monkeypatch):
+    from mineralgraph.server.web import roster
+
+    with real_live.app.test_request_context("/"):
+        plain = roster.matrix("https://w3id.org/mineralgraph/id/mechanism/msp")
+        assert not plain["grouped"] and len(plain["sources"]) == 5  # the seeds: one column per source
+        monkeypatch.setattr(roster, "GROUP_OVER", 3)
+        grouped = roster.matrix("https://w3id.org/mineralgraph/id/mechanism/msp")
+    cols = grouped["sources"]
+    assert grouped["grouped"] and sum(c["count"] for c in cols) == 5
+    # 001's closed list leaves India and Italy out (named by 000 later): the disagreeing group first
+    assert cols[0]["disagrees"] and "001" in [s["id"] for s in cols[0]["sources"]]
+    india = next(m for m in grouped["members"] if m["label"] == "India")
+    assert india["cells"][0]["status"] == "omitted-closed" and not india["cells"][0]["conflict"]
+    assert all(len(m["cells"]) == len(cols) for m in grouped["members"])
+
+
+def test_stored_query_answers_page(real_client):
+    url = "/queries/mechanism-members?mechanism=MSP"
+    whole = real_client.get(url, headers=JSON).get_json()["results"]["bindings"]
+    assert len(whole) > 7
+    rows, next_url, pages = [], url + "&limit=3", 0
+    while next_url:
+        r = real_client.get(next_url, headers=JSON)
+        assert r.status_code == 200 and "X-SPARQL-Truncated" not in r.headers
+        page = r.get_json()["results"]["bindings"]
+        assert len(page) <= 3
+        rows += page
+        pages += 1
+        link = re.match(r'<([^>]+)>; rel="next"', r.headers.get("Link", ""))
+        next_url = None
+        if link:
+            parts = urlsplit(link.group(1))
+            next_url = parts.path + "?" + parts.query
+    assert rows == whole and pages == -(-len(whole) // 3)
+    # the HTML answer: one page and a pager
+    html = real_client.get(url + "&limit=4", headers=HTML).get_data(as_text=True)
+    assert len(re.findall(r"<tr><td", html)) == 4
+    assert 'rel="next" href="/queries/mechanism-members?mechanism=MSP&amp;limit=4&amp;offset=4#results"' in html
+
+
+@pytest.mark.parametrize("args", ["limit=0", "limit=x", "offset=-1", "limit=100000000"])
+def test_bad_page_parameters_are_400(real_client, args):
+    r = real_client.get(f"/queries/mechanisms?{args}", headers=JSON)
+    assert r.status_code == 400 and ("limit" in r.get_data(as_text=True) or "offset" in r.get_data(as_text=True))
+
+
+def test_stored_queries_leave_limit_and_offset_to_the_pager():
+    """The server appends LIMIT and OFFSET to a stored query's text (common.paged_text): a query
+    with its own would not parse."""
+    from pathlib import Path
+
+    for rq in sorted((Path(__file__).resolve().parents[2] / "queries").glob("*.rq")):
+        body = "\n".join(line.split("#", 1)[0] for line in rq.read_text(encoding="utf-8").splitlines())
+        assert not re.search(r"\b(LIMIT|OFFSET)\s+\d+\s*$", body.strip(), re.I), rq.name

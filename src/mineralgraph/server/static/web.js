@@ -35,7 +35,9 @@
             list.replaceChildren.apply(list, rows.map(function (r) {
               var o = document.createElement("option");
               o.value = type ? r.id : r.label;
-              o.label = type ? r.label + " · " + r.type : r.type + " · " + r.id;
+              o.label = type ? r.label + " · " + r.type : r.type + " · " + (r.source ? "source " + r.source : r.id);
+              // a close name for a typo: the browser lists only options holding what was typed, so say it
+              if (r.match === "close") o.label = "did you mean? “" + q + "” · " + o.label;
               byLabel[r.label] = r.href;
               return o;
             }));

@@ -50,3 +50,22 @@
     document.querySelectorAll("input[data-suggest]").forEach(attach);
   });
 })();
+
+// Citations: "Copy citation" puts the plain-text citation on the clipboard (and selects it, so
+// Ctrl+C works where the clipboard API is not allowed, e.g. over plain http).
+(function () {
+  document.addEventListener("click", function (ev) {
+    var button = ev.target.closest && ev.target.closest("button[data-copy]");
+    if (!button) return;
+    var box = document.getElementById(button.dataset.copy);
+    if (!box) return;
+    box.focus();
+    box.select();
+    var done = function () { button.textContent = "Copied"; setTimeout(function () { button.textContent = "Copy citation"; }, 1500); };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(box.value).then(done, function () { document.execCommand("copy") && done(); });
+    } else if (document.execCommand("copy")) {
+      done();
+    }
+  });
+})();

@@ -59,6 +59,13 @@ SHOTS = [
     ("phone-mechanism-msp-matrix", "/id/mechanism/msp", PHONE, None, "#roster table"),
     ("phone-roster-matrix", "/queries/roster-matrix?mechanism=MSP", PHONE, "table", "#results"),
     ("phone-list-changes", "/queries/list-changes?from=us%2F2018&to=us%2F2022", PHONE, "table", "#results"),
+    ("search-fulltext", "/search?q=%E6%95%B0%E6%8D%AE%E4%B8%AD%E5%BF%83", DESKTOP, None, None),
+    ("search-regional", "/search?q=%E6%BE%B3%E6%B4%B2", DESKTOP, None, None),
+    ("phone-search-fulltext", "/search?q=%E6%95%B0%E6%8D%AE%E4%B8%AD%E5%BF%83", PHONE, None, "#claim-results"),
+    ("claim-001-cite", "/id/claim/001/2297-2353", DESKTOP, None, "#cite"),
+    ("phone-claim-001", "/id/claim/001/2297-2353", PHONE, None, None),
+    ("phone-claim-001-cite", "/id/claim/001/2297-2353", PHONE, None, "#cite"),
+    ("source-001-cite", "/id/source/001", DESKTOP, None, "#cite"),
 ]
 
 

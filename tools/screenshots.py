@@ -52,7 +52,7 @@ SHOTS = [
     ("source-001-reading", "/id/source/001?view=reading", DESKTOP, None, "center:pre.source-text mark"),
     ("claim-001-roster-gloss", "/id/claim/001/2297-2353", DESKTOP, None, None),
     ("void", "/void", DESKTOP, None, None),
-    ("service-description", "/sparql", DESKTOP, None, None),
+    ("service-description", "/sparql?format=html", DESKTOP, None, None),
     ("dump-index", "/dump/", DESKTOP, None, None),
     ("not-found", "/id/mechanism/MSPP", DESKTOP, None, None),
     ("phone-mechanism-msp", "/id/mechanism/msp", PHONE, None, None),

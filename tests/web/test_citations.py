@@ -53,3 +53,13 @@ def test_csl_json_and_bibtex(real_client):
     assert claim.startswith("@online{mineralgraph001-1645-1675,") and "Quoted: " in claim
     assert real_client.get("/cite/source/999").status_code == 404
     assert real_client.get("/cite/source/001?format=ris").status_code == 400
+
+
+def test_browser_at_sparql_gets_the_editor_machines_the_description(real_client):
+    r = real_client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+    assert r.status_code == 303 and r.headers["Location"] == "/" and "Accept" in r.headers["Vary"]
+    for accept in (None, "text/turtle", "application/rdf+xml", "*/*"):
+        r = real_client.get("/sparql", headers={"Accept": accept} if accept else {})
+        assert r.status_code == 200 and r.mimetype != "text/html", accept
+        assert "http://www.w3.org/ns/sparql-service-description#" in r.get_data(as_text=True), accept
+    assert 'href="/ont"' in real_client.get("/search", headers=HTML).get_data(as_text=True)

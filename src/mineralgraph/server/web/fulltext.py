@@ -9,7 +9,8 @@ so a reload brings a fresh one and dist/ needs no extra file to check and ship.
 What is indexed is folded as the entity search folds names (width, case, Traditional → Simplified),
 from the quote as a reader sees it (mg:cleanText: no markup, no inserted pinyin) where the build
 made one. Queries of fewer than three characters (锂) cannot use trigrams; they scan with LIKE,
-which on a few hundred claims is as fast.
+which on a few hundred claims is as fast. A short Latin query (REE) must be a whole word: trigrams
+would find it inside "Freeland".
 """
 from __future__ import annotations
 
@@ -69,8 +70,15 @@ class ClaimIndex:
             like = "%" + re.sub(r"([%_\\])", r"\\\1", wanted) + "%"
             sql = "SELECT rowid FROM claims WHERE text LIKE ? ESCAPE '\\' OR gloss LIKE ? ESCAPE '\\' LIMIT ?"
             args = (like, like, limit)
+        whole = None
+        if re.fullmatch(r"[a-z0-9]{1,4}", wanted):  # an acronym (REE) is a word, not part of "Freeland"
+            whole = re.compile(rf"(?<![a-z0-9]){re.escape(wanted)}(?![a-z0-9])")
+            args = (*args[:-1], -1)  # every candidate, filtered below
         with self._lock:
             ids = [row[0] for row in self._db.execute(sql, args)]
+        if whole is not None:
+            ids = [i for i in ids if whole.search(self._fold(self.claims[i]["shown"]))
+                   or whole.search(self._fold(self.claims[i]["gloss"]))][:limit]
         return [self._hit(self.claims[i], words[0]) for i in ids]
 
     def _hit(self, c: dict, word: str) -> dict:

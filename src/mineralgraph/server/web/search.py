@@ -135,7 +135,9 @@ def find(resolver, q: str, type_: str | None = None, limit: int = 20) -> dict:
     Claims take at most a quarter of `limit` while entities fill it, the rest when they do not."""
     q = q[:MAX_QUERY]
     results = search(resolver, q, type_, limit)
-    suggestions = close_names(resolver, q, type_=type_) if q.strip() and not results else []
+    # a typo in a name; not for an acronym, whose closest names are guesses (REE → Reuters)
+    guessable = q.strip() and not _ACRONYM.fullmatch(_fold(q))
+    suggestions = close_names(resolver, q, type_=type_) if guessable and not results else []
     claims = []
     if q.strip() and type_ in (None, "claim"):
         room = max(limit - len(results), limit // 4 if results else limit)

@@ -66,7 +66,9 @@ def test_country_page_to_highlighted_quote_in_source(browser_page, real_live):
     # and the mark links on to the claim's own page
     target.locator("a").click()
     browser_page.wait_for_url(re.compile(r"/id/claim/\d{3}/\d+-\d+$"))
-    assert browser_page.locator("h1").inner_text() == "Claim"
+    # titled by what it says (issue 22), with whose words they are
+    assert browser_page.locator("h1").inner_text().startswith("“")
+    assert f"(source {m.group(1)})" in browser_page.locator("p.byline").inner_text()
     assert browser_page.locator("#quote mark").inner_text().strip() != ""
     _no_outside_requests(browser_page)
 

@@ -42,7 +42,7 @@ def _lit(value) -> ox.Literal:
 
 def _respond(triples: list[ox.Triple], title: str, main):
     prefixes = service().prefixes
-    if wants_html() and not request.args.get("format"):
+    if wants_html() and request.args.get("format") in (None, "", "html"):
         return page("rdfdoc.html", headers={"Vary": "Accept"}, title=title, subjects=_html_view(triples, main, prefixes),
                     formats=RDF_DOWNLOADS)
     choice = conneg.choose("graph", request.headers.get("Accept"), request.args)

@@ -11,7 +11,7 @@ from mineralgraph.storedqueries import BindError
 from mineralgraph.storedqueries.catalog import listing, openapi_document
 from mineralgraph.storedqueries.spec import suggest_names
 
-from . import conneg
+from . import conneg, spreadsheet
 from .common import (PAGE_PARAMS, ProtocolError, negotiate_results, not_acceptable, page_params, page_url, paged_text,
                      public_root, result_response, url_params)
 from .frame import JSON, page, wants_html
@@ -58,6 +58,8 @@ def run_query(name: str):
     except BindError as err:
         raise ProtocolError(400, f"Bad parameter for {name}: {err}") from None
     flat = {k: v for k, v in params if k in FORMAT_PARAMS}
+    if _wants_xlsx(flat):
+        return _xlsx(svc, text, name)
     formats = negotiate_results(params)
     answer = svc.query(paged_text(text, limit, offset), {kind: c.key if c else None for kind, c in formats.items()}, cap=limit)
     if answer.get("error") == "not_acceptable":
@@ -69,6 +71,30 @@ def run_query(name: str):
     if more:
         response.headers["Link"] = f'<{public_root(svc.settings).rstrip("/")}{page_url(request.path, params, limit, offset + limit)}>; rel="next"'
     return _as_download(response, name, flat.get("format"))
+
+
+def _wants_xlsx(flat: dict) -> bool:
+    """?format=xlsx, or an Accept that prefers the XLSX media type to every SPARQL result format."""
+    if any(v is not None for v in flat.values()):
+        return any((v or "").strip().lower() in ("xlsx", spreadsheet.MEDIA) for v in flat.values())
+    choice = conneg.negotiate(request.headers.get("Accept"), conneg.SOLUTIONS + [(spreadsheet.MEDIA, "xlsx")])
+    return choice is not None and choice.key == "xlsx"
+
+
+def _xlsx(svc, text: str, name: str) -> Response:
+    """The answer as a workbook, made from the workers' SPARQL JSON (only a SELECT has rows)."""
+    answer = svc.query(text, {"solutions": "json", "boolean": None, "graph": None})
+    if answer.get("error") == "not_acceptable":
+        raise ProtocolError(406, f"Stored query {name} does not answer with rows; XLSX needs rows.", {"Vary": "Accept"})
+    if answer.get("error"):
+        raise ProtocolError(500, f"Stored query {name} failed: {answer.get('message')}")
+    response = Response(spreadsheet.from_sparql_json(answer["body"], name), content_type=spreadsheet.MEDIA)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    response.headers["Vary"] = "Accept"
+    if answer["truncated"]:
+        response.headers["X-SPARQL-Truncated"] = "true"
+        response.headers["X-SPARQL-MaxRows"] = str(svc.settings.max_results)
+    return response
 
 
 def _as_download(response: Response, name: str, fmt: str | None) -> Response:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
-from . import querytext
+from . import conneg, querytext
 from .common import (ProtocolError, body_bytes, charset_of, negotiate_results, not_acceptable, parse_params,
                      public_root,
                      refuse_write, result_response, url_params)
 from .description import describe_service
+from .frame import wants_html
 from .service import service
 
 bp = Blueprint("sparql", __name__)
@@ -82,6 +83,10 @@ def sparql():
         raise refuse_write("SPARQL Update")
     if not queries:
         if request.method == "GET":
+            if wants_html(conneg.RDF) and not request.args.get("format"):
+                # a person opening /sparql wants to ask something: the editor; machines (SPARQL
+                # clients, the W3C protocol tests) still get the Service Description by Accept
+                return Response("", 303, {"Location": "/", "Vary": "Accept"})
             return describe_service()
         raise ProtocolError(400, "Missing 'query' parameter.")
     if len(queries) > 1:

@@ -35,7 +35,9 @@
             list.replaceChildren.apply(list, rows.map(function (r) {
               var o = document.createElement("option");
               o.value = type ? r.id : r.label;
-              o.label = type ? r.label + " · " + r.type : r.type + " · " + r.id;
+              o.label = type ? r.label + " · " + r.type : r.type + " · " + (r.source ? "source " + r.source : r.id);
+              // a close name for a typo: the browser lists only options holding what was typed, so say it
+              if (r.match === "close") o.label = "did you mean? “" + q + "” · " + o.label;
               byLabel[r.label] = r.href;
               return o;
             }));
@@ -46,5 +48,24 @@
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("input[data-suggest]").forEach(attach);
+  });
+})();
+
+// Citations: "Copy citation" puts the plain-text citation on the clipboard (and selects it, so
+// Ctrl+C works where the clipboard API is not allowed, e.g. over plain http).
+(function () {
+  document.addEventListener("click", function (ev) {
+    var button = ev.target.closest && ev.target.closest("button[data-copy]");
+    if (!button) return;
+    var box = document.getElementById(button.dataset.copy);
+    if (!box) return;
+    box.focus();
+    box.select();
+    var done = function () { button.textContent = "Copied"; setTimeout(function () { button.textContent = "Copy citation"; }, 1500); };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(box.value).then(done, function () { document.execCommand("copy") && done(); });
+    } else if (document.execCommand("copy")) {
+      done();
+    }
   });
 })();

@@ -18,7 +18,8 @@
                             (<mark id="claim-START-END"> linking to the claim), with its metadata
     /id/claim/NNN/S-E       the quote in its context, the statements it supports, the names in it
     /views/NAME             charts (timeline, lists, network), each fed by a stored query (charts.py)
-    /search?q=              entities by any name, variant or code (search.py)
+    /search?q=              entities by any name, variant or code (search.py); quotes and glosses in full text (fulltext.py)
+    /cite/source/NNN, /cite/claim/…   a citation: ?format=text|csl|bibtex (citation.py); shown on source and claim pages
     /queries/NAME (HTML)    rendered here (queries_html.query_page) for the /queries blueprint:
                             parameter form with choices, results table with labels and links, CSV/JSON links
 
@@ -32,7 +33,7 @@ Settings (app.config, else environment):
 Everything from the graph or a source is escaped by Jinja2 autoescaping; pages are sent with a
 Content-Security-Policy that allows only this server's own scripts.
 """
-from . import charts  # noqa: F401  (registers /views/… on the blueprint)
+from . import charts, citation  # noqa: F401  (register /views/… and /cite/… on the blueprint)
 from .views import bp
 
 __all__ = ["bp"]

@@ -171,7 +171,8 @@ def render_query_page(query_meta, params: dict[str, list[str]], results, *, erro
         "query.html", status, {"Vary": "Accept"}, q=query_meta, fields=_fields(query_meta, params, resolver),
         table=_table(results), error=error, truncated=truncated, examples=examples,
         cap=service().settings.max_results,
-        csv_href=_url(name, params, format="csv"), json_href=_url(name, params, format="json"),
+        csv_href=_url(name, params, format="csv"), xlsx_href=_url(name, params, format="xlsx"),
+        json_href=_url(name, params, format="json"),
         editor_href="/?" + urlencode({"query": query_text}) if query_text else None,
         ran=results is not None, pager=pager)
 

@@ -114,21 +114,20 @@ def not_found(iri: str) -> Response:
 def search_page():
     q = request.args.get("q", "")
     type_ = request.args.get("type") or None
-    if type_ is not None and type_ not in search.TYPE_CLASSES:
-        return Response(f"Unknown type {type_!r}; one of: {', '.join(sorted(search.TYPE_CLASSES))}\n", 400,
+    if type_ is not None and type_ not in search.TYPES:
+        return Response(f"Unknown type {type_!r}; one of: {', '.join(search.TYPES)}\n", 400,
                         {"Content-Type": "text/plain; charset=utf-8"})
     try:
         limit = min(max(int(request.args.get("limit", 20)), 1), 100)
     except ValueError:
         return Response("limit must be a whole number (1-100)\n", 400, {"Content-Type": "text/plain; charset=utf-8"})
-    results = search.search(service().resolver(), q, type_, limit)
+    found = search.find(service().resolver(), q, type_, limit)
     wants = conneg.negotiate(request.headers.get("Accept"), [("application/json", "json"), ("text/html", "html")])
     if request.args.get("format") == "json" or (wants is not None and wants.key == "json"):
-        response = Response(json.dumps([{k: r[k] for k in ("iri", "label", "type", "id", "href")} for r in results],
-                                       ensure_ascii=False), 200, {"Content-Type": "application/json; charset=utf-8"})
+        response = Response(json.dumps(search.as_json(found), ensure_ascii=False), 200,
+                            {"Content-Type": "application/json; charset=utf-8"})
     else:
-        suggestions = search.close_names(service().resolver(), q) if q and not results else []
-        response = page("search.html", q=q, results=results, limit=limit, suggestions=suggestions)
+        response = page("search.html", q=q, limit=limit, **found)
     response.headers["Vary"] = "Accept"
     return response
 

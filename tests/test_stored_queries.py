@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from click.testing import CliRunner
 
 from mineralgraph.core.paths import ProjectPaths
 from mineralgraph.build.sources import load_sources
-from mineralgraph.storedqueries import BindError, QuerySpecError, load_all, parse
+from mineralgraph.storedqueries import BindError, Param, QuerySpecError, load_all, parse
 from mineralgraph.storedqueries.run import LocalRunner
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -466,3 +467,19 @@ def test_cli_lists_and_reports_errors(dist_dir, catalog):
     assert bad.exit_code == 2 and "did you mean: bilateral" in bad.output
     unknown = CliRunner().invoke(cli, ["query", "mechanism", "--dist", str(dist_dir)])
     assert unknown.exit_code == 2 and "did you mean: mechanisms" in unknown.output
+
+
+def test_an_ambiguous_id_offers_ids_that_resolve(catalog, runner):
+    """Issue 20: 'eu' is both the EU's list and the EU; the message offers the typed ids, and each
+    of them then resolves, to the entity it names (no circle of 'ambiguous' and 'unknown')."""
+    with pytest.raises(BindError, match=r"'eu' names several entities: (.*); give one") as err:
+        runner.text(catalog["claims-about"], {"entity": ["eu"]})
+    offered = re.search(r"entities: (.*); give one", str(err.value)).group(1)
+    typed = dict(re.findall(r"(\w+:\w+) \(([^)]*)\)", offered))
+    assert set(typed) == {"list:eu", "org:eu"}, offered
+    param = Param("entity", "entity")
+    for ref in typed:
+        assert runner.resolver.resolve(param, ref).value == ID + ref.replace(":", "/")
+        # and the stored query answers with it: claims about the EU are quoted from the seeds
+        assert rows(runner, catalog, "claims-about", entity=ref)
+    assert runner.resolver.resolve(param, "org/eu").value == ID + "org/eu"  # the IRI's path as well

@@ -92,6 +92,10 @@ class Gazetteer:
         """An entity by id or by any of its names; an unknown reference suggests close names."""
         text = str(ref).strip()
         candidates = [e for e in self.entities if e.id == text and (not families or e.family in families)]
+        family, colon, slug = text.partition(":")
+        if not candidates and colon:  # family:id, the form an ambiguity offers (org:eu)
+            candidates = [e for e in self.entities if (e.family, e.id) == (family, slug)
+                          and (not families or e.family in families)]
         if not candidates:
             candidates = [e for e in self._by_name.get(_name_key(text), []) if not families or e.family in families]
             if not candidates:
@@ -103,7 +107,7 @@ class Gazetteer:
         fam = "/".join(sorted(families)) if families else "entity"
         if len(candidates) > 1:
             options = ", ".join(f"{e.family}:{e.id}" for e in candidates)
-            raise LookupError(f"{where}{fam} reference {text!r} is ambiguous ({options}); use the id")
+            raise LookupError(f"{where}{fam} reference {text!r} is ambiguous ({options}); write one of these")
         raise LookupError(f"{where}unknown {fam} {text!r}{self.suggest(text, families)}")
 
     def suggest(self, text: str, families: set[str] | None = None) -> str:

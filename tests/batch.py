@@ -9,8 +9,9 @@ from pathlib import Path
 
 import yaml
 
+from conftest import SEED_IDS  # noqa: F401  (re-exported for the batch test)
+
 BATCH_FILE = Path(__file__).resolve().parent / "data" / "batch" / "batch.yaml"
-SEED_IDS = frozenset({"000", "001", "002", "003", "004"})
 
 
 def load_batch() -> dict:

@@ -14,6 +14,9 @@ from mineralgraph.validate.validator import load_shapes
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIRS = ["seeds", "ontology", "shapes", "queries"]
+# The five seed documents. Tests that check what the seeds say are scoped to them (or compute what
+# they expect from the data), so adding correct sources never turns them red (issue 20).
+SEED_IDS = frozenset({"000", "001", "002", "003", "004"})
 
 
 @pytest.fixture

@@ -272,7 +272,7 @@ def test_the_defense_production_act_authorisation_is_about_the_platinum_group_me
 def test_the_plan_to_draft_an_act_before_a_summit_is_an_event_of_its_own(runner, catalog):
     # 002: "2022年9月又宣布爭取于2023年3月歐盟峰會召開前擬定《關鍵原材料法案》"
     in_text("002", "2022年9月又宣布爭取于2023年3月歐盟峰會召開前擬定《關鍵原材料法案》")
-    got = {r["event"]: r for r in rows(runner, catalog, "events", about="critical-raw-materials-act")}
+    got = {r["event"]: r for r in rows(runner, catalog, "events", about="critical-raw-materials-act", source="002")}
     (announcement,) = [r for r in got.values() if r["eventType"] == "announcement"]
     (draft,) = [r for r in got.values() if r["eventStatus"] == "planned"]
     assert announcement["date"] == "2022-09" and announcement["eventStatus"] == "occurred"

@@ -21,6 +21,7 @@ from mineralgraph.server import Settings, close_app, create_app
 from mineralgraph.store.load import load_dist
 from mineralgraph.storedqueries import load_all
 from mineralgraph.storedqueries.run import LocalRunner
+from test_model_richness import leftovers
 
 ID = "https://w3id.org/mineralgraph/id/"
 
@@ -70,10 +71,16 @@ def test_the_batch_builds_with_every_new_source_and_claim(batch_project):
     assert sorted(batch_project["new"]) == [f"{n:03d}" for n in range(5, 15)]
     assert {s["language"] for s in batch["sources"]} == {"en", "zh-Hans"}
     for src in batch["sources"]:  # every curated claim of every new source reached the graph
-        got = coverage[src["id"]] if src["id"] in coverage else coverage[f"source/{src['id']}"]
+        got = coverage[src["id"]]
         assert got["claims"] == len(src["claims"]), (src["id"], got)
     assert batch_project["result"].validation.conforms
     assert batch_project["seconds"] < 90, f"the batch build took {batch_project['seconds']:.0f} s"
+
+
+def test_the_batch_holds_to_the_model_like_the_seeds(batch_runner):
+    """No qualifier or label of the new sources says what the structure should (a date, a party,
+    a bound): the same lint as the seeds' (test_model_richness)."""
+    assert leftovers(batch_runner.store) == []
 
 
 def test_every_stored_query_example_answers_and_the_seeds_answers_are_still_found(catalog, batch_runner, seed_runner):

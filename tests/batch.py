@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import SEED_IDS  # noqa: F401  (re-exported for the batch test)
+from seedscope import SEED_IDS  # noqa: F401  (re-exported for the batch test)
 
 BATCH_FILE = Path(__file__).resolve().parent / "data" / "batch" / "batch.yaml"
 

@@ -12,11 +12,7 @@ from mineralgraph.build.ontology import load_ontology
 from mineralgraph.pipeline import ensure_built
 from mineralgraph.validate.validator import load_shapes
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA_DIRS = ["seeds", "ontology", "shapes", "queries"]
-# The five seed documents. Tests that check what the seeds say are scoped to them (or compute what
-# they expect from the data), so adding correct sources never turns them red (issue 20).
-SEED_IDS = frozenset({"000", "001", "002", "003", "004"})
+from seedscope import DATA_DIRS, ROOT, SEED_IDS  # noqa: F401  (shared with the test modules)
 
 
 @pytest.fixture

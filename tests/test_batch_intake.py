@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import pytest
 
 from batch import SEED_IDS, install_batch, load_batch
-from conftest import DATA_DIRS, ROOT
+from seedscope import DATA_DIRS, ROOT
 from mineralgraph.core.paths import ProjectPaths
 from mineralgraph.pipeline import build
 from mineralgraph.server import Settings, close_app, create_app

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from conftest import SEED_IDS
+from seedscope import SEED_IDS
 from mineralgraph.build.annotations import parse_annotation_file
 from mineralgraph.cli import cli
 from mineralgraph.intake.draft import draft_source

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROOT
+from seedscope import ROOT
 from mineralgraph.build.gazetteer import load_gazetteer
 from mineralgraph.build.text import normalise
 from mineralgraph.core.dates import parse_date

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEED_IDS
+from seedscope import SEED_IDS
 from mineralgraph.storedqueries import load_all
 from mineralgraph.storedqueries.run import LocalRunner
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from conftest import SEED_IDS
+from seedscope import SEED_IDS
 from mineralgraph.core.dates import parse_date
 from mineralgraph.storedqueries import load_all
 from mineralgraph.storedqueries.run import LocalRunner

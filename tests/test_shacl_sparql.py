@@ -14,7 +14,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, XSD
 
-from conftest import SEED_IDS
+from seedscope import SEED_IDS
 from mineralgraph.core import ntriples
 from mineralgraph.build.workstore import BuildStore
 from mineralgraph.core.errors import InputError

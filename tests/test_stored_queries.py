@@ -13,7 +13,7 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from conftest import SEED_IDS
+from seedscope import SEED_IDS
 from mineralgraph.core.paths import ProjectPaths
 from mineralgraph.build.sources import load_sources
 from mineralgraph.storedqueries import BindError, Param, QuerySpecError, load_all, parse

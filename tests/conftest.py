@@ -12,8 +12,7 @@ from mineralgraph.build.ontology import load_ontology
 from mineralgraph.pipeline import ensure_built
 from mineralgraph.validate.validator import load_shapes
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA_DIRS = ["seeds", "ontology", "shapes", "queries"]
+from seedscope import DATA_DIRS, ROOT, SEED_IDS  # noqa: F401  (shared with the test modules)
 
 
 @pytest.fixture

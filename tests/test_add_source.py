@@ -108,3 +108,42 @@ def test_a_sixth_source_reaches_the_stored_queries(project_copy, document):
     assert TEXT[start:end] == QUOTE
     sources = runner.rows(load_all(project_copy / "queries")["sources"], {})
     assert sid in {r["sourceId"] for r in sources}
+
+
+def test_add_source_takes_authors_and_an_undated_source(project_copy, document):
+    """Issue 20: authors (--author, repeatable, in order) and an undated text (--not-before instead
+    of --date), both read back by the build's own loader."""
+    sid = _next_id(project_copy)
+    result = CliRunner().invoke(cli, ["add-source", "--root", str(project_copy), str(document), "--id", sid,
+                                      "--not-before", "2025-03", "--title", "关键矿产买家俱乐部扩员", "--publisher",
+                                      "rfi", "--author", "王杰鋒", "--author", "Jane Doe"])
+    assert result.exit_code == 0, result.output
+    new = {s.id: s for s in load_sources(ProjectPaths(project_copy))}[sid]
+    assert (new.creator, new.date, new.not_before) == (["王杰鋒", "Jane Doe"], None, "2025-03")
+    # the build describes it: dcterms:creator for each author, mg:notBefore and no date
+    result = CliRunner().invoke(cli, ["check-source", "--root", str(project_copy), sid, "--alone", "--show"])
+    assert result.exit_code == 0, result.output
+    assert '"Jane Doe"' in result.output and '"王杰鋒"' in result.output and "mg:notBefore" in result.output
+    assert "dcterms:date" not in result.output and "dcterms:issued" not in result.output
+
+
+def test_add_source_wants_one_of_date_and_not_before(project_copy, document):
+    sources_before = (project_copy / "seeds" / "sources.yaml").read_bytes()
+    base = ["add-source", "--root", str(project_copy), str(document), "--id", _next_id(project_copy),
+            "--title", "t", "--publisher", "rfi"]
+    for extra in ([], ["--date", "2025-03", "--not-before", "2025-03"]):
+        result = CliRunner().invoke(cli, base + extra)
+        assert result.exit_code == 2 and "either --date" in result.output, result.output
+    result = CliRunner().invoke(cli, base + ["--not-before", "2025-13"])
+    assert result.exit_code == 2 and "--not-before '2025-13' is not a date" in result.output
+    assert (project_copy / "seeds" / "sources.yaml").read_bytes() == sources_before
+
+
+def test_sources_schema_wants_not_before_for_an_undated_source(project_copy):
+    sources_yaml = project_copy / "seeds" / "sources.yaml"
+    text = sources_yaml.read_text(encoding="utf-8")
+    broken = text.replace("  not_before: 2023-03-05", "  # not_before removed")
+    assert broken != text
+    sources_yaml.write_text(broken, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check-source", "--root", str(project_copy), "002", "--alone"])
+    assert result.exit_code == 2 and "not_before" in result.output and "sources.yaml" in result.output, result.output

@@ -3,11 +3,14 @@ and leaves the previous dist/ untouched."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
+from rdflib import Graph, URIRef
 
 from mineralgraph.cli import cli
+from mineralgraph.core.namespaces import MG
 
 
 def _fake_previous_dist(root: Path) -> dict:
@@ -99,3 +102,27 @@ def test_corrupted_quote_in_an_annotation_fails_the_build_naming_it(project_copy
     assert good in text
     ann.write_text(text.replace(good, good.replace("澳大利亚", "奥地利"), 1), encoding="utf-8")
     _assert_refused(project_copy, before, "001.yaml:", "quote not found in source 001", "参与这项矿物安全合作伙伴关系的包括奥地利")
+
+
+def test_an_ambiguous_reference_offers_references_that_resolve(project_copy):
+    """Issue 20: `eu` names the EU and its list; the message offers family:id forms, and each of
+    them then resolves (check-source passes) to the entity of that family."""
+    annotation = project_copy / "seeds" / "annotations" / "003.yaml"
+
+    def check(about: str):
+        annotation.write_text(
+            'source: "003"\nclaims:\n  - quote: "哈萨克斯坦是全球最大的铀供应国"\n    statements:\n'
+            f'      - event: {{event: meeting, about: [{about}], label: "test"}}\n', encoding="utf-8")
+        return CliRunner().invoke(cli, ["check-source", "--root", str(project_copy), "003", "--alone", "--show"])
+
+    result = check("eu")
+    assert result.exit_code == 2 and "003.yaml:5" in result.output, result.output
+    offered = re.search(r"reference 'eu' is ambiguous \(([^)]*)\)", result.output).group(1).split(", ")
+    assert sorted(offered) == ["list:eu", "org:eu"]
+    for ref in offered:
+        result = check(ref)
+        assert result.exit_code == 0, result.output
+        family = ref.split(":")[0]
+        turtle = result.output.split("\n", 1)[1]
+        about = set(Graph().parse(data=turtle, format="turtle").objects(None, MG.about))
+        assert about == {URIRef(f"https://w3id.org/mineralgraph/id/{family}/eu")}

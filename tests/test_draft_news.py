@@ -120,21 +120,39 @@ def test_golden_age_is_not_gold(gazetteer):
 
 
 # -- new names ---------------------------------------------------------------------------------
+def _knows(gazetteer, name: str) -> bool:
+    try:
+        gazetteer.resolve(name)
+    except LookupError as err:
+        return "ambiguous" in str(err)
+    return True
+
+
 def test_new_names_are_proposed_as_entries_with_the_other_script_left_open(gazetteer):
+    """Names the gazetteer lacks are proposed; once a maintainer has added one (as the batch of
+    tests/data/batch/ adds FORGE and 高市早苗), it is found instead, never proposed again."""
     t = DEV["dev-en1"]
     a = normalise(t["text"])
     proposals = {p.name: p for p in propose(a, gazetteer, split(a.clean, breaks=folded_breaks(a)))}
-    fund = proposals["United States-Ukraine Reconstruction Investment Fund"]
-    assert fund.entry() == {"id": "united-states-ukraine-reconstruction-investment-fund",
-                            "en": "United States-Ukraine Reconstruction Investment Fund",
-                            "zh-Hans": "?", "zh-Hant": "?", "form": "programme"}
-    assert proposals["Yulia Svyrydenko"].family == "person"  # after the title Economy Minister
+    fund_name = "United States-Ukraine Reconstruction Investment Fund"
+    if _knows(gazetteer, fund_name):
+        assert fund_name not in proposals
+    else:
+        assert proposals[fund_name].entry() == {"id": "united-states-ukraine-reconstruction-investment-fund",
+                                                "en": fund_name, "zh-Hans": "?", "zh-Hant": "?", "form": "programme"}
+    if not _knows(gazetteer, "Yulia Svyrydenko"):
+        assert proposals["Yulia Svyrydenko"].family == "person"  # after the title Economy Minister
     zh = normalise("美国国务院宣布成立“资源地缘战略参与论坛”（FORGE），作为后继机制。日本首相高市早苗与特朗普签署文件。")
     found = {p.name: p for p in propose(zh, gazetteer)}
-    forum = found["资源地缘战略参与论坛"]
-    assert forum.entry() == {"id": "forge", "en": "?", "zh-Hans": "资源地缘战略参与论坛", "zh-Hant": "?",
-                             "abbreviation": "FORGE", "form": "forum"}
-    assert found["高市早苗"].family == "person"
+    if _knows(gazetteer, "资源地缘战略参与论坛"):
+        assert "资源地缘战略参与论坛" not in found
+    else:
+        assert found["资源地缘战略参与论坛"].entry() == {"id": "forge", "en": "?", "zh-Hans": "资源地缘战略参与论坛",
+                                                     "zh-Hant": "?", "abbreviation": "FORGE", "form": "forum"}
+    if _knows(gazetteer, "高市早苗"):
+        assert "高市早苗" not in found
+    else:
+        assert found["高市早苗"].family == "person"
     assert "国务院" not in found  # the gazetteer knows it
 
 

@@ -156,7 +156,10 @@ def build_summary(result, paths: ProjectPaths, per_source_limit: int = 12) -> st
 @root_option
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--id", "source_id", required=True, help="Three digits, the next free one: 005.")
-@click.option("--date", required=True, help="Publication date as the text gives it: YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--date", default=None, help="Publication date as the text gives it: YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--not-before", "not_before", default=None,
+              help="Instead of --date, for a text that states none: the latest date the text itself refers to.")
+@click.option("--author", "authors", multiple=True, help="An author's name as the text gives it (repeat for several).")
 @click.option("--title", required=True, help="The document's title (in its language, or in English).")
 @click.option("--publisher", required=True, help="An organisation id of the gazetteer (rfi) or the publisher's name.")
 @click.option("--url", default=None, help="Where the text was published, when it says.")
@@ -164,7 +167,8 @@ def build_summary(result, paths: ProjectPaths, per_source_limit: int = 12) -> st
 @click.option("--kind", type=click.Choice(["news", "analysis", "academic-paper", "translation"]), default="news", show_default=True)
 @click.option("--markup", type=click.Choice(["html", "markdown", "wiki", "plain"]), default=None,
               help="Default: from the file's extension (.html, .md, .wiki), else plain.")
-def add_source_command(root, path, source_id, date, title, publisher, url, language, kind, markup) -> None:
+def add_source_command(root, path, source_id, date, not_before, authors, title, publisher, url, language, kind,
+                       markup) -> None:
     """Add a document to seeds/: copied byte for byte as NNN_<sha256 prefix>.txt, its entry appended to
     sources.yaml (comments kept), and an annotation skeleton seeds/annotations/NNN.yaml.
 
@@ -175,7 +179,7 @@ def add_source_command(root, path, source_id, date, title, publisher, url, langu
     paths = _paths(root)
     try:
         new = add_source(paths, path, source_id=source_id, date=date, title=title, publisher=publisher, url=url,
-                         language=language, kind=kind, markup=markup)
+                         language=language, kind=kind, markup=markup, authors=authors, not_before=not_before)
     except InputError as exc:
         _fail_input(exc)
     click.echo(f"added source {new.id}: seeds/{new.file} (sha256 {new.sha256})")
@@ -214,18 +218,23 @@ def draft_command(root, source_id, write, all_sentences) -> None:
 @root_option
 @click.argument("source_id")
 @click.option("--show", is_flag=True, help="Print the source's statements and claims as Turtle.")
-def check_source(root, source_id, show) -> None:
-    """Check one source's annotations and extraction on their own (fast; no reasoning).
+@click.option("--alone", is_flag=True, help="Check this source on its own only (fast), not the cross-source checks the build runs.")
+def check_source(root, source_id, show, alone) -> None:
+    """Check one source's annotations and extraction, then the checks the build runs across all
+    sources (a clash with another source on a shared statement, say).
 
     For annotators: every quote is located and verified, every reference resolved; prints what
-    the source yields. Exit status 2 names the first problem (file, line, quote).
+    the source yields. Exit status 2 names the first problem (file, line, quote), or the
+    violations the build would stop on, this source's first, with the sources it clashes with.
     """
     from .pipeline import check_source as run_check  # the build (~0.5 s of imports)
 
+    paths = _paths(root)
     try:
-        asm = run_check(_paths(root), source_id)
+        result = run_check(paths, source_id, cross=not alone)
     except InputError as exc:
         _fail_input(exc)
+    asm = result.assembly
     r = asm.report
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(r.statements.items())) or "none"
     click.echo(f"source {source_id}: {r.claims} claims, {r.mentions} mentions; statements: {kinds}")
@@ -245,6 +254,20 @@ def check_source(root, source_id, show) -> None:
                 continue
             g.add((s, p, o))
         click.echo(g.serialize(format="turtle"))
+    if result.cross is None:
+        return
+    if result.cross.conforms:
+        click.echo(f"cross-source checks: {result.cross.summary()}")
+        return
+    for f in result.own:
+        shared = result.shared_with.get(f.focus)
+        also = f" (also stated by source {', '.join(shared)})" if shared else ""
+        click.echo(f"source {source_id}: {f.line()}{also}", err=True)
+    for f in result.others:
+        click.echo(f"elsewhere: {f.line()}", err=True)
+    click.echo(f"build would stop: {len(result.own)} violation(s) on this source's statements, "
+               f"{len(result.others)} elsewhere", err=True)
+    sys.exit(2)
 
 
 @cli.command()

@@ -16,7 +16,8 @@ from .build.sourcegraphs import GraphChunk, gazetteer_graph, ontology_graph, sou
 from .build.sources import load_sources
 from .build.workstore import BuildStore
 from .core.errors import InputError, ValidationFailed
-from .core.namespaces import CANONICAL_BASE, IRI_BASE_ENV, DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, iri_base, rebase_iri, rebase_ntriples
+from .core.namespaces import (CANONICAL_BASE, IRI_BASE_ENV, DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, iri_base,
+                              rebase_iri, rebase_ntriples, source_graph)
 from .core.paths import ProjectPaths
 from .publish.dist import inputs_digest, read_manifest, write_dist
 from .reason.derive import derive_store
@@ -51,11 +52,20 @@ class Steps:
         return out
 
 
-def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = True, jobs: int | None = None,
-          base: str | None = None) -> BuildResult:
-    """`base`: the IRI base to publish under (default $MINERALGRAPH_IRI_BASE, else the canonical one)."""
-    steps = Steps(progress)
-    base = iri_base(base)
+@dataclass
+class _Checked:
+    """The graph assembled, reasoned over and validated, before anything is written."""
+    chunks: list
+    reports: list
+    bstore: BuildStore
+    report: Report
+    extra: list = field(default_factory=list)  # graph/inferred, graph/derived (none when stopped early)
+    rule_counts: dict = field(default_factory=dict)
+
+
+def _check_graph(paths: ProjectPaths, steps: Steps, jobs: int | None) -> _Checked:
+    """Every step of a build up to validation: the same for `build` and `check-source`, so the
+    cross-source checks a maintainer runs are the ones the build will run."""
     # Read and check every input first: a bad file fails the build before any work is done.
     sources = steps.run("reading sources (sha256 verified)", load_sources, paths)
     ontology = steps.run("parsing ontology", load_ontology, paths.ontology)
@@ -73,19 +83,28 @@ def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = T
     steps.run("loading the build store", _load_chunks, bstore, chunks)
     early = steps.run("checking asserted data", store_checks, bstore, paths.checks / "asserted")
     if [f for f in early if f.severity == "Violation"]:
-        raise ValidationFailed(Report(findings=early, checks=len(early)))
+        return _Checked(chunks, reports, bstore, Report(findings=early, checks=len(early)))
 
     inferred = steps.run("reasoning (OWL 2 RL rules)", infer_graph, bstore, ontology, chunks)
     derived, rule_counts = steps.run("deriving (SPARQL rules)", derive_store, bstore, paths.rules, jobs)
-
     report = steps.run("validating (SHACL + checks)", validate_store, bstore, shapes, paths.checks, jobs)
-    if not report.conforms:
-        raise ValidationFailed(report)
+    return _Checked(chunks, reports, bstore, report, [inferred, derived], rule_counts)
 
-    graphs = [*chunks, inferred, derived]
+
+def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = True, jobs: int | None = None,
+          base: str | None = None) -> BuildResult:
+    """`base`: the IRI base to publish under (default $MINERALGRAPH_IRI_BASE, else the canonical one)."""
+    steps = Steps(progress)
+    base = iri_base(base)
+    checked = _check_graph(paths, steps, jobs)
+    if not checked.report.conforms:
+        raise ValidationFailed(checked.report)
+    chunks, reports, bstore, report = checked.chunks, checked.reports, checked.bstore, checked.report
+
+    graphs = [*chunks, *checked.extra]
     if base != CANONICAL_BASE:  # built and checked under the canonical base; published under this one
         graphs = steps.run(f"moving data IRIs to {base}", _rebase, graphs, base)
-    manifest = steps.run("counting", make_manifest, paths, bstore, graphs, reports, report, rule_counts)
+    manifest = steps.run("counting", make_manifest, paths, bstore, graphs, reports, report, checked.rule_counts)
     manifest["iri_base"] = base
     if write:
         steps.run("writing dist/", write_dist, graphs, manifest, paths.dist, jobs)
@@ -109,15 +128,56 @@ def infer_graph(bstore: BuildStore, ontology, chunks) -> GraphChunk:
     return chunk
 
 
-def check_source(paths: ProjectPaths, source_id: str):
-    """Assemble one source on its own (no reasoning, no other sources): for annotators."""
+@dataclass
+class SourceCheck:
+    """What `check-source` found: the source on its own, then (unless asked not to) the checks the
+    build runs across all sources, with the violations that concern this source apart."""
+    assembly: object
+    cross: Report | None = None  # None: the cross-source checks were not run
+    own: list = field(default_factory=list)  # violations on a node of this source's graph
+    shared_with: dict = field(default_factory=dict)  # focus -> the other sources whose graphs hold it too
+
+    @property
+    def others(self) -> list:
+        return [f for f in (self.cross.violations if self.cross else []) if f not in self.own]
+
+
+def check_source(paths: ProjectPaths, source_id: str, cross: bool = True, progress: Progress | None = None) -> SourceCheck:
+    """Assemble one source on its own (fast: for annotators); then, with `cross`, every step of a
+    build but the writing, so a clash with another source (two value texts on one shared
+    statement, say) is reported here rather than by `build`."""
     sources = {s.id: s for s in load_sources(paths)}
     if source_id not in sources:
         raise InputError(f"no source {source_id!r}; sources: {', '.join(sorted(sources))}", paths.sources_file)
     ontology = load_ontology(paths.ontology)
-    # Only this source's files are read, so another source's unfinished file cannot get in the way.
-    return assemble_source(sources[source_id], load_gazetteer(paths.gazetteer), Vocabulary.from_ontology(ontology),
-                           sorted(paths.annotations.glob(f"{source_id}*.yaml")))
+    # Only this source's files are read first, so its own problems are named before anything else's.
+    asm = assemble_source(sources[source_id], load_gazetteer(paths.gazetteer), Vocabulary.from_ontology(ontology),
+                          sorted(paths.annotations.glob(f"{source_id}*.yaml")))
+    if not cross:
+        return SourceCheck(asm)
+    checked = _check_graph(paths, Steps(progress), None)
+    result = SourceCheck(asm, checked.report)
+    violations = checked.report.violations
+    if not violations:
+        return result
+    subjects = set(asm.graph.subjects())
+    own_nodes = {_prefixed(s) for s in subjects} | {f"<{s}>" for s in subjects}  # as the findings name them
+    result.own = [f for f in violations if f.focus in own_nodes]
+    mine = str(source_graph(source_id))
+    prefix = mine[: -len(source_id)]
+    for focus in {f.focus for f in result.own}:
+        iri = _expand(focus)
+        needle = f"<{iri}> ".encode()
+        result.shared_with[focus] = sorted(
+            c.graph.rsplit("/", 1)[-1] for c in checked.chunks
+            if c.graph.startswith(prefix) and c.graph != mine
+            and (c.data.startswith(needle) or b"\n" + needle in c.data))
+    return result
+
+
+def _expand(short: str) -> str:
+    prefix, _, local = short.partition(":")
+    return str(PREFIXES[prefix]) + local if prefix in PREFIXES else short.strip("<>")
 
 
 def make_manifest(paths, bstore: BuildStore, graphs, reports, report: Report, rule_counts) -> dict:

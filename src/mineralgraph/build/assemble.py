@@ -213,7 +213,9 @@ class SourceAssembler:
         self.text: AnalysisText = normalise(source.text, source.markup, source.pinyin_annotations)
         self.graph = TripleSet()
         self.report = SourceReport(source)
-        self.mentions = gazetteer.find_mentions(self.text)
+        # a name shared by entries valid at different times goes to the one of the source's date
+        when = parse_date(source.as_of) if source.as_of else None
+        self.mentions = gazetteer.find_mentions(self.text, when=when)
         self._claims: dict[URIRef, URIRef] = {}
 
     # -- the document ---------------------------------------------------------------------

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from rdflib import URIRef
 
+from ..core.dates import DateAsGiven, parse_date
 from ..core.errors import InputError
 from ..core.namespaces import entity_iri, is_valid_slug
 from ..core.yamlio import line_of, load_yaml
@@ -54,6 +55,21 @@ class Entity:
             abbr = [self.data["abbreviation"], *abbr]
         return [str(a) for a in abbr]
 
+    @property
+    def period(self):
+        """(first day, day it ended) of `valid:`, either end None when open; None without `valid`."""
+        valid = self.data.get("valid")
+        if not valid:
+            return None
+        return (parse_date(valid["from"]).earliest if valid.get("from") else None,
+                parse_date(valid["to"]).earliest if valid.get("to") else None)
+
+    def valid_at(self, when: DateAsGiven) -> bool:
+        if self.period is None:
+            return True
+        start, end = self.period
+        return (start is None or when.latest >= start) and (end is None or when.earliest < end)
+
     def names(self) -> list[str]:
         """Every name this entity may be written as (not the one-character shorts)."""
         out = [v for v in self.labels.values() if v]
@@ -92,6 +108,10 @@ class Gazetteer:
         """An entity by id or by any of its names; an unknown reference suggests close names."""
         text = str(ref).strip()
         candidates = [e for e in self.entities if e.id == text and (not families or e.family in families)]
+        family, colon, slug = text.partition(":")
+        if not candidates and colon:  # family:id, the form an ambiguity offers (org:eu)
+            candidates = [e for e in self.entities if (e.family, e.id) == (family, slug)
+                          and (not families or e.family in families)]
         if not candidates:
             candidates = [e for e in self._by_name.get(_name_key(text), []) if not families or e.family in families]
             if not candidates:
@@ -103,7 +123,7 @@ class Gazetteer:
         fam = "/".join(sorted(families)) if families else "entity"
         if len(candidates) > 1:
             options = ", ".join(f"{e.family}:{e.id}" for e in candidates)
-            raise LookupError(f"{where}{fam} reference {text!r} is ambiguous ({options}); use the id")
+            raise LookupError(f"{where}{fam} reference {text!r} is ambiguous ({options}); write one of these")
         raise LookupError(f"{where}unknown {fam} {text!r}{self.suggest(text, families)}")
 
     def suggest(self, text: str, families: set[str] | None = None) -> str:
@@ -150,21 +170,40 @@ class Gazetteer:
         return re.compile("|".join(parts)) if parts else None
 
     def find_mentions(
-        self, text: AnalysisText, start: int = 0, end: int | None = None, *, enumeration: bool = False
+        self, text: AnalysisText, start: int = 0, end: int | None = None, *, enumeration: bool = False,
+        when: DateAsGiven | None = None,
     ) -> list[Mention]:
-        """Leftmost-longest, non-overlapping mentions in the analysis text (Simplified)."""
+        """Leftmost-longest, non-overlapping mentions in the analysis text (Simplified). `when`: the
+        source's date, which picks among entries sharing a name those valid then (`valid:`)."""
         matcher, table = (self._enum_matcher, self._enum_table) if enumeration else (self._matcher, self._match_table)
         if matcher is None:
             return []
         end = len(text.simplified) if end is None else end
         out = []
         for m in matcher.finditer(text.simplified, start, end):
-            for entity in table[m.group(0)]:
+            entities = table[m.group(0)]
+            if when is not None and len(entities) > 1:
+                entities = at_date(entities, when)
+            for entity in entities:
                 out.append(Mention(entity, m.start(), m.end(), text.clean[m.start() : m.end()]))
         return out
 
     def ambiguous_names(self) -> dict[str, list[Entity]]:
         return {n: es for n, es in self._match_table.items() if len(es) > 1}
+
+
+def at_date(entities: list[Entity], when: DateAsGiven) -> list[Entity]:
+    """Of entries sharing a name, those a source of date `when` means: the ones valid then; when no
+    dated one is (a 2024 text on 特朗普政府, between two administrations), the latest begun before."""
+    dated = [e for e in entities if e.period]
+    if not dated:
+        return entities
+    keep = [e for e in entities if e.valid_at(when)]
+    if not any(e.period for e in keep):
+        begun = [e for e in dated if e.period[0] is not None and e.period[0] <= when.earliest]
+        if begun:
+            keep.append(max(begun, key=lambda e: e.period[0]))
+    return keep or entities
 
 
 def _name_key(name: str) -> str:

@@ -37,14 +37,24 @@ def source_file_name(source_id: str, data: bytes) -> str:
     return f"{source_id}_{hashlib.sha256(data).hexdigest()[:16]}.txt"
 
 
-def add_source(paths: ProjectPaths, original: Path, *, source_id: str, date: str, title: str, publisher: str,
+def add_source(paths: ProjectPaths, original: Path, *, source_id: str, date: str | None, title: str, publisher: str,
                url: str | None = None, language: str = "zh-Hans", kind: str = "news",
-               markup: str | None = None) -> NewSource:
+               markup: str | None = None, authors: tuple[str, ...] | list[str] = (),
+               not_before: str | None = None) -> NewSource:
+    """`date`: the publication date; for an undated text, `not_before` instead: the latest date the
+    text itself refers to (sources.yaml then says `date: null`)."""
     data = _read_document(original)
     if not re.fullmatch(r"\d{3}", source_id):
         raise InputError(f"--id must be three digits (005), not {source_id!r}")
-    if date_problem(date):
-        raise InputError(f"--date {date!r} is not a date: {date_problem(date)}")
+    if (date is None) == (not_before is None):
+        raise InputError("give either --date (the publication date) or, for an undated text, --not-before "
+                         "(the latest date the text refers to), not both")
+    for option, value in (("--date", date), ("--not-before", not_before)):
+        if value is not None and date_problem(value):
+            raise InputError(f"{option} {value!r} is not a date: {date_problem(value)}")
+    authors = [a.strip() for a in authors]
+    if any(not a for a in authors):
+        raise InputError("--author must not be empty")
     existing = load_sources(paths)  # also proves sources.yaml is valid before we append to it
     digest = hashlib.sha256(data).hexdigest()
     for src in existing:
@@ -61,7 +71,7 @@ def add_source(paths: ProjectPaths, original: Path, *, source_id: str, date: str
             raise InputError("already exists; remove it or choose another --id", path)
 
     entry = _entry(paths, source_id, name, digest, date, title, publisher, url, language, kind,
-                   markup or MARKUP_BY_SUFFIX.get(original.suffix.lower(), "plain"))
+                   markup or MARKUP_BY_SUFFIX.get(original.suffix.lower(), "plain"), authors, not_before)
     before = paths.sources_file.read_text(encoding="utf-8")
     target.write_bytes(data)
     try:
@@ -89,7 +99,8 @@ def _read_document(path: Path) -> bytes:
     return data
 
 
-def _entry(paths, source_id, name, digest, date, title, publisher, url, language, kind, markup) -> str:
+def _entry(paths, source_id, name, digest, date, title, publisher, url, language, kind, markup, authors=(),
+           not_before=None) -> str:
     q = lambda text: json.dumps(text, ensure_ascii=False)  # a JSON string is a valid YAML scalar  # noqa: E731
     title_lang = language if HAN.search(title) or language == "en" else "en"
     lines = [
@@ -97,10 +108,14 @@ def _entry(paths, source_id, name, digest, date, title, publisher, url, language
         f"  file: {name}",
         f"  sha256: {digest}",
         f"  title: {{{title_lang}: {q(title)}}}",
-        "  creator: []",
+        f"  creator: [{', '.join(q(a) for a in authors)}]",
         f"  publisher: {_publisher(paths, publisher, language, q)}",
-        f"  date: {date}",
     ]
+    if date is not None:
+        lines.append(f"  date: {date}")
+    else:
+        lines += ["  date: null                  # not stated in the text",
+                  f"  not_before: {not_before}      # the latest date the text refers to"]
     if url:
         lines.append(f"  url: {q(url)}")
     lines += [f"  language: {language}", f"  kind: {kind}", f"  markup: {markup}"]

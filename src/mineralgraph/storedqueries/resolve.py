@@ -58,6 +58,12 @@ INDEX_QUERY = NS.sparql_prologue(("mg", "skos", "dcterms")) + """SELECT DISTINCT
 """ % " ".join(f"<{c}>" for c in _ALL_CLASSES)
 
 
+def typed_id(iri: str) -> str | None:
+    """id/org/eu -> org/eu: the IRI's path under /id/, type segment included (None outside it)."""
+    at = iri.rfind("/id/")
+    return iri[at + len("/id/"):] if at >= 0 and not iri.startswith(MG) else None
+
+
 def local_id(iri: str) -> str | None:
     """id/country/JPN -> JPN; id/list/us/2022 -> us/2022; id/source/004 -> 004. Under any IRI
     base (a graph may be published under another base), so found by its /id/ segment."""
@@ -159,6 +165,9 @@ class Resolver:
             if m:  # a source file name: NNN_<hash>.txt (docs/DATA.md)
                 value = m.group(1)
         exact = [e for e in pool if value in e.codes]
+        if not exact:  # the typed form an ambiguity offers: org:eu, or the IRI's path org/eu
+            typed = value.replace(":", "/", 1) if ":" in value else value
+            exact = [e for e in pool if typed_id(e.iri) == typed]
         if not exact:
             wanted = normalise(value)
             exact = [e for e in pool if any(normalise(k) == wanted for k in e.codes)]
@@ -168,8 +177,10 @@ class Resolver:
         if len(exact) == 1:
             return ox.NamedNode(exact[0].iri)
         if len(exact) > 1:
-            options = ", ".join(sorted(f"{e.id} ({e.label})" for e in exact))
-            raise BindError(f"{p.name}: {value!r} names several {what}s: {options}; give the id or IRI")
+            # the ids alone may be the same (list eu, org eu): offer the typed form, which resolves
+            options = ", ".join(sorted(f"{(typed_id(e.iri) or e.id).replace('/', ':', 1)} ({e.label})" for e in exact))
+            plural = what[:-1] + "ies" if what.endswith("y") else what + "s"
+            raise BindError(f"{p.name}: {value!r} names several {plural}: {options}; give one of these or an IRI")
         hint = self.suggest_entities(value, pool)
         if not pool:
             hint = f" (the graph has no {what} yet)"

@@ -16,7 +16,6 @@ from rdflib.namespace import RDF, SH
 from mineralgraph.core import ntriples
 from mineralgraph.core.namespaces import ONTOLOGY_GRAPH
 from mineralgraph.build.ontology import load_ontology
-
 from mineralgraph.validate.shaclsparql import as_stored
 from mineralgraph.validate.validator import data_graph, load_shapes, shacl, shacl_store
 
@@ -80,16 +79,6 @@ def _jena_keys(report: Graph) -> tuple[bool, set]:
                   _short(report, report.value(r, SH.sourceShape)),
                   str(report.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1]))
     return report.value(root, SH.conforms).toPython(), keys
-
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    return load_ontology(ROOT / "ontology")
-
-
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    return load_shapes(ROOT / "shapes")
 
 
 # Where Jena is stricter than pySHACL, by SHACL's letter: "20"^^xsd:gYear is ill-typed (a year

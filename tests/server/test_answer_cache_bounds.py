@@ -66,3 +66,17 @@ def test_identical_requests_in_flight_share_one_answer():
     assert len(results) == 32 and all(r == ("200 OK", b"answer") for r in results)
     assert app.calls == 1
     assert cache.stats()["shared"] >= 30
+
+
+def test_an_answer_read_without_finishing_its_iterator_is_kept_and_shared():
+    # A WSGI server (or Flask's test client) may read an answer's bytes and close the iterator
+    # late or never: the answer is kept and a duplicate is not held up waiting for that.
+    app = CountingApp(body=b"page")
+    cache = AnswerCache(app, lambda: "build", max_bytes=1 << 20)
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/p", "QUERY_STRING": "", "HTTP_ACCEPT": "*/*",
+               "HTTP_HOST": "h", "wsgi.url_scheme": "http"}
+    first = iter(cache(dict(environ), lambda *a: None))
+    assert next(first) == b"page"  # every byte read; the iterator left open
+    started = time.monotonic()
+    assert _get(cache, path="/p") == ("200 OK", b"page")
+    assert time.monotonic() - started < 1 and app.calls == 1 and cache.stats()["entries"] == 1

@@ -91,19 +91,25 @@ class AnswerCache:
                     if hasattr(result, "close"):
                         result.close()
             return
+
+        def release() -> None:  # however the answer ends, the requests waiting on it go on
+            with self._lock:
+                if self._in_flight.get(key) is mine:
+                    del self._in_flight[key]
+            mine.set()
+
         try:
             entry = self._lookup(key)  # answered between our miss and our registration
             if entry is not None:
+                release()
                 yield from self._send(entry, environ, start_response)
             else:
                 self.misses += 1
-                yield from self._answer_and_keep(key, environ, start_response)
-        finally:  # however the answer ended, the requests waiting on it go on
-            with self._lock:
-                self._in_flight.pop(key, None)
-            mine.set()
+                yield from self._answer_and_keep(key, environ, start_response, release)
+        finally:
+            release()
 
-    def _answer_and_keep(self, key, environ, start_response):
+    def _answer_and_keep(self, key, environ, start_response, release):
         seen = {}
 
         def _start(status, headers, exc_info=None):
@@ -111,19 +117,28 @@ class AnswerCache:
             return start_response(status, headers, exc_info)
 
         result = self.app(environ, _start)
-        chunks, size, keep = [], 0, environ["REQUEST_METHOD"] == "GET"
         try:
-            for chunk in result:
-                if keep:
-                    size += len(chunk)
-                    keep = size <= self.max_entry
-                    chunks.append(chunk) if keep else chunks.clear()
-                yield chunk
+            # The answer is read up to the entry cap before the client gets any of it, so it is
+            # kept and the waiting duplicates released as soon as it is complete, not when the
+            # server happens to finish (or close) this generator.
+            rest = iter(result)
+            head, size, complete = [], 0, True
+            for chunk in rest:
+                head.append(chunk)
+                size += len(chunk)
+                if size > self.max_entry:
+                    complete = False
+                    break
+            if complete and environ["REQUEST_METHOD"] == "GET" and self._cacheable(seen):
+                self._store(key, seen["status"], seen["headers"], b"".join(head))
+            release()
+            yield from head
+            del head
+            if not complete:
+                yield from rest
         finally:
             if hasattr(result, "close"):
                 result.close()
-        if keep and self._cacheable(seen):
-            self._store(key, seen["status"], seen["headers"], b"".join(chunks))
 
     @staticmethod
     def _cacheable(seen: dict) -> bool:

@@ -359,8 +359,13 @@ def build_list_version(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
     g.add((version, DCTERMS.isVersionOf, series.iri))
     year = f.get("year") or str(f.get("version")).split("/", 1)[1][:4]
     g.add((version, MG.versionYear, year_literal(year, ctx, line)))
+    draft = str(f.get("status")) == "proposed"
     for lang, label in series.labels.items():
-        g.add((version, SKOS.prefLabel, Literal(f"{label} ({year})" if lang == "en" else f"{label}（{year}年）", lang=lang)))
+        if lang == "en":
+            text = f"{label} ({year}{' draft' if draft else ''})"
+        else:
+            text = f"{label}（{year}年{'草案' if draft else ''}）"
+        g.add((version, SKOS.prefLabel, Literal(text, lang=lang)))
     for issuer in ctx.resolve_list(f.get("issuer"), ISSUERS, line):
         g.add((version, MG.issuer, issuer.iri))
     if f.get("previous"):

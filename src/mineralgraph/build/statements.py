@@ -497,7 +497,7 @@ def build_event(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
         g.add((st, DCTERMS.description, Literal(str(f["label"]), lang="en")))
     # a measure (export control, sanction, tariff): who imposes it and whom it is aimed at
     for issuer in ctx.resolve_list(f.get("issuer"), ISSUERS, line):
-        g.add((st, MG.issuer, _as_party(ctx.gazetteer, issuer)[0].iri))
+        g.add((st, MG.issuer, issuer.iri))  # the body the source names (as for policies)
     for target in ctx.resolve_list(f.get("target"), ISSUERS, line):
         g.add((st, MG.target, target.iri))
     if attendance:

@@ -159,3 +159,30 @@ def test_attendance_at_a_meeting_is_not_membership(ask):
     assert not any(r["statement"] in m for r in attended for m in mechanisms)
     named = {r["memberId"] for r in ask("roster-matrix", mechanism=meeting["about"])}
     assert named == {m for _, f in _statements("membership") if f["mechanism"] == meeting["about"] for m in f["members"]}
+
+
+def test_draft_proposes_successions_terms_and_measures(project):
+    """`mineralgraph draft` sees the new kinds where its cues do: a succession's date, a chair and
+    its term, a member that left, an export control and a stockpile (drafting/cues.yaml)."""
+    from mineralgraph.intake.draft import draft_source
+
+    drafted: dict[str, list[tuple[str, dict]]] = {}
+    for src in load_batch(TEXTS)["sources"]:
+        for d in draft_source(ProjectPaths(project), src["id"], all_sentences=True)[1]:
+            drafted.setdefault(d.quote, []).extend(d.statements)
+    keys = {"relation": ("relation", "since"), "membership": ("role", "since", "until"), "event": ("event",)}
+    checked = 0
+    for src in load_batch(TEXTS)["sources"]:
+        for claim in src["claims"]:
+            for st in claim["statements"]:
+                kind = next(iter(st))
+                f = st[kind]
+                wanted = {k: str(f[k]) for k in keys.get(kind, ()) if k in f}
+                if kind == "event" and f["event"] not in ("export-control", "stockpile"):
+                    continue
+                if kind not in keys or (kind == "membership" and not ({"role", "until"} & set(f))):
+                    continue
+                got = [{k: str(v) for k, v in fields.items() if k in wanted} for k2, fields in drafted[claim["quote"]] if k2 == kind]
+                assert wanted in got, (claim["quote"], wanted, got)
+                checked += 1
+    assert checked >= 7

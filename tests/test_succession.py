@@ -186,3 +186,25 @@ def test_draft_proposes_successions_terms_and_measures(project):
                 assert wanted in got, (claim["quote"], wanted, got)
                 checked += 1
     assert checked >= 7
+
+
+def test_the_add_source_skeleton_shows_the_new_keys_and_they_are_valid():
+    """The commented statements of the skeleton `add-source` writes are accepted by the schema as
+    they stand, and show a dated succession, a chair's term, a draft list, a measure, an attendance."""
+    import json
+
+    import yaml
+    from jsonschema import Draft202012Validator
+
+    from mineralgraph.core.yamlio import _LineLoader
+    from mineralgraph.intake.addsource import _skeleton
+
+    skeleton = _skeleton("099", "099_x.txt", "a title")
+    # dates stay text, as the build's loader reads them (core/yamlio.py)
+    examples = [yaml.load(line.split("#", 1)[1].strip()[2:], Loader=_LineLoader)  # noqa: S506
+                for line in skeleton.splitlines() if re.match(r"#\s+- \w+: \{", line)]
+    schema = json.loads((ROOT / "schemas" / "annotations.schema.json").read_text(encoding="utf-8"))
+    document = {"source": "099", "claims": [{"quote": "x", "statements": examples}]}
+    assert not list(Draft202012Validator(schema).iter_errors(document))
+    shown = {k for e in examples for f in e.values() for k in f}
+    assert {"since", "until", "role", "status", "final_version", "issuer", "target", "attendance"} <= shown

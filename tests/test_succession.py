@@ -112,6 +112,10 @@ def test_roles_and_memberships_keep_their_periods(ask):
     # "Korea chairs FORGE until June 2026" is one statement, supported by both sources
     chair = [r for r in rows if r.get("role") == "chair"]
     assert {r["claim"] for r in chair} and len({r["sourceId"] for r in chair}) == 2
+    # the mechanism's history dates the end of the chair's term and the member's leaving
+    history = {(r["what"], r.get("other"), r["date"], r["sourceId"]) for r in ask("mechanism-timeline", mechanism="FORGE")}
+    for m, role, _since, until, sid in expected:
+        assert (f"{role or 'member'} until", m, until, sid) in history
 
 
 def test_a_draft_list_is_told_apart_from_the_final_one(ask):

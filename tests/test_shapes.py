@@ -115,6 +115,20 @@ EXPECTED = {
         (ID["stmt/event/msp/launch/2022-06"], MG.eventType, MGSH["EventStatement-type"], SH.MinCountConstraintComponent, V)
     ],
     "relation-unknown": [(ID["stmt/relation/msp/x"], MG.relation, MGSH["RelationStatement-relation"], SH.InConstraintComponent, V)],
+    # issue 21: a succession's date is a date as precise as the source, not words
+    "relation-since-not-a-date": [
+        (ID["stmt/relation/iea/succeeds/msp/since-x"], MG.since, MGSH["RelationStatement-since"], SH.OrConstraintComponent, V),
+        (ID["stmt/relation/iea/succeeds/msp/since-x"], MG.since, MGSH["RelationStatement-since"], SH.PatternConstraintComponent, V),
+    ],
+    # issue 21: a draft names a final version, which is no draft itself
+    "list-version-final-is-proposed": [
+        (ID["list/us/2025-draft"], MG.finalVersion, MGSH.ListVersionStatus, SH.SPARQLConstraintComponent, V)
+    ],
+    # issue 21: an attendance count says what it counts and how it is bounded
+    "event-attendance-no-unit": [
+        (ID["stmt/event/msp/meeting/2026-02-04/attended-exact-54"], MG.attendance, MGSH.EventStatementMeasure,
+         SH.SPARQLConstraintComponent, V)
+    ],
     "list-version-more-than-declared": [
         (ID["list/us/2022"], MG.declaredCount, MGSH.ListVersion, SH.SPARQLConstraintComponent, V)
     ],

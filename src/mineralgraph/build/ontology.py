@@ -55,6 +55,7 @@ class Vocabulary:
     bounds: dict[str, URIRef]
     statuses: dict[str, URIRef]
     derivations: dict[str, URIRef]
+    list_statuses: dict[str, URIRef]
     kind_labels: dict[str, URIRef]  # 双边机制 -> mg:bilateral (for Table 1's type column)
 
     @classmethod
@@ -81,6 +82,7 @@ class Vocabulary:
             bounds=by_scheme(MG.Bounds),
             statuses=by_scheme(MG.EventStatuses),
             derivations=by_scheme(MG.DerivationKinds),
+            list_statuses=by_scheme(MG.ListVersionStatuses),
             kind_labels=kind_labels,
         )
 

@@ -129,13 +129,17 @@ def build_membership(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
         role = ctx.vocab.roles.get(str(f["role"]))
         if role is None:
             raise ctx.fail(f"unknown role {f['role']!r}; one of {sorted(ctx.vocab.roles)}", line)
-    return [membership(ctx, mech, party, body, role, f.get("since"), line) for party, body in members]
+    until = f.get("until")
+    return [membership(ctx, mech, party, body, role, f.get("since"), line, until) for party, body in members]
 
 
-def membership(ctx: ClaimContext, mech: Entity, party: Entity, body: Entity | None, role, since, line) -> URIRef:
+def membership(ctx: ClaimContext, mech: Entity, party: Entity, body: Entity | None, role, since, line, until=None) -> URIRef:
     g = ctx.graph
-    # A role is part of what is stated (the US as leader is another fact than the US as member).
+    # A role is part of what is stated (the US as leader is another fact than the US as member),
+    # and so is its end: a chair until 2026-06 (or a member that left) is another fact than one that goes on.
     parts = [mech.id, party.id] + ([str(role).rsplit("role-", 1)[-1]] if role is not None else [])
+    if until:
+        parts.append(f"until-{until}")
     st = statement_iri("membership", *parts)
     g.add((st, RDF.type, MG.MembershipStatement))
     g.add((st, ORG.member, party.iri))
@@ -153,6 +157,15 @@ def membership(ctx: ClaimContext, mech: Entity, party: Entity, body: Entity | No
         g.add((interval, TIME.hasBeginning, beginning))
         g.add((beginning, RDF.type, TIME.Instant))
         g.add((beginning, date.instant_property, date.literal))
+    if until:
+        end_date = date_literal(until, ctx, line)
+        interval = URIRef(str(st) + "#during")
+        end = URIRef(str(st) + "#end")
+        g.add((st, ORG.memberDuring, interval))
+        g.add((interval, RDF.type, TIME.Interval))
+        g.add((interval, TIME.hasEnd, end))  # the last date it holds, included (docs/DATA.md)
+        g.add((end, RDF.type, TIME.Instant))
+        g.add((end, end_date.instant_property, end_date.literal))
     return st
 
 
@@ -346,12 +359,25 @@ def build_list_version(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
     g.add((version, DCTERMS.isVersionOf, series.iri))
     year = f.get("year") or str(f.get("version")).split("/", 1)[1][:4]
     g.add((version, MG.versionYear, year_literal(year, ctx, line)))
+    draft = str(f.get("status")) == "proposed"
     for lang, label in series.labels.items():
-        g.add((version, SKOS.prefLabel, Literal(f"{label} ({year})" if lang == "en" else f"{label}（{year}年）", lang=lang)))
+        if lang == "en":
+            text = f"{label} ({year}{' draft' if draft else ''})"
+        else:
+            text = f"{label}（{year}年{'草案' if draft else ''}）"
+        g.add((version, SKOS.prefLabel, Literal(text, lang=lang)))
     for issuer in ctx.resolve_list(f.get("issuer"), ISSUERS, line):
         g.add((version, MG.issuer, issuer.iri))
     if f.get("previous"):
         g.add((version, PROV.wasRevisionOf, _version(ctx, f["previous"], line)))
+    status = ctx.vocab.list_statuses.get(str(f.get("status", "final")))
+    if status is None:
+        raise ctx.fail(f"status must be one of {sorted(ctx.vocab.list_statuses)}, not {f.get('status')!r}", line)
+    g.add((version, MG.versionStatus, status))
+    if f.get("final_version"):
+        if str(f.get("status")) != "proposed":
+            raise ctx.fail("`final_version:` belongs on a proposed version (`status: proposed`): the final version that followed the draft", line)
+        g.add((version, MG.finalVersion, _version(ctx, f["final_version"], line)))
     out = [version]
     minerals = f.get("minerals", "auto")
     if minerals == "auto":
@@ -427,6 +453,9 @@ def build_event(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
     parts = [about[0].id, str(f["event"]), str(date or "undated")]
     if status_name != "occurred":  # a planned launch is another fact than the launch
         parts += [status_name] + ([f"by-{f['due_by']}"] if f.get("due_by") else [])
+    attendance = f.get("attendance")
+    if attendance:  # two sources counting the attendance differently give two statements
+        parts += [f"attended-{attendance.get('bound', 'exact')}-{attendance.get('count')}"]
     st = statement_iri("event", *parts)
     g = ctx.graph
     g.add((st, RDF.type, MG.EventStatement))
@@ -466,7 +495,26 @@ def build_event(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
     if f.get("label"):
         # Two sources may describe one event in different words: descriptions accumulate.
         g.add((st, DCTERMS.description, Literal(str(f["label"]), lang="en")))
+    # a measure (export control, sanction, tariff): who imposes it and whom it is aimed at
+    for issuer in ctx.resolve_list(f.get("issuer"), ISSUERS, line):
+        g.add((st, MG.issuer, issuer.iri))  # the body the source names (as for policies)
+    for target in ctx.resolve_list(f.get("target"), ISSUERS, line):
+        g.add((st, MG.target, target.iri))
+    if attendance:
+        _attendance(ctx, st, attendance, line)
     return out
+
+
+def _attendance(ctx: ClaimContext, st: URIRef, attendance: dict, line) -> None:
+    """How many attended a meeting: on the event, never a membership of what it concerns."""
+    unit = ctx.resolve(attendance.get("unit", "country"), {"unit"}, line)
+    bound = ctx.vocab.bounds.get(str(attendance.get("bound", "exact")))
+    if bound is None:
+        raise ctx.fail(f"attendance bound must be one of {sorted(ctx.vocab.bounds)}, not {attendance.get('bound')!r}", line)
+    g = ctx.graph
+    g.add((st, MG.attendance, Literal(int(attendance["count"]), datatype=XSD.nonNegativeInteger)))
+    g.add((st, MG.attendanceUnit, unit.iri))
+    g.add((st, MG.attendanceBound, bound))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -509,12 +557,18 @@ def build_relation(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
         raise ctx.fail(f"relation must be one of {sorted(ctx.vocab.relations)}, not {f.get('relation')!r}", line)
     subject = ctx.resolve(f.get("subject"), {"mechanism", "policy"}, line)
     obj = ctx.resolve(f.get("object"), {"mechanism", "policy"}, line)
-    st = statement_iri("relation", subject.id, str(f["relation"]), obj.id)
+    since = f.get("since")
+    # a dated succession is another statement than an undated one: each source's date stays with it
+    st = statement_iri("relation", subject.id, str(f["relation"]), obj.id, *([f"since-{since}"] if since else []))
     g = ctx.graph
     g.add((st, RDF.type, MG.RelationStatement))
     g.add((st, MG.relationSubject, subject.iri))
     g.add((st, MG.relation, prop))
     g.add((st, MG.relationObject, obj.iri))
+    if since:
+        when = date_literal(since, ctx, line)
+        g.add((st, MG.since, when.literal))
+        g.add((st, MG.datePrecision, when.precision))
     g.add((subject.iri, prop, obj.iri))
     return [st]
 

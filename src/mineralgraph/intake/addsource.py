@@ -141,6 +141,12 @@ def _skeleton(source_id: str, name: str, title: str) -> str:
 #     gloss: "…your English rendering of it (optional)…"
 #     statements:
 #       - membership: {{mechanism: msp, members: auto, exhaustive: false}}
+#       # successions, terms, draft lists, measures, attendance (docs/DATA.md, Statement types):
+#       - relation: {{subject: forge, relation: succeeds, object: msp, since: 2026-02-04}}
+#       - membership: {{mechanism: forge, members: [KOR], role: chair, since: 2026-02, until: 2026-06}}
+#       - list_version: {{version: us/2025-draft, list: us, status: proposed, final_version: us/2025, minerals: []}}
+#       - event: {{event: export-control, about: [gallium, germanium], issuer: mofcom, target: USA, date: 2025-12-01}}
+#       - event: {{event: meeting, about: forge, date: 2026-02-04, attendance: {{count: 54, unit: delegation}}}}
 source: "{source_id}"
 claims: []
 """

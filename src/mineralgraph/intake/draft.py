@@ -195,6 +195,7 @@ def _statements(gazetteer: Gazetteer, text: AnalysisText, start: int, end: int, 
     if resolved:
         draftcues.fill_dates(out, resolved, s)
     draftcues.enrich(out, s)
+    draftcues.periods(out, s, resolved or [])
     if here:
         cues.append("new names: " + ", ".join(n.name for n in here))
     return out, cues

@@ -252,3 +252,41 @@ def enrich(out: list[tuple[str, dict]], sentence: str) -> None:
         year = re.search(d["list_years"]["en"], sentence, re.I) or re.search(d["list_years"]["zh"] + r"[^，。]{0,12}(?:清单|目录|名录)", sentence)
         if year and "year" not in fields:
             fields["year"] = int(next(g for g in year.groups() if g))
+
+
+def _first_cue(table: dict, sentence: str) -> str | None:
+    """The first name of a {name: [patterns]} table of drafting/cues.yaml whose patterns match."""
+    for name, pats in table.items():
+        if re.search("|".join(f"(?:{p})" for p in pats), sentence, re.I):
+            return name
+    return None
+
+
+def periods(out: list[tuple[str, dict]], sentence: str, when: list[str]) -> None:
+    """Issue 21: what the sentence says of periods and kinds, on every drafted statement: a
+    membership's role (chairs …) and its end (`until`: until, left, 至2026年6月, 退出); a dated
+    succession (`since`); a draft list (`status: proposed`); an event that is a measure (export
+    controls, sanctions, tariffs, stockpiles)."""
+    d = _cues()[0]
+    ends = bool(re.search("|".join(f"(?:{p})" for p in d["ending"]), sentence, re.I))
+    for kind, fields in out:
+        if kind == "membership":
+            role = _first_cue(d["roles"], sentence)
+            if role and "role" not in fields:
+                fields["role"] = role
+            if when and ends and "until" not in fields:
+                fields["until"] = when[-1]  # "joined in February and left in May": the last date ends it
+                if fields.get("since") == when[-1] and len(when) == 1:
+                    del fields["since"]
+        elif kind == "relation":
+            if fields.get("relation") == "?":
+                fields["relation"] = next((name for name, rx in _cues()[2] if rx.search(sentence)), "?")
+            if fields.get("relation") == "succeeds" and when and "since" not in fields:
+                fields["since"] = when[0]
+        elif kind == "list_version":
+            if re.search("|".join(f"(?:{p})" for p in d["proposed_list"]), sentence, re.I) and "status" not in fields:
+                fields["status"] = "proposed"
+        elif kind == "event" and fields.get("event") not in ("signing", "meeting", "negotiation", "investment"):
+            measure = _first_cue(d["measures"], sentence)
+            if measure:
+                fields["event"] = measure

@@ -37,7 +37,9 @@
     var lanes = ["global", "minilateral", "bilateral", "unclassified"];
     var founded = rows.filter(function (r) { return r.what === "founded"; });
     var claims = rows.filter(function (r) { return r.what === "membership claim"; });
-    var mechs = Array.from(new Set(claims.map(function (r) { return r.mechanismLabel || r.mechanismId; }))).sort();
+    // a succession (issue 21): a mark on the predecessor's row at the date the successor took over
+    var succeeded = rows.filter(function (r) { return r.what === "succeeded"; });
+    var mechs = Array.from(new Set(claims.concat(succeeded).map(function (r) { return r.mechanismLabel || r.mechanismId; }))).sort();
     var seen = {};
     var foundedData = founded.map(function (r) {
       var lane = firstKind(r.kindName), key = lane + r.date.slice(0, 4);
@@ -50,11 +52,17 @@
       return { value: [position(r.date), mechs.indexOf(r.mechanismLabel || r.mechanismId), Number(r.members)],
                row: r, href: local(r.claim) };
     });
+    var succeededData = succeeded.map(function (r) {
+      return { value: [position(r.date), mechs.indexOf(r.mechanismLabel || r.mechanismId)], row: r, href: local(r.mechanism) };
+    });
     var height = Math.max(520, 260 + mechs.length * 16);
     el.style.height = height + "px";
     return {
       tooltip: { formatter: function (p) {
         var r = p.data.row;
+        if (r.what === "succeeded") {
+          return escapeHtml(r.mechanismLabel || r.mechanismId) + "<br>succeeded by " + escapeHtml(r.successorId) + " since " + escapeHtml(r.date) + "<br>source " + escapeHtml(r.sources);
+        }
         return r.what === "founded"
           ? escapeHtml(r.mechanismLabel || r.mechanismId) + "<br>founded " + escapeHtml(r.date) + " · " + escapeHtml(r.kindName || "kind not given") + "<br>source " + escapeHtml(r.sources)
           : escapeHtml(r.mechanismLabel || r.mechanismId) + "<br>" + escapeHtml(r.members) + " member(s) named, as of " + escapeHtml(r.date) + "<br>source " + escapeHtml(r.sources);
@@ -70,7 +78,9 @@
       series: [
         { type: "scatter", xAxisIndex: 0, yAxisIndex: 0, data: foundedData, symbolSize: 11 },
         { type: "scatter", xAxisIndex: 1, yAxisIndex: 1, data: claimData, itemStyle: { color: "#0b5cad", opacity: 0.7 },
-          symbolSize: function (v) { return 6 + Math.sqrt(v[2]) * 4; } }
+          symbolSize: function (v) { return 6 + Math.sqrt(v[2]) * 4; } },
+        { type: "scatter", xAxisIndex: 1, yAxisIndex: 1, data: succeededData, symbol: "triangle", symbolSize: 13,
+          itemStyle: { color: "#b35c00" } }
       ]
     };
   }
@@ -78,6 +88,7 @@
   function lists(rows) {
     var series = {}, versions = [];
     rows.forEach(function (r) {
+      if (r.status === "proposed") { return; }  // a draft list (issue 21) is not a size of the list
       var size = Number(r.declaredCount || r.coveredCount || 0);
       (series[r.listId] = series[r.listId] || { label: r.listLabel || r.listId, data: [] }).data.push(
         { value: [Number(r.year), size], row: r, href: local(r.version) });

@@ -17,7 +17,8 @@ VIEWS = {
         "query": "timeline", "title": "Timeline",
         "lede": "Mechanisms by founding date and kind; below, every claim naming members of a mechanism, "
                 "at the date it speaks for (the larger the mark, the more members it names). Dates are as "
-                "precise as the source: a year is drawn across its middle and labelled as the year.",
+                "precise as the source: a year is drawn across its middle and labelled as the year. A triangle on a "
+                "mechanism's row is the date a source says its successor took over.",
         "filters": ["kind", "source"],
     },
     "lists": {

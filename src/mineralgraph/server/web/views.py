@@ -14,7 +14,7 @@ from mineralgraph.storedqueries.resolve import local_id
 from .. import conneg, iris
 from ..frame import MEDIA, RESOURCE_OFFERS, SUFFIX_OF, SUFFIXES, page, wanted_key, wants_html
 from ..service import service
-from . import graph, reading, resources, roster, search, texts
+from . import graph, reading, resources, roster, search, succession, texts
 from .graph import MG
 
 bp = Blueprint("web", __name__)
@@ -148,6 +148,7 @@ def resource_page(iri: str, headers: dict) -> Response:
                 mentions=resources.mentions_by_source(iri), is_statement=False, inline_claims=resources.INLINE_CLAIMS,
                 mention_sources=resources.MENTION_SOURCES,
                 matrix=roster.matrix(iri) if mechanism else None,
+                succession=succession.lines(iri) if mechanism else None,
                 mechanism_id=local_id(iri) if mechanism else None,
                 actor_id=local_id(iri) if MG + "Actor" in types and not mechanism else None)
 

@@ -159,6 +159,18 @@ EXPECTED = {
     ],
     "list-issuer-mineral": [(ID["list/us"], MG.issuer, MGSH["Policy-issuer"], SH.OrConstraintComponent, V)],
     "policy-issued-year": [(ID["policy/eo-13953"], DCTERMS.issued, MGSH["Policy-issued"], SH.PatternConstraintComponent, V)],
+    # issue 21: wording stays with its claim; amounts
+    "wording-on-statement": [
+        (ID["stmt/statistic/x"], MG.valueText, MGSH["Statement-noValueText"], SH.MaxCountConstraintComponent, V)
+    ],
+    "wording-not-supported": [  # worded by a claim that does not support it, and by none that does
+        (ID["claim/900/10-18/wording/a1"], MG.ofStatement, MGSH["Wording-supported"], SH.SPARQLConstraintComponent, V),
+        (ID["stmt/statistic/x"], ("^", MG.supports), MGSH["Statement-supportedBy"], SH.MinCountConstraintComponent, V),
+    ],
+    "unit-currency-code": [(ID["unit/usd"], SKOS.notation, MGSH["Unit-notation"], SH.PatternConstraintComponent, V)],
+    "statistic-each-one-party": [
+        (ID["stmt/statistic/each"], MG.perParty, MGSH.PerPartyParties, SH.SPARQLConstraintComponent, V)
+    ],
 }
 
 # check file -> (asserted?, focus nodes it must report, severity)

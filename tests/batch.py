@@ -14,13 +14,13 @@ from seedscope import SEED_IDS  # noqa: F401  (re-exported for the batch test)
 BATCH_FILE = Path(__file__).resolve().parent / "data" / "batch" / "batch.yaml"
 
 
-def load_batch() -> dict:
-    return yaml.safe_load(BATCH_FILE.read_text(encoding="utf-8"))
+def load_batch(path: Path = BATCH_FILE) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def install_batch(root: Path) -> list[str]:
-    """Add the batch to the project at `root` (a copy); returns the new source ids."""
-    batch = load_batch()
+def install_batch(root: Path, path: Path = BATCH_FILE) -> list[str]:
+    """Add the batch (or another file laid out as it is) to the project at `root` (a copy); returns the new source ids."""
+    batch = load_batch(path)
     seeds = root / "seeds"
     for name, content in batch["gazetteer"].items():
         (seeds / "gazetteer" / name).write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False),

@@ -360,6 +360,24 @@ def claim_statements(iri: str) -> list[dict]:
     return _statement_groups(rows, with_claims=False)
 
 
+def claim_wordings(iri: str) -> list[dict]:
+    """This claim's own words for each statement it supports (issue 21: mg:Wording): the figure as
+    written, its label of an event, the parties it names; shown beside its own quote."""
+    rows = select(f"""SELECT ?stmt ?text ?label ?party WHERE {{ {term(iri)} mg:wording ?w . ?w mg:ofStatement ?stmt .
+                        OPTIONAL {{ ?w mg:valueText ?text }} OPTIONAL {{ ?w dcterms:description ?label }}
+                        OPTIONAL {{ ?w mg:participant ?party }} }}""")
+    names = labels(_uris(rows, "stmt", "party"))
+    out: dict[str, dict] = {}
+    for r in rows:
+        st = out.setdefault(r["stmt"]["value"], {"statement": _val(r["stmt"], names), "text": None, "label": None,
+                                                  "parties": []})
+        st["text"] = st["text"] or (r.get("text") or {}).get("value")
+        st["label"] = st["label"] or (r.get("label") or {}).get("value")
+        if r.get("party") and all(p["value"] != r["party"]["value"] for p in st["parties"]):
+            st["parties"].append(_val(r["party"], names))
+    return sorted(out.values(), key=lambda w: w["statement"]["value"])
+
+
 def claim_mentions(iri: str) -> list[dict]:
     rows = select(f"SELECT DISTINCT ?e WHERE {{ {term(iri)} mg:mentions ?e }}")
     names = labels(_uris(rows, "e"))

@@ -150,3 +150,25 @@ def test_claim_pages_show_their_own_wording(client):
     section = meeting.split('id="wording"', 1)[1].split("</section>", 1)[0]
     assert "ministerial meeting attended by Canadian and Japanese ministers" in section
     assert "Canada" in section and "Japan" in section and "Australia" not in section
+
+
+def test_draft_gives_currencies_and_each(project):
+    """`draft` proposes the new keys where its cues see them: a currency unit (an ISO 4217 unit of
+    units.yaml) and `each: true` with the parties as funders."""
+    from mineralgraph.build.gazetteer import load_gazetteer
+    from mineralgraph.build.sources import Source
+    from mineralgraph.intake.draft import draft_claims
+
+    gazetteer = load_gazetteer(project["root"] / "seeds" / "gazetteer")
+    stats = {}
+    for t in load_batch(DATA)["sources"]:
+        src = Source(id=t["id"], file="x.txt", path=DATA, sha256="", title={}, language=t["language"], kind="news",
+                     markup="plain", text=t["text"], date=str(t["date"]))
+        for d in draft_claims(src, gazetteer):
+            stats.update({(t["id"], f["value_text"]): f for k, f in d.statements if k == "statistic" and "value_text" in f})
+    each = next(f for (sid, text), f in stats.items() if sid == "901" and "US$1 billion" in text)
+    assert (each["value"], each["unit"], each["each"], set(each["funder"])) == (1000000000, "usd", True, {"USA", "AUS"})
+    aud = next(f for (sid, text), f in stats.items() if sid == "902" and "澳元" in text)
+    assert (aud["value"], aud["unit"], aud.get("bound")) == (1000000000, "aud", "at-least") and "each" not in aud
+    units = {u["id"]: u.get("iso4217") for u in load_batch(ROOT / "seeds" / "gazetteer" / "units.yaml")["entries"]}
+    assert units["usd"] == "USD" and units["aud"] == "AUD"

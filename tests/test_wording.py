@@ -172,3 +172,13 @@ def test_draft_gives_currencies_and_each(project):
     assert (aud["value"], aud["unit"], aud.get("bound")) == (1000000000, "aud", "at-least") and "each" not in aud
     units = {u["id"]: u.get("iso4217") for u in load_batch(ROOT / "seeds" / "gazetteer" / "units.yaml")["entries"]}
     assert units["usd"] == "USD" and units["aud"] == "AUD"
+
+
+def test_the_statement_page_shows_each_claim_with_its_own_wording(client, runner, catalog):
+    (stmt,) = {r["statement"] for r in _rows(runner, catalog, "statistics", subject="polar-minerals-forum",
+                                                indicator="member-count")}
+    html = client.get("/" + stmt.split("/mineralgraph/", 1)[1], headers={"Accept": "text/html"}).get_data(as_text=True)
+    cards = html.split('id="evidence"', 1)[1].split('<li class="claim">')[1:]
+    got = {("16 members" in c, "第16个成员</q>" in c, "now has 16 members" in c, "迎来第16个成员。" in c) for c in cards}
+    # each quote with its own wording, never the other source's
+    assert got == {(True, False, True, False), (False, True, False, True)}

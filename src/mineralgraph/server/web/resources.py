@@ -277,7 +277,7 @@ def _prop_order(p: str) -> tuple:
     return (first.index(p) if p in first else len(first), short(p))
 
 
-CLAIM_QUERY = """SELECT ?key ?claim ?quote ?clean ?asOf ?source ?sourceId ?start ?end ?prefix ?suffix ?comment ?gloss WHERE {
+CLAIM_QUERY = """SELECT ?key ?claim ?quote ?clean ?asOf ?source ?sourceId ?start ?end ?prefix ?suffix ?comment ?gloss ?valueText ?label WHERE {
   VALUES ?key { %s }
   %s
   ?claim prov:value ?quote ; prov:wasQuotedFrom ?source .
@@ -286,6 +286,7 @@ CLAIM_QUERY = """SELECT ?key ?claim ?quote ?clean ?asOf ?source ?sourceId ?start
   OPTIONAL { ?claim rdfs:comment ?comment }
   OPTIONAL { ?claim mg:cleanText ?clean }
   OPTIONAL { ?claim mg:gloss ?gloss }
+  OPTIONAL { ?claim mg:wording ?w . ?w mg:ofStatement ?key . OPTIONAL { ?w mg:valueText ?valueText } OPTIONAL { ?w dcterms:description ?label } }
   OPTIONAL { ?claim mg:anchor ?a . ?a oa:hasSelector ?pos . ?pos a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }
   OPTIONAL { ?claim mg:anchor ?a2 . ?a2 oa:hasSelector ?q . ?q a oa:TextQuoteSelector .
              OPTIONAL { ?q oa:prefix ?prefix } OPTIONAL { ?q oa:suffix ?suffix } }
@@ -337,6 +338,8 @@ def claim_dict(r: dict, source_names: dict) -> dict:
         "source_label": best_label(source_names.get(source), short(source)),
         "source_href": (source_path + (f"#{anchor}" if anchor else "")) if source_path else source,
         "start": start, "end": end, "anchor": anchor,
+        # where the key is a statement: this claim's own wording of it (issue 21)
+        "value_text": r.get("valueText", {}).get("value"), "label": r.get("label", {}).get("value"),
     }
 
 

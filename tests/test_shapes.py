@@ -160,12 +160,10 @@ EXPECTED = {
     "list-issuer-mineral": [(ID["list/us"], MG.issuer, MGSH["Policy-issuer"], SH.OrConstraintComponent, V)],
     "policy-issued-year": [(ID["policy/eo-13953"], DCTERMS.issued, MGSH["Policy-issued"], SH.PatternConstraintComponent, V)],
     # issue 21: wording stays with its claim; amounts
-    "wording-on-statement": [
-        (ID["stmt/statistic/x"], MG.valueText, MGSH["Statement-noValueText"], SH.MaxCountConstraintComponent, V)
-    ],
-    "wording-not-supported": [  # worded by a claim that does not support it, and by none that does
-        (ID["claim/900/10-18/wording/a1"], MG.ofStatement, MGSH["Wording-supported"], SH.SPARQLConstraintComponent, V),
-        (ID["stmt/statistic/x"], ("^", MG.supports), MGSH["Statement-supportedBy"], SH.MinCountConstraintComponent, V),
+    "wording-on-statement": [(ID["stmt/statistic/x"], None, MGSH.ValueTextOnWording, SH.ClassConstraintComponent, V)],
+    "event-label-on-statement": [
+        (ID["stmt/event/msp/launch/2022-06"], DCTERMS.description, MGSH["EventStatement-noLabel"],
+         SH.MaxCountConstraintComponent, V)
     ],
     "unit-currency-code": [(ID["unit/usd"], SKOS.notation, MGSH["Unit-notation"], SH.PatternConstraintComponent, V)],
     "statistic-each-one-party": [
@@ -184,6 +182,7 @@ EXPECTED_CHECKS = {
     "entity-two-iso-codes": (True, {ID["country/JPN"]}, "Violation"),
     "iso-code-not-country": (True, {ID["org/eu"]}, "Violation"),
     "functional-property-two-values": (True, {ID["claim/900/10-18"]}, "Violation"),
+    "wording-of-unsupported-statement": (False, {ID["claim/900/10-18/wording/a1"]}, "Violation"),
 }
 
 

@@ -119,7 +119,7 @@ DATE_WORDS = re.compile(r"\b(1[89]\d\d|20\d\d)s?\b|\b(January|February|March|Apr
 FREE_TEXT = """PREFIX mg: <https://w3id.org/mineralgraph/ont#> PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT DISTINCT ?st ?kind ?text WHERE {
   { ?st a mg:StatisticStatement ; mg:qualifier ?text BIND("qualifier" AS ?kind) }
-  UNION { ?st a mg:EventStatement ; dcterms:description ?text BIND("label" AS ?kind) } }"""
+  UNION { ?st a mg:EventStatement . ?w mg:ofStatement ?st ; dcterms:description ?text BIND("label" AS ?kind) } }"""
 LINKED = """PREFIX mg: <https://w3id.org/mineralgraph/ont#> PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT DISTINCT ?st ?o WHERE {
   { ?st a mg:StatisticStatement } UNION { ?st a mg:EventStatement }

@@ -173,6 +173,16 @@ EXPECTED = {
     ],
     "list-issuer-mineral": [(ID["list/us"], MG.issuer, MGSH["Policy-issuer"], SH.OrConstraintComponent, V)],
     "policy-issued-year": [(ID["policy/eo-13953"], DCTERMS.issued, MGSH["Policy-issued"], SH.PatternConstraintComponent, V)],
+    # issue 21: wording stays with its claim; amounts
+    "wording-on-statement": [(ID["stmt/statistic/x"], None, MGSH.ValueTextOnWording, SH.ClassConstraintComponent, V)],
+    "event-label-on-statement": [
+        (ID["stmt/event/msp/launch/2022-06"], DCTERMS.description, MGSH["EventStatement-noLabel"],
+         SH.MaxCountConstraintComponent, V)
+    ],
+    "unit-currency-code": [(ID["unit/usd"], SKOS.notation, MGSH["Unit-notation"], SH.PatternConstraintComponent, V)],
+    "statistic-each-one-party": [
+        (ID["stmt/statistic/each"], MG.perParty, MGSH.PerPartyParties, SH.SPARQLConstraintComponent, V)
+    ],
 }
 
 # check file -> (asserted?, focus nodes it must report, severity)
@@ -186,6 +196,7 @@ EXPECTED_CHECKS = {
     "entity-two-iso-codes": (True, {ID["country/JPN"]}, "Violation"),
     "iso-code-not-country": (True, {ID["org/eu"]}, "Violation"),
     "functional-property-two-values": (True, {ID["claim/900/10-18"]}, "Violation"),
+    "wording-of-unsupported-statement": (False, {ID["claim/900/10-18/wording/a1"]}, "Violation"),
 }
 
 

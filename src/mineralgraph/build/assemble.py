@@ -142,6 +142,12 @@ def describe_gazetteer(gazetteer: Gazetteer, vocab: Vocabulary) -> Graph:
             g.add((iri, MG.issuer, _ref_any(gazetteer, d["issuer"], e, {"country", "org"}).iri))
         if e.family in VOCABULARY_FAMILIES:
             g.add((iri, SKOS.inScheme, ID[e.family]))
+        # issue 21: a currency's ISO 4217 code, and the indicators a reader compares with this one
+        if e.family == "unit" and d.get("iso4217"):
+            g.add((iri, SKOS.notation, Literal(str(d["iso4217"]), datatype=MG.iso4217)))
+        if e.family == "indicator":
+            for other in d.get("related") or []:
+                g.add((iri, SKOS.related, _ref(gazetteer, "indicator", other, e).iri))
     for family in VOCABULARY_FAMILIES:
         g.add((ID[family], RDF.type, SKOS.ConceptScheme))
         g.add((ID[family], SKOS.prefLabel, Literal(VOCABULARY_FAMILIES[family], lang="en")))
@@ -281,6 +287,7 @@ class SourceAssembler:
                           gloss=None) -> URIRef:
         claim = self._claim_node(located, as_of, path, line)
         ctx = ClaimContext(self.gazetteer, self.vocab, self.source, self.text, located, self.graph, path, line, exhaustive)
+        ctx.claim = claim  # the claim's own wording of each statement is keyed on it
         for st in statements:
             for iri in BUILDERS[st.type](ctx, st.fields, st.line):
                 self.graph.add((claim, MG.supports, iri))

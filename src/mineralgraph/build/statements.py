@@ -45,6 +45,7 @@ class ClaimContext:
     exhaustive: bool | None = None  # the annotation's override
     enumeration_complete: bool | None = None  # set by builders that read an enumeration
     mentioned: list[Entity] = field(default_factory=list)
+    claim: URIRef | None = None  # the claim being built: its own wording of each statement hangs on it
 
     def fail(self, message: str, line: int | None = None) -> InputError:
         return InputError(message, self.path, line or self.line)
@@ -62,6 +63,30 @@ class ClaimContext:
 
     def quote_mentions(self, families: set[str]) -> list[Mention]:
         return mentions_in(self.gazetteer, self.text, self.located.a_start, self.located.a_end, families)
+
+
+# ----------------------------------------------------------------------------------------------
+# wording: what one claim says of one statement in its own words (issue 21)
+
+
+def wording(ctx: ClaimContext, st: URIRef, value_text=None, label=None, participants=()) -> URIRef | None:
+    """The claim's own words for a statement two sources may share: the figure as written, an
+    event's label, the parties this claim names. Keyed on (claim, statement), since one claim
+    supports several statements and one statement has claims from several sources."""
+    if ctx.claim is None or not (value_text or label or participants):
+        return None
+    w = URIRef(f"{ctx.claim}/wording/{hashlib.sha1(str(st).encode()).hexdigest()[:8]}")
+    g = ctx.graph
+    g.add((ctx.claim, MG.wording, w))
+    g.add((w, RDF.type, MG.Wording))
+    g.add((w, MG.ofStatement, st))
+    if value_text:
+        g.add((w, MG.valueText, Literal(str(value_text))))
+    if label:
+        g.add((w, DCTERMS.description, Literal(str(label), lang="en")))
+    for p in participants:
+        g.add((w, MG.participant, p.iri))
+    return w
 
 
 def date_literal(value, ctx: ClaimContext, line=None) -> DateAsGiven:
@@ -221,6 +246,8 @@ def build_statistic(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
     subject = ctx.resolve(f.get("subject"), None, line)
     indicator = ctx.resolve(f.get("indicator"), {"indicator"}, line)
     unit = ctx.resolve(f.get("unit"), {"unit"}, line)
+    if f.get("mineral") and f.get("minerals"):
+        raise ctx.fail("a statistic names `mineral:` or `minerals:` (a figure over several), not both", line)
     mineral = ctx.resolve(f["mineral"], {"mineral"}, line) if f.get("mineral") else None
     try:
         value = Decimal(str(f.get("value")))
@@ -241,6 +268,13 @@ def statistic(ctx, subject: Entity, indicator: Entity, unit: Entity, mineral, va
     parties = {key: ctx.resolve_list(f.get(key), PARTY_FAMILIES, line) for key in STATISTIC_ROLES}
     category = ctx.resolve(f["category"], {"category"}, line) if f.get("category") else None
     period = _period(ctx, f.get("period"), line)
+    # issue 21: one figure over several minerals, a value for each party, the policy behind it
+    minerals = sorted(ctx.resolve_list(f.get("minerals"), {"mineral"}, line), key=lambda e: e.id)
+    if mineral is None and minerals:
+        mineral = minerals[0]  # the IRI's mineral part; every one is an mg:mineral below
+    each = bool(f.get("each", False))
+    policy = ctx.resolve(f["policy"], {"policy"}, line) if f.get("policy") else None
+    extra = [",".join(e.id for e in minerals), "each" if each else "", policy.id if policy else ""]
     # Everything that makes two figures different facts is in the key (bound, parties, category, period).
     key = "|".join(
         str(x)
@@ -250,6 +284,8 @@ def statistic(ctx, subject: Entity, indicator: Entity, unit: Entity, mineral, va
             "-".join(period), *(",".join(e.id for e in parties[k]) for k in STATISTIC_ROLES),
         )
     )
+    if any(extra):  # only then: the IRIs of figures written before issue 21 stay as they were
+        key += "|" + "|".join(extra)
     digest = hashlib.sha1(key.encode()).hexdigest()[:8]
     parts = [subject.family, subject.id, indicator.id] + ([mineral.id] if mineral else []) + [str(year or "undated"), digest]
     st = statement_iri("statistic", *[_slug(p) for p in parts])
@@ -265,8 +301,8 @@ def statistic(ctx, subject: Entity, indicator: Entity, unit: Entity, mineral, va
         g.add((st, MG.referenceYear, year_literal(year, ctx, line)))
     if f.get("target_year"):
         g.add((st, MG.targetYear, year_literal(f["target_year"], ctx, line)))
-    if f.get("value_text"):
-        g.add((st, MG.valueText, Literal(str(f["value_text"]))))
+    # the figure as this source writes it: on the claim's wording, not on the shared statement
+    wording(ctx, st, value_text=f.get("value_text"))
     if f.get("qualifier"):
         g.add((st, MG.qualifier, Literal(str(f["qualifier"]), lang="en")))
     g.add((st, MG.bound, bound))
@@ -283,6 +319,12 @@ def statistic(ctx, subject: Entity, indicator: Entity, unit: Entity, mineral, va
     if period:
         g.add((st, MG.periodStart, year_literal(period[0], ctx, line)))
         g.add((st, MG.periodEnd, year_literal(period[1], ctx, line)))
+    for m in minerals:
+        g.add((st, MG.mineral, m.iri))
+    if each:
+        g.add((st, MG.perParty, Literal(True)))
+    if policy is not None:
+        g.add((st, MG.underPolicy, policy.iri))
     return st
 
 
@@ -491,10 +533,9 @@ def build_event(ctx: ClaimContext, f: dict, line) -> list[URIRef]:
     else:
         parties = [_as_party(ctx.gazetteer, e)[0] for e in ctx.resolve_list(participants, ISSUERS, line)]
     for p in parties:
-        g.add((st, MG.participant, p.iri))
-    if f.get("label"):
-        # Two sources may describe one event in different words: descriptions accumulate.
-        g.add((st, DCTERMS.description, Literal(str(f["label"]), lang="en")))
+        g.add((st, MG.participant, p.iri))  # the statement: every party any source names
+    # this claim's own label and parties, beside its quote (two sources word one event differently)
+    wording(ctx, st, label=f.get("label"), participants=parties)
     # a measure (export control, sanction, tariff): who imposes it and whom it is aimed at
     for issuer in ctx.resolve_list(f.get("issuer"), ISSUERS, line):
         g.add((st, MG.issuer, issuer.iri))  # the body the source names (as for policies)

@@ -169,6 +169,7 @@ def statements(sentence: str, *, mechanisms: list[str], actors: list[str], miner
                 stat["upper_value"] = f.upper
             if minerals:
                 stat["mineral"] = minerals[0]
+            _each(stat, s, actors)
             out.append(("statistic", stat))
     listed = lists or cued("list_version", s) or list_context
     list_count = re.search(d["list_counts"]["en"], s, re.I) or re.search(d["list_counts"]["zh"], s)
@@ -210,6 +211,14 @@ def statements(sentence: str, *, mechanisms: list[str], actors: list[str], miner
     return out
 
 
+def _each(stat: dict, sentence: str, actors: list[str]) -> None:
+    """An amount for each party ("each commit US$1 billion", 各出资): `each: true`, the parties as funders."""
+    if stat.get("unit") in ("percent", "fraction") or not any(re.search(p, sentence, re.I) for p in _cues()[0]["each_party"]):
+        return
+    stat["each"] = True
+    stat["funder"] = actors if len(actors) >= 2 else ["?", "?"]
+
+
 def not_name_spans(sentence: str) -> list[tuple[int, int]]:
     """Spans of everyday words that contain a gazetteer name (黄金时代 is not gold)."""
     words = _cues()[0]["not_names"]
@@ -244,6 +253,8 @@ def enrich(out: list[tuple[str, dict]], sentence: str) -> None:
             bound = next((f.bound for f in figs if f.bound and str(fields.get("value_text", "")) in f.text), None)
             if bound:
                 fields["bound"] = bound
+        if kind == "statistic" and "each" not in fields:
+            _each(fields, sentence, [])
         if kind != "list_version":
             continue
         count = re.search(d["list_counts"]["en"], sentence, re.I) or re.search(d["list_counts"]["zh"], sentence)

@@ -35,7 +35,8 @@ def load(name: str) -> dict:
 # the keys of each file whose strings are regular expressions (checked at load: a broken one is
 # exit 2 naming the file, the key and the pattern, not a traceback in the middle of a draft)
 PATTERNS = {"cues": ("kinds", "relations", "event_types", "planned", "bounds", "member_counts", "list_counts",
-                     "list_years", "change_counts", "joining", "units_after", "roles", "ending", "proposed_list", "measures"),
+                     "list_years", "change_counts", "joining", "units_after", "roles", "ending", "proposed_list",
+                     "measures", "each_party"),
             "dates": ("datelines",)}
 
 

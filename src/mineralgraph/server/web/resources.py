@@ -277,7 +277,7 @@ def _prop_order(p: str) -> tuple:
     return (first.index(p) if p in first else len(first), short(p))
 
 
-CLAIM_QUERY = """SELECT ?key ?claim ?quote ?clean ?asOf ?source ?sourceId ?start ?end ?prefix ?suffix ?comment ?gloss WHERE {
+CLAIM_QUERY = """SELECT ?key ?claim ?quote ?clean ?asOf ?source ?sourceId ?start ?end ?prefix ?suffix ?comment ?gloss ?valueText ?label WHERE {
   VALUES ?key { %s }
   %s
   ?claim prov:value ?quote ; prov:wasQuotedFrom ?source .
@@ -286,6 +286,7 @@ CLAIM_QUERY = """SELECT ?key ?claim ?quote ?clean ?asOf ?source ?sourceId ?start
   OPTIONAL { ?claim rdfs:comment ?comment }
   OPTIONAL { ?claim mg:cleanText ?clean }
   OPTIONAL { ?claim mg:gloss ?gloss }
+  OPTIONAL { ?claim mg:wording ?w . ?w mg:ofStatement ?key . OPTIONAL { ?w mg:valueText ?valueText } OPTIONAL { ?w dcterms:description ?label } }
   OPTIONAL { ?claim mg:anchor ?a . ?a oa:hasSelector ?pos . ?pos a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }
   OPTIONAL { ?claim mg:anchor ?a2 . ?a2 oa:hasSelector ?q . ?q a oa:TextQuoteSelector .
              OPTIONAL { ?q oa:prefix ?prefix } OPTIONAL { ?q oa:suffix ?suffix } }
@@ -337,6 +338,8 @@ def claim_dict(r: dict, source_names: dict) -> dict:
         "source_label": best_label(source_names.get(source), short(source)),
         "source_href": (source_path + (f"#{anchor}" if anchor else "")) if source_path else source,
         "start": start, "end": end, "anchor": anchor,
+        # where the key is a statement: this claim's own wording of it (issue 21)
+        "value_text": r.get("valueText", {}).get("value"), "label": r.get("label", {}).get("value"),
     }
 
 
@@ -358,6 +361,24 @@ def claim_statements(iri: str) -> list[dict]:
     t = term(iri)
     rows = select(f"SELECT DISTINCT ?stmt ?p ?o WHERE {{ {t} mg:supports ?stmt . ?stmt ?p ?o {_SKIP_FILTER} }}", cap=20000)
     return _statement_groups(rows, with_claims=False)
+
+
+def claim_wordings(iri: str) -> list[dict]:
+    """This claim's own words for each statement it supports (issue 21: mg:Wording): the figure as
+    written, its label of an event, the parties it names; shown beside its own quote."""
+    rows = select(f"""SELECT ?stmt ?text ?label ?party WHERE {{ {term(iri)} mg:wording ?w . ?w mg:ofStatement ?stmt .
+                        OPTIONAL {{ ?w mg:valueText ?text }} OPTIONAL {{ ?w dcterms:description ?label }}
+                        OPTIONAL {{ ?w mg:participant ?party }} }}""")
+    names = labels(_uris(rows, "stmt", "party"))
+    out: dict[str, dict] = {}
+    for r in rows:
+        st = out.setdefault(r["stmt"]["value"], {"statement": _val(r["stmt"], names), "text": None, "label": None,
+                                                  "parties": []})
+        st["text"] = st["text"] or (r.get("text") or {}).get("value")
+        st["label"] = st["label"] or (r.get("label") or {}).get("value")
+        if r.get("party") and all(p["value"] != r["party"]["value"] for p in st["parties"]):
+            st["parties"].append(_val(r["party"], names))
+    return sorted(out.values(), key=lambda w: w["statement"]["value"])
 
 
 def claim_mentions(iri: str) -> list[dict]:

@@ -203,4 +203,5 @@ def claim_page(r: dict, headers: dict) -> Response:
         if text is not None and c["end"] <= len(text):
             before, _quote, after = texts.context(text, c["start"], c["end"], 160)
     return page("claim.html", headers=headers, r=r, c=c, before=before, after=after,
-                groups=resources.claim_statements(r["iri"]), mentions=resources.claim_mentions(r["iri"]))
+                groups=resources.claim_statements(r["iri"]), mentions=resources.claim_mentions(r["iri"]),
+                wordings=resources.claim_wordings(r["iri"]))

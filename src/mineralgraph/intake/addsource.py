@@ -147,10 +147,9 @@ def _skeleton(source_id: str, name: str, title: str) -> str:
 #       - list_version: {{version: us/2025-draft, list: us, status: proposed, final_version: us/2025, minerals: []}}
 #       - event: {{event: export-control, about: [gallium, germanium], issuer: mofcom, target: USA, date: 2025-12-01}}
 #       - event: {{event: meeting, about: forge, date: 2026-02-04, attendance: {{count: 54, unit: delegation}}}}
-#       - statistic: {{subject: …, indicator: investment-amount, value: 1000000000, unit: usd, funder: [USA, AUS],
-#                     each: true, value_text: "US$1 billion"}}      # each: the value holds for each funder
-#       - statistic: {{subject: CHN, indicator: refining-share, minerals: [lithium, cobalt], value: 47, upper_value: 87,
-#                     bound: at-least, unit: percent, estimated_by: [iea], policy: …}}   # one figure over several minerals
+#       # an amount for each party (each: true), one figure over several minerals (minerals, upper_value):
+#       - statistic: {{subject: forge, indicator: investment-amount, value: 1000000000, unit: usd, funder: [USA, AUS], each: true, value_text: "US$1 billion"}}
+#       - statistic: {{subject: CHN, indicator: refining-share, minerals: [lithium, cobalt], value: 47, upper_value: 87, bound: at-least, unit: percent, estimated_by: [iea]}}
 # Statement types and keys: docs/DATA.md ("Statement types"); units of amounts are currencies of
 # seeds/gazetteer/units.yaml (usd, aud, eur, jpy, cny, gbp, cad, krw, inr …).
 source: "{source_id}"

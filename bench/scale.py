@@ -182,40 +182,61 @@ def _child(code: str, *args) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def measure(n: int, repeat: int, limit: float) -> dict:
+def _dist_bytes(dist: Path) -> tuple[int, int]:
+    """dist/ in bytes: every file, and the files without the .gz copies."""
+    files = [f for f in dist.iterdir() if f.is_file()]
+    return sum(f.stat().st_size for f in files), sum(f.stat().st_size for f in files if not f.name.endswith(".gz"))
+
+
+def edit_one_annotation(project: Path) -> Path:
+    """One annotation's claim changed, as an annotator would: a real edit, not only a comment,
+    so the graph (and every stage after the source's) sees a different triple."""
+    ann = sorted((project / "seeds" / "annotations").glob("*.yaml"))[-1]
+    text = ann.read_text(encoding="utf-8")
+    edited = re.sub(r"(\n\s*note: )([^>|\"'\n][^\n]*)", lambda m: m.group(1) + m.group(2) + " (edited)", text, count=1)
+    ann.write_text(edited if edited != text else text + "\n# edited\n", encoding="utf-8")
+    return ann
+
+
+def measure(n: int, repeat: int, limit: float, build_only: bool = False) -> dict:
     with tempfile.TemporaryDirectory(prefix=f"mg-scale-{n}-") as tmp:
         project = Path(tmp)
         grow(project, n)
         cold = _child(CHILD_BUILD, project)
         dist = project / "dist"
-        size = sum(f.stat().st_size for f in dist.iterdir() if not f.name.endswith(".gz"))
+        total, size = _dist_bytes(dist)
         # one annotation file edited: only its source is re-assembled
-        ann = sorted((project / "seeds" / "annotations").glob("*.yaml"))[-1]
-        ann.write_text(ann.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+        edit_one_annotation(project)
         warm = _child(CHILD_BUILD, project)
+        if build_only:
+            return {"n": n, "cold": cold, "warm": warm, "dist_mb": size / 1e6, "dist_total_mb": total / 1e6}
         serve = _child(CHILD_SERVE, dist, project / "queries", repeat, limit)
         # `serve --store PATH`: loaded on disk once per build, then opened read-only at each start
         disk_first = _child(CHILD_DISK, dist, project / "store")
         disk_again = _child(CHILD_DISK, dist, project / "store")
         serve.update(disk_first_s=disk_first["s"], disk_first_rss_mb=disk_first["rss_mb"],
                      disk_open_s=disk_again["s"], disk_open_rss_mb=disk_again["rss_mb"])
-        return {"n": n, "cold": cold, "warm": warm, "dist_mb": size / 1e6, "serve": serve}
+        return {"n": n, "cold": cold, "warm": warm, "dist_mb": size / 1e6, "dist_total_mb": total / 1e6, "serve": serve}
 
 
 def report(results: list[dict]) -> None:
     print("\n## Build\n")
     steps = list(results[0]["cold"]["timings"])
-    print("| sources | triples | build (s) | rebuild after one edit (s) | peak RSS build / workers (MB) | dist/ (MB, no .gz) |")
-    print("|---|---|---|---|---|---|")
+    print("| sources | triples | build (s) | rebuild after one edit (s) | peak RSS build / workers (MB) | dist/ (MB) | dist/ without .gz (MB) |")
+    print("|---|---|---|---|---|---|---|")
     for r in results:
         c = r["cold"]
         print(f"| {r['n']} | {c['triples']:,} | {c['wall']:.1f} | {r['warm']['wall']:.1f} | "
-              f"{c['rss_self_mb']:.0f} / {c['rss_workers_mb']:.0f} | {r['dist_mb']:.0f} |")
-    print("\n## Build steps (s)\n")
+              f"{c['rss_self_mb']:.0f} / {c['rss_workers_mb']:.0f} | {r.get('dist_total_mb', 0):.1f} | {r['dist_mb']:.1f} |")
+    print("\n## Build steps, clean build / rebuild after one edit (s)\n")
     print("| step | " + " | ".join(str(r["n"]) for r in results) + " |")
     print("|---|" + "---|" * len(results))
+    steps += [s for r in results for s in r["warm"]["timings"] if s not in steps]
     for s in steps:
-        print(f"| {s} | " + " | ".join(f"{r['cold']['timings'].get(s, 0):.2f}" for r in results) + " |")
+        print(f"| {s} | " + " | ".join(f"{r['cold']['timings'].get(s, 0):.2f} / {r['warm']['timings'].get(s, 0):.2f}"
+                                      for r in results) + " |")
+    if any("serve" not in r for r in results):
+        return
     print("\n## Server\n")
     print("| sources | in memory: load (s) | RSS (MB) | on disk (--store): first load (s) | RSS (MB) | each later start (s) | RSS (MB) |")
     print("|---|---|---|---|---|---|---|")
@@ -242,12 +263,13 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5, help="runs per stored-query example (median)")
     ap.add_argument("--query-limit", type=float, default=60, help="seconds an example may take before it is stopped")
     ap.add_argument("--json", type=Path, help="also write the raw figures here")
+    ap.add_argument("--build-only", action="store_true", help="the build, its rebuild and dist/ only (no store, no queries)")
     args = ap.parse_args()
     sizes = args.sizes or ([5, 50] if args.quick else [5, 50, 200, 1000])
     results = []
     for n in sizes:
         t0 = time.perf_counter()
-        results.append(measure(n, args.repeat, args.query_limit))
+        results.append(measure(n, args.repeat, args.query_limit, args.build_only))
         print(f"N={n}: measured in {time.perf_counter() - t0:.0f}s", file=sys.stderr, flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))

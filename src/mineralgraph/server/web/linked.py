@@ -324,6 +324,9 @@ def dump(name: str):
             path, _meta = dumpcache.deferred_file(dist, name, entry["key"])
         except dumpcache.BuildChanged:
             raise _replaced(name) from None
+        except OSError as exc:  # a read-only or full disk: the server's problem, said plainly
+            raise ProtocolError(503, f"{name} could not be made in the dump cache ({exc.strerror}); set "
+                                     f"{dumpcache.CACHE_ENV} to a writable directory", {"Retry-After": "60"}) from None
         return send_from_directory(path.parent, path.name, mimetype=media_type(name), max_age=None)
     return Response(_gzip_stream(dist / name.removesuffix(".gz")), 200, {
         "Content-Type": "application/gzip", "Content-Disposition": f'attachment; filename="{name}"'})

@@ -4,14 +4,18 @@ Grows a throw-away copy of the project to N sources (the five seeds, then replic
 new ids: each replica's text gets one extra first line, its own sources.yaml entry and copies of
 its annotation files), with variations so that copies disagree as real sources do: dates shift
 by a few days, a member drops out of a closed roster, refining shares move by a point or two.
-For each N it prints build time per step, peak memory, the size of dist/, a rebuild after one
-annotation file changes, the store's load time and memory (in memory, and on disk as
+For each N it prints build time per step, peak memory, the size of dist/ (all of it, and without
+.gz copies), a rebuild after one annotation's note is edited (time per step of both builds), the
+store's load time and memory (in memory, and on disk as
 `serve --store` keeps it: the first load after a build and each later start), and the median
 latency of every stored query's examples, in-process.
 
     python bench/scale.py                 # N = 5, 50, 200, 1000
     python bench/scale.py --quick         # N = 5, 50
     python bench/scale.py --sizes 5 100   # any sizes
+    python bench/scale.py --sizes 5 50 200 --build-only   # dist/, the build and the rebuild only
+To compare two versions in one session, run it from a snapshot of each (`git archive REV | tar -x
+-C DIR`, then `PYTHONPATH=DIR/src python DIR/bench/scale.py ...`): it builds the copy it grows.
 Nothing here asserts a time; the machine is shared, so read ratios and growth, not one figure.
 """
 

@@ -23,9 +23,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .. import __version__
+from ..core import ntriples
+from . import dist as dist_module
 from .dist import BUILD_FILES, DEFERRED, MANIFEST, NQUADS, _describe, _produce, read_manifest
 
 CACHE_ENV = "MINERALGRAPH_DUMP_CACHE"
+_WRITER_CODE = [Path(dist_module.__file__), Path(ntriples.__file__)]
 
 
 class BuildChanged(RuntimeError):
@@ -41,12 +44,14 @@ def cache_root(dist: Path) -> Path:
 
 def build_key(manifest: dict) -> str | None:
     """What a deferred file depends on: the N-Quads of record (the N-Triples union is made from the
-    same lines) and the code that serialises them. None for a build without a manifest entry."""
+    same lines) and the code that serialises them (its version, pyoxigraph's, and the files of it). None for a build without a manifest entry."""
     nq = (manifest.get("files") or {}).get(NQUADS) or {}
     if not nq.get("sha256"):
         return None
-    parts = (nq["sha256"], __version__, getattr(ox, "__version__", ""))
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+    h = hashlib.sha256("\0".join((nq["sha256"], __version__, getattr(ox, "__version__", ""))).encode())
+    for code in _WRITER_CODE:  # the code that writes the files: a change to it is a new key
+        h.update(b"\0" + code.read_bytes())
+    return h.hexdigest()[:32]
 
 
 def known(dist: Path, name: str, key: str | None) -> dict | None:

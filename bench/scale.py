@@ -4,14 +4,18 @@ Grows a throw-away copy of the project to N sources (the five seeds, then replic
 new ids: each replica's text gets one extra first line, its own sources.yaml entry and copies of
 its annotation files), with variations so that copies disagree as real sources do: dates shift
 by a few days, a member drops out of a closed roster, refining shares move by a point or two.
-For each N it prints build time per step, peak memory, the size of dist/, a rebuild after one
-annotation file changes, the store's load time and memory (in memory, and on disk as
+For each N it prints build time per step, peak memory, the size of dist/ (all of it, and without
+.gz copies), a rebuild after one annotation's note is edited (time per step of both builds), the
+store's load time and memory (in memory, and on disk as
 `serve --store` keeps it: the first load after a build and each later start), and the median
 latency of every stored query's examples, in-process.
 
     python bench/scale.py                 # N = 5, 50, 200, 1000
     python bench/scale.py --quick         # N = 5, 50
     python bench/scale.py --sizes 5 100   # any sizes
+    python bench/scale.py --sizes 5 50 200 --build-only   # dist/, the build and the rebuild only
+To compare two versions in one session, run it from a snapshot of each (`git archive REV | tar -x
+-C DIR`, then `PYTHONPATH=DIR/src python DIR/bench/scale.py ...`): it builds the copy it grows.
 Nothing here asserts a time; the machine is shared, so read ratios and growth, not one figure.
 """
 
@@ -182,40 +186,61 @@ def _child(code: str, *args) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def measure(n: int, repeat: int, limit: float) -> dict:
+def _dist_bytes(dist: Path) -> tuple[int, int]:
+    """dist/ in bytes: every file, and the files without the .gz copies."""
+    files = [f for f in dist.iterdir() if f.is_file()]
+    return sum(f.stat().st_size for f in files), sum(f.stat().st_size for f in files if not f.name.endswith(".gz"))
+
+
+def edit_one_annotation(project: Path) -> Path:
+    """One annotation's claim changed, as an annotator would: a real edit, not only a comment,
+    so the graph (and every stage after the source's) sees a different triple."""
+    ann = sorted((project / "seeds" / "annotations").glob("*.yaml"))[-1]
+    text = ann.read_text(encoding="utf-8")
+    edited = re.sub(r"(\n\s*note: )([^>|\"'\n][^\n]*)", lambda m: m.group(1) + m.group(2) + " (edited)", text, count=1)
+    ann.write_text(edited if edited != text else text + "\n# edited\n", encoding="utf-8")
+    return ann
+
+
+def measure(n: int, repeat: int, limit: float, build_only: bool = False) -> dict:
     with tempfile.TemporaryDirectory(prefix=f"mg-scale-{n}-") as tmp:
         project = Path(tmp)
         grow(project, n)
         cold = _child(CHILD_BUILD, project)
         dist = project / "dist"
-        size = sum(f.stat().st_size for f in dist.iterdir() if not f.name.endswith(".gz"))
+        total, size = _dist_bytes(dist)
         # one annotation file edited: only its source is re-assembled
-        ann = sorted((project / "seeds" / "annotations").glob("*.yaml"))[-1]
-        ann.write_text(ann.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+        edit_one_annotation(project)
         warm = _child(CHILD_BUILD, project)
+        if build_only:
+            return {"n": n, "cold": cold, "warm": warm, "dist_mb": size / 1e6, "dist_total_mb": total / 1e6}
         serve = _child(CHILD_SERVE, dist, project / "queries", repeat, limit)
         # `serve --store PATH`: loaded on disk once per build, then opened read-only at each start
         disk_first = _child(CHILD_DISK, dist, project / "store")
         disk_again = _child(CHILD_DISK, dist, project / "store")
         serve.update(disk_first_s=disk_first["s"], disk_first_rss_mb=disk_first["rss_mb"],
                      disk_open_s=disk_again["s"], disk_open_rss_mb=disk_again["rss_mb"])
-        return {"n": n, "cold": cold, "warm": warm, "dist_mb": size / 1e6, "serve": serve}
+        return {"n": n, "cold": cold, "warm": warm, "dist_mb": size / 1e6, "dist_total_mb": total / 1e6, "serve": serve}
 
 
 def report(results: list[dict]) -> None:
     print("\n## Build\n")
     steps = list(results[0]["cold"]["timings"])
-    print("| sources | triples | build (s) | rebuild after one edit (s) | peak RSS build / workers (MB) | dist/ (MB, no .gz) |")
-    print("|---|---|---|---|---|---|")
+    print("| sources | triples | build (s) | rebuild after one edit (s) | peak RSS build / workers (MB) | dist/ (MB) | dist/ without .gz (MB) |")
+    print("|---|---|---|---|---|---|---|")
     for r in results:
         c = r["cold"]
         print(f"| {r['n']} | {c['triples']:,} | {c['wall']:.1f} | {r['warm']['wall']:.1f} | "
-              f"{c['rss_self_mb']:.0f} / {c['rss_workers_mb']:.0f} | {r['dist_mb']:.0f} |")
-    print("\n## Build steps (s)\n")
+              f"{c['rss_self_mb']:.0f} / {c['rss_workers_mb']:.0f} | {r.get('dist_total_mb', 0):.1f} | {r['dist_mb']:.1f} |")
+    print("\n## Build steps, clean build / rebuild after one edit (s)\n")
     print("| step | " + " | ".join(str(r["n"]) for r in results) + " |")
     print("|---|" + "---|" * len(results))
+    steps += [s for r in results for s in r["warm"]["timings"] if s not in steps]
     for s in steps:
-        print(f"| {s} | " + " | ".join(f"{r['cold']['timings'].get(s, 0):.2f}" for r in results) + " |")
+        print(f"| {s} | " + " | ".join(f"{r['cold']['timings'].get(s, 0):.2f} / {r['warm']['timings'].get(s, 0):.2f}"
+                                      for r in results) + " |")
+    if any("serve" not in r for r in results):
+        return
     print("\n## Server\n")
     print("| sources | in memory: load (s) | RSS (MB) | on disk (--store): first load (s) | RSS (MB) | each later start (s) | RSS (MB) |")
     print("|---|---|---|---|---|---|---|")
@@ -242,12 +267,13 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5, help="runs per stored-query example (median)")
     ap.add_argument("--query-limit", type=float, default=60, help="seconds an example may take before it is stopped")
     ap.add_argument("--json", type=Path, help="also write the raw figures here")
+    ap.add_argument("--build-only", action="store_true", help="the build, its rebuild and dist/ only (no store, no queries)")
     args = ap.parse_args()
     sizes = args.sizes or ([5, 50] if args.quick else [5, 50, 200, 1000])
     results = []
     for n in sizes:
         t0 = time.perf_counter()
-        results.append(measure(n, args.repeat, args.query_limit))
+        results.append(measure(n, args.repeat, args.query_limit, args.build_only))
         print(f"N={n}: measured in {time.perf_counter() - t0:.0f}s", file=sys.stderr, flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))

@@ -29,6 +29,17 @@ def dist_dir() -> Path:
     return ensure_built(ROOT)
 
 
+@pytest.fixture(scope="session")
+def dump_paths(dist_dir) -> dict[str, Path]:
+    """Every dump file of the build by name: dist/'s own (N-Quads, N-Triples) and the ones made
+    on demand (TriG, Turtle, JSON-LD, every .gz) as /dump/ and `export --dumps` make them."""
+    from mineralgraph.publish.dist import read_manifest
+    from mineralgraph.publish.dumpcache import make_all
+
+    made = {name: dist_dir / name for name in read_manifest(dist_dir)["files"]}
+    return made | {name: path for name, (path, _meta) in make_all(dist_dir).items()}
+
+
 # module scope, as the SHACL tests had them: a test that adds to the graph spoils one module at most
 @pytest.fixture(scope="module")
 def ontology() -> Graph:
@@ -45,7 +56,7 @@ def shapes() -> Graph:
 @pytest.fixture(scope="session")
 def built(dist_dir) -> Dataset:
     ds = Dataset()
-    ds.parse(dist_dir / "mineralgraph.trig", format="trig")
+    ds.parse(dist_dir / "mineralgraph.nq", format="nquads")  # the dump of record (TriG is made on demand)
     return ds
 
 

@@ -341,14 +341,14 @@ def test_cli_validate_exit_statuses(dist_dir, tmp_path):
 
     bad = tmp_path / "bad-dist"
     bad.mkdir()
-    trig = (dist_dir / "mineralgraph.trig").read_text(encoding="utf-8")
+    quads = (dist_dir / "mineralgraph.nq").read_text(encoding="utf-8")  # the dump of record
+    zzz, g = "<https://w3id.org/mineralgraph/id/country/ZZZ>", "<https://w3id.org/mineralgraph/graph/gazetteer>"
     injected = (
-        "\n<https://w3id.org/mineralgraph/graph/gazetteer> {\n"
-        '  <https://w3id.org/mineralgraph/id/country/ZZZ> a <https://w3id.org/mineralgraph/ont#Country> ;\n'
-        '    <http://www.w3.org/2004/02/skos/core#prefLabel> "Nowhere"@en ;\n'
-        '    <https://w3id.org/mineralgraph/ont#iso3166Alpha3> "zz" .\n}\n'
+        f"{zzz} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/mineralgraph/ont#Country> {g} .\n"
+        f'{zzz} <http://www.w3.org/2004/02/skos/core#prefLabel> "Nowhere"@en {g} .\n'
+        f'{zzz} <https://w3id.org/mineralgraph/ont#iso3166Alpha3> "zz" {g} .\n'
     )
-    (bad / "mineralgraph.trig").write_text(trig + injected, encoding="utf-8")
+    (bad / "mineralgraph.nq").write_text(quads + injected, encoding="utf-8")
     broken = runner.invoke(cli, ["validate", "--root", str(root), "--dist", str(bad)])
     assert broken.exit_code == 1, broken.output
     assert "does NOT conform" in broken.output

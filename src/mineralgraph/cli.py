@@ -14,6 +14,8 @@ from .core.paths import ProjectPaths
 from .build.ontology import load_ontology
 from .core.progress import stderr_progress
 from .intake.draft import draft_source, to_yaml
+from .publish.dist import read_manifest
+from .publish.dumpcache import make_all as make_deferred_dumps
 from .publish.upload import PublishError, Target, publish as run_publish
 from .server.command import serve_command
 from .storedqueries.cli import COMMANDS as stored_query_commands
@@ -91,9 +93,13 @@ def cli() -> None:
 @click.option("--dry-run", is_flag=True, help="Build, reason and validate, but do not write dist/.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
               help="Worker processes for per-source work and dump files, and queries run at once in validation and derivation (default: one per CPU).")
+@click.option("--all-dumps", is_flag=True,
+              help="Also write TriG, Turtle, JSON-LD and a .gz of every dump into dist/ (for a static mirror of "
+                   "dist/); by default they are made on first request or by `export --dumps`.")
 @iri_base_option
-def build(root, quiet, dry_run, jobs, base) -> None:
-    """Build the graph from seeds/ into dist/ (Turtle, N-Triples, TriG, N-Quads, JSON-LD, each also .gz).
+def build(root, quiet, dry_run, jobs, all_dumps, base) -> None:
+    """Build the graph from seeds/ into dist/: the N-Quads of record and the N-Triples union,
+    with manifest.json (TriG, Turtle, JSON-LD and .gz copies on demand, or with --all-dumps).
 
     Every quote is verified at its offsets, the graph is reasoned over (OWL 2 RL) and validated
     (SHACL); dist/ is replaced only if all of that succeeds. Each source's graph is cached in
@@ -103,7 +109,7 @@ def build(root, quiet, dry_run, jobs, base) -> None:
 
     paths = _paths(root)
     try:
-        result = run_build(paths, _progress(quiet), write=not dry_run, jobs=jobs, base=base)
+        result = run_build(paths, _progress(quiet), write=not dry_run, jobs=jobs, base=base, all_dumps=all_dumps)
     except InputError as exc:
         _fail_input(exc)
     except ValidationFailed as exc:
@@ -282,7 +288,7 @@ def check_source(root, source_id, show, alone) -> None:
               help="With --data: the report on stdout (turtle: a SHACL validation report; junit: JUnit XML).")
 @click.argument("more_data", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 def validate(root, dist_dir, limit, data_files, data_format, report_kind, more_data) -> None:
-    """Validate the built graph (dist/mineralgraph.trig) against shapes/ and queries/checks/;
+    """Validate the built graph (dist/mineralgraph.nq) against shapes/ and queries/checks/;
     with --data, validate those files instead (see `checkdata`), in the built graph's context.
 
     Exit status 0 when it conforms, 1 on a violation, 2 when the graph or shapes cannot be read.
@@ -293,17 +299,20 @@ def validate(root, dist_dir, limit, data_files, data_format, report_kind, more_d
 
     paths = _paths(root)
     dist = Path(dist_dir) if dist_dir else paths.dist
-    trig = dist / "mineralgraph.trig"
+    # the N-Quads of record (every build writes it); TriG for a dist/ made by other means
+    trig = next((f for f in (dist / "mineralgraph.nq", dist / "mineralgraph.trig") if f.is_file()), dist / "mineralgraph.trig")
+    kind = "nquads" if trig.suffix == ".nq" else "trig"
     try:
         if not trig.is_file():
-            raise InputError("no built graph here; run `mineralgraph build` first", trig)
+            raise InputError("no built graph here (mineralgraph.nq); run `mineralgraph build` first", trig)
         shapes = load_shapes(paths.shapes)
         ontology = load_ontology(paths.ontology)
         ds = Dataset()
         try:
-            ds.parse(trig, format="trig")
+            ds.parse(trig, format=kind)
         except Exception as exc:
-            raise InputError(f"does not parse as TriG: {str(exc).splitlines()[0]}", trig) from None
+            raise InputError(f"does not parse as {'N-Quads' if kind == 'nquads' else 'TriG'}: "
+                             f"{str(exc).splitlines()[0]}", trig) from None
     except InputError as exc:
         _fail_input(exc)
     report = run_validate(data_graph(ds), shapes, ontology, paths.checks)
@@ -339,7 +348,10 @@ def _validate_data(root, dist_dir, files: list[Path], fmt: str | None, kind: str
 @click.option("--format", "fmt", type=click.Choice(sorted(EXPORT_FORMATS)), default="turtle", show_default=True)
 @click.option("--graph", "graph_iri", default=None, help="Export one named graph (IRI) instead of the whole graph.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write here (atomically) instead of stdout.")
-def export(root, fmt, graph_iri, output) -> None:
+@click.option("--dumps", is_flag=True,
+              help="Instead: make every dump file the build did not write (TriG, Turtle, JSON-LD, .gz; as "
+                   "/dump/ serves them) in the dump cache, and list each file's path, bytes and sha256.")
+def export(root, fmt, graph_iri, output, dumps) -> None:
     """Export the built graph (building it first if dist/ is stale) in an RDF format."""
     from rdflib import Dataset, Graph, URIRef
 
@@ -352,8 +364,14 @@ def export(root, fmt, graph_iri, output) -> None:
         _fail_input(exc)
     except ValidationFailed as exc:
         _fail_validation(exc)
+    if dumps:
+        made = {name: (dist / name, meta) for name, meta in (read_manifest(dist) or {}).get("files", {}).items()}
+        made.update(make_deferred_dumps(dist))
+        for name, (path, meta) in sorted(made.items()):
+            click.echo(f"{meta['sha256']}  {meta['bytes']:>12}  {path}")
+        return
     ds = Dataset()
-    ds.parse(dist / "mineralgraph.trig", format="trig")
+    ds.parse(dist / "mineralgraph.nq", format="nquads")  # the dump of record, always in dist/
     rdflib_fmt, _, quads = EXPORT_FORMATS[fmt]
     if graph_iri:
         named = ds.graph(URIRef(graph_iri))

@@ -92,8 +92,10 @@ def _check_graph(paths: ProjectPaths, steps: Steps, jobs: int | None) -> _Checke
 
 
 def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = True, jobs: int | None = None,
-          base: str | None = None) -> BuildResult:
-    """`base`: the IRI base to publish under (default $MINERALGRAPH_IRI_BASE, else the canonical one)."""
+          base: str | None = None, all_dumps: bool = False) -> BuildResult:
+    """`base`: the IRI base to publish under (default $MINERALGRAPH_IRI_BASE, else the canonical one).
+    `all_dumps`: write every dump format and .gz into dist/ (a static mirror of it needs them);
+    by default only the N-Quads and N-Triples, the rest made on demand (publish/dumpcache.py)."""
     steps = Steps(progress)
     base = iri_base(base)
     checked = _check_graph(paths, steps, jobs)
@@ -107,7 +109,7 @@ def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = T
     manifest = steps.run("counting", make_manifest, paths, bstore, graphs, reports, report, checked.rule_counts)
     manifest["iri_base"] = base
     if write:
-        steps.run("writing dist/", write_dist, graphs, manifest, paths.dist, jobs)
+        steps.run("writing dist/", write_dist, graphs, manifest, paths.dist, jobs, all_dumps)
     return BuildResult(bstore, reports, report, steps.timings, manifest)
 
 

@@ -128,9 +128,11 @@ def test_comunica_engine_ask_construct_chinese_and_post(comunica, real, caplog, 
 
 
 def test_comunica_on_our_dumps_answers_as_the_endpoint(comunica, real, built_dist, msp_001_members):
+    from mineralgraph.publish.dumpcache import deferred_file
+
     """A user can load our dumps into their own engine: the Turtle dump read from disk and the
     N-Quads dump fetched from /dump/ give Comunica the endpoint's answers."""
-    turtle = {"file": str(built_dist / "mineralgraph.ttl"), "mediaType": "text/turtle"}
+    turtle = {"file": str(deferred_file(built_dist, "mineralgraph.ttl")[0]), "mediaType": "text/turtle"}
     nquads = real.url + "/dump/mineralgraph.nq"
     endpoint = f"sparql@{real.sparql}"
     from_endpoint, from_turtle, quads_endpoint, from_nquads = comunica.engine([

@@ -114,3 +114,35 @@ def test_hot_reload_of_a_partial_dist_keeps_serving_the_old_build(real_dist, sta
     r = requests.get(live.url + "/dump/mineralgraph.nq")
     assert r.status_code == 503 and "no longer the file of the build being served" in r.text
     assert requests.get(live.url + "/dump/mineralgraph.ttl").status_code == 200  # untouched files still are
+
+
+def test_a_dump_left_for_later_is_made_once_on_first_request_then_listed(real_dist, start_server):
+    """The build writes N-Quads and N-Triples only; /dump/mineralgraph.ttl.gz is made on its
+    first request, once even when two requests ask at the same moment, in the dump cache beside
+    dist/ (dist/ itself untouched), and from then on listed with its size and sha256."""
+    import gzip
+    import hashlib
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pyoxigraph as ox
+    import requests
+
+    before = sorted(p.name for p in real_dist.iterdir())
+    live = start_server(real_dist)
+    index = {f["name"]: f for f in requests.get(live.url + "/dump/").json()["files"]}
+    assert index["mineralgraph.ttl.gz"]["sha256"] is None and index["mineralgraph.ttl.gz"]["deferred"]
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: requests.get(live.url + "/dump/mineralgraph.ttl.gz"), range(2)))
+    assert [a.status_code for a in answers] == [200, 200] and answers[0].content == answers[1].content
+    turtle = gzip.decompress(answers[0].content)
+    assert turtle == requests.get(live.url + "/dump/mineralgraph.ttl").content
+    # the union graph in Turtle holds exactly the triples of the N-Triples the build wrote
+    assert set(ox.parse(turtle, format=ox.RdfFormat.TURTLE)) == \
+        set(ox.parse(path=str(real_dist / "mineralgraph.nt"), format=ox.RdfFormat.N_TRIPLES))
+    index = {f["name"]: f for f in requests.get(live.url + "/dump/").json()["files"]}
+    digest = hashlib.sha256(answers[0].content).hexdigest()
+    assert (index["mineralgraph.ttl.gz"]["bytes"], index["mineralgraph.ttl.gz"]["sha256"]) == (len(answers[0].content), digest)
+    assert f"{digest}  mineralgraph.ttl.gz" in requests.get(live.url + "/dump/SHA256SUMS").text.splitlines()
+    assert sorted(p.name for p in real_dist.iterdir()) == before
+    made = sorted(p.name for p in (real_dist.parent / ".mineralgraph-cache" / "dumps").glob("*/*") if not p.name.startswith(".lock"))
+    assert made == ["mineralgraph.ttl", "mineralgraph.ttl.gz", "mineralgraph.ttl.gz.json", "mineralgraph.ttl.json"]

@@ -29,7 +29,19 @@ DERIVED_FORMATS = [  # (file, pyoxigraph format, read from)
     ("mineralgraph.ttl", ox.RdfFormat.TURTLE, NTRIPLES),
     ("mineralgraph.jsonld", ox.RdfFormat.JSON_LD, NQUADS),
 ]
+_DERIVED = {n: (fmt, source) for n, fmt, source in DERIVED_FORMATS}
+# Written by every build: the N-Quads of record, and the N-Triples union the server loads as its
+# default graph (store/load.py). The rest (DEFERRED) is made on first request or by `export --dumps`.
+BUILD_FILES = (NQUADS, NTRIPLES)
+DUMP_NAMES = (NQUADS, NTRIPLES, *_DERIVED)
+DEFERRED = (*_DERIVED, *(n + ".gz" for n in DUMP_NAMES))
 MANIFEST = "manifest.json"
+
+
+def made_from(name: str) -> str:
+    """The build file (BUILD_FILES) a deferred dump is made from: its bytes are those of that file."""
+    plain = name.removesuffix(".gz")
+    return _DERIVED[plain][1] if plain in _DERIVED else plain
 INPUT_GLOBS = ["seeds/**/*", "ontology/**/*.ttl", "shapes/**/*.ttl", "queries/rules/*.rq", "queries/checks/**/*.rq",
                "schemas/*.json"]
 
@@ -47,10 +59,11 @@ def inputs_digest(paths: ProjectPaths) -> str:
     return h.hexdigest()
 
 
-def write_dumps(graphs, directory: Path, jobs: int | None = None) -> dict[str, dict]:
-    """Every dump file of the graphs (GraphChunk: graph IRI + sorted N-Triples lines) into
-    `directory`, plus a gzip copy of each; returns {file: {bytes, sha256}}. Graphs go in IRI
-    order and lines are sorted, so the same graphs always give the same bytes."""
+def write_dumps(graphs, directory: Path, jobs: int | None = None, all_dumps: bool = True) -> dict[str, dict]:
+    """The dump files of the graphs (GraphChunk: graph IRI + sorted N-Triples lines) into
+    `directory`; returns {file: {bytes, sha256}}. Graphs go in IRI order and lines are sorted, so
+    the same graphs always give the same bytes. With `all_dumps` every format and a gzip copy of
+    each; without, the BUILD_FILES only (the others are made on demand by `deferred_file`)."""
     ordered = sorted(graphs, key=lambda g: g.graph)
     seen: set[int] = set()
     with open(directory / NQUADS, "wb") as nq, open(directory / NTRIPLES, "wb") as nt:
@@ -61,6 +74,8 @@ def write_dumps(graphs, directory: Path, jobs: int | None = None) -> dict[str, d
             # union: a triple stated in several graphs is written once
             nt.write(b"".join(line for line in data.splitlines(keepends=True) if not ((h := hash(line)) in seen or seen.add(h))))
     del seen
+    if not all_dumps:
+        return {name: _describe(directory / name) for name in BUILD_FILES}
     # The other formats, and every file's .gz and checksum, in parallel worker processes.
     names = [NQUADS, NTRIPLES, *(n for n, _f, _s in DERIVED_FORMATS)]
     workers = max(1, min(len(names), jobs or os.cpu_count() or 1))
@@ -72,18 +87,31 @@ def write_dumps(graphs, directory: Path, jobs: int | None = None) -> dict[str, d
 def _finish(job) -> dict[str, dict]:
     """One dump file: serialised (for a derived format), gzipped and described."""
     directory, name = job
-    derived = {n: (fmt, source) for n, fmt, source in DERIVED_FORMATS}
-    if name in derived:
-        fmt, source = derived[name]
-        raw = directory / (name + ".raw")
-        prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
-        ox.serialize(ox.parse(path=str(directory / source), format=_FORMAT_OF[source]), str(raw), fmt, prefixes=prefixes)
-        with open(raw, "rb") as src, open(directory / name, "wb") as out:
-            _copy_restoring_language_case(src, out)
-        raw.unlink()
-    with open(directory / name, "rb") as src, gzip.GzipFile(directory / (name + ".gz"), "wb", compresslevel=6, mtime=0) as gz:
-        shutil.copyfileobj(src, gz, 1 << 20)
+    if name in _DERIVED:
+        _produce(name, lambda n: directory / n, directory / name)
+    _produce(name + ".gz", lambda n: directory / n, directory / (name + ".gz"))
     return {name: _describe(directory / name), name + ".gz": _describe(directory / (name + ".gz"))}
+
+
+def _produce(name: str, read_from, out: Path) -> None:
+    """Write the dump file `name` to `out`, from the files `read_from(name)` finds: a gzip copy of
+    another dump, or a derived format serialised from N-Quads or N-Triples. The one way each file
+    is made, at build time (`--all-dumps`) or on demand, so both give the same bytes."""
+    if name.endswith(".gz"):
+        # filename: the name inside the gzip header is the dump's, not the temporary file's
+        with open(read_from(name[:-3]), "rb") as src, open(out, "wb") as f, \
+                gzip.GzipFile(filename=name, mode="wb", compresslevel=6, fileobj=f, mtime=0) as gz:
+            shutil.copyfileobj(src, gz, 1 << 20)
+        return
+    fmt, source = _DERIVED[name]
+    raw = out.with_name(out.name + ".raw")
+    try:
+        prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+        ox.serialize(ox.parse(path=str(read_from(source)), format=_FORMAT_OF[source]), str(raw), fmt, prefixes=prefixes)
+        with open(raw, "rb") as src, open(out, "wb") as dst:
+            _copy_restoring_language_case(src, dst)
+    finally:
+        raw.unlink(missing_ok=True)
 
 
 def _copy_restoring_language_case(src, out, block: int = 1 << 22) -> None:
@@ -114,14 +142,16 @@ def _describe(path: Path) -> dict:
     return {"bytes": size, "sha256": h.hexdigest()}
 
 
-def write_dist(graphs, manifest: dict, target: Path, jobs: int | None = None) -> None:
-    """dist/ written into a fresh directory that replaces the old one only when complete."""
+def write_dist(graphs, manifest: dict, target: Path, jobs: int | None = None, all_dumps: bool = False) -> None:
+    """dist/ written into a fresh directory that replaces the old one only when complete.
+    The manifest's "files" are the files written (size, sha256); "deferred_files" the dumps
+    made on demand from them (publish/dumpcache.py): none with `all_dumps`."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".dist-", dir=target.parent))
     try:
-        files = write_dumps(graphs, tmp, jobs)
-        manifest = {**manifest, "files": files}
+        files = write_dumps(graphs, tmp, jobs, all_dumps)
+        manifest = {**manifest, "files": files, "deferred_files": [n for n in DEFERRED if n not in files]}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
         _swap(tmp, target)
     except BaseException:

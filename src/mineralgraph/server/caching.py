@@ -22,6 +22,9 @@ from mineralgraph import __version__
 
 # Answers that depend on the moment, not on the build: never cached, never 304.
 UNCACHED_PATHS = ("/healthz", "/readyz")
+# The dump listing grows within a build: a dump the build left for later gets its size and sha256
+# once a request has made it (publish/dumpcache.py). The files themselves do not change.
+UNCACHED_EXACT = ("/dump", "/dump/", "/dump/SHA256SUMS")
 # The data changes only when a new build is deployed; caches revalidate (cheaply, by 304) after
 # five minutes. Vendored static files change only with a release.
 CACHE_CONTROL = "public, max-age=300"
@@ -58,7 +61,8 @@ class HttpCaching:
         self._seed = hashlib.sha256("\0".join((build_hash, __version__, self._settings_key)).encode()).digest()
 
     def _applies(self) -> bool:
-        return request.method in ("GET", "HEAD") and not request.path.startswith(UNCACHED_PATHS)
+        return (request.method in ("GET", "HEAD") and not request.path.startswith(UNCACHED_PATHS)
+                and request.path not in UNCACHED_EXACT)
 
     def etag(self) -> str:
         h = hashlib.sha256(self._seed)

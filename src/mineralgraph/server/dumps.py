@@ -6,6 +6,9 @@ import hashlib
 import json
 from pathlib import Path
 
+from mineralgraph.publish import dumpcache
+from mineralgraph.publish.dist import made_from
+
 from .service import service
 
 DUMP_TYPES = {".nq": "application/n-quads", ".nt": "application/n-triples", ".ttl": "text/turtle",
@@ -19,9 +22,16 @@ def media_type(name: str) -> str:
 
 
 def dump_files() -> list[dict]:
-    """The dump files, from the manifest's "files" (bytes, sha256) when the build lists them;
-    each dump also as .gz, compressed on request when the build has no .gz (no size or hash then)."""
-    return service().cached("dumps", _list_dumps)
+    """The dump files, from the manifest's "files" (bytes, sha256) when the build lists them, and
+    its "deferred_files", made on first request (bytes and sha256 known once made); each dump also
+    as .gz, compressed on request when the build has no .gz and lists none (no size or hash then)."""
+    listed = service().cached("dumps", _list_dumps)
+    if not any(f.get("deferred") for f in listed):
+        return listed
+    dist = service().settings.dist_dir
+    # a deferred file's size and hash, once made (by a request or `export --dumps`)
+    return [{**f, **(dumpcache.known(Path(dist), f["name"], f["key"]) or {})} if f.get("deferred") else f
+            for f in listed]
 
 
 def _list_dumps() -> list[dict]:
@@ -30,13 +40,18 @@ def _list_dumps() -> list[dict]:
     if dist is not None:
         dist = Path(dist)
         try:
-            listed = json.loads((dist / "manifest.json").read_text(encoding="utf-8")).get("files") or {}
+            manifest = json.loads((dist / "manifest.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            listed = {}
+            manifest = {}
+        listed = manifest.get("files") or {}
         for name, info in listed.items():
             if (dist / name).is_file():
                 files[name] = {"bytes": info.get("bytes"), "sha256": info.get("sha256"), "stored": True,
                                "seen": _identity(dist / name)}
+        key = dumpcache.build_key(manifest)
+        for name in manifest.get("deferred_files") or []:
+            if key is not None and made_from(name) in files:
+                files[name] = {"bytes": None, "sha256": None, "stored": False, "deferred": True, "key": key}
         for name in DUMP_NAMES:
             if name not in files and (dist / name).is_file():
                 files[name] = {**_describe(dist / name), "stored": True, "seen": _identity(dist / name)}

@@ -8,8 +8,9 @@ browsers, RDF by content negotiation, a 404 with the closest names for anything 
     /graph/, /graph/REST    the named graphs: index, and each graph BASE + graph/REST (HTML summary;
                             RDF: the whole graph, as the Graph Store Protocol would give it)
     /id/FAMILY/             everything minted under BASE + id/FAMILY/ (countries, mechanisms, …)
-    /dump/                  the dump files with bytes and sha256 (from the build's manifest), .gz
-                            copies (compressed on request when the build has none); /dump/SHA256SUMS
+    /dump/                  the dump files with bytes and sha256 (from the build's manifest); those
+                            the build left for later (TriG, Turtle, JSON-LD, .gz) made on first
+                            request into the dump cache (publish/dumpcache.py); /dump/SHA256SUMS
     /context.jsonld         the JSON-LD @context every JSON-LD answer names
 """
 from __future__ import annotations
@@ -22,6 +23,8 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, redirect, request, send_from_directory
 
+from mineralgraph.publish import dumpcache
+from mineralgraph.publish.dist import made_from
 from mineralgraph.store import jsonld
 from mineralgraph.store.evaluate import RDF_FORMATS
 
@@ -285,7 +288,7 @@ def dump_index():
         return page("dumps.html", headers={"Vary": "Accept"}, files=files)
     if choice.key == "sums":
         return sha256sums()
-    response = jsonify(files=[{k: v for k, v in f.items() if k not in ("stored", "seen")} for f in files])
+    response = jsonify(files=[{k: v for k, v in f.items() if k not in ("stored", "seen", "key")} for f in files])
     response.headers["Vary"] = "Accept"
     return response
 
@@ -304,16 +307,34 @@ def dump(name: str):
         return _not_found(f"no dump file {name!r}", [(n, f"/dump/{n}") for n in _suggest(name, files)],
                           "The dump files are listed at /dump/.")
     dist = Path(service().settings.dist_dir).resolve()
-    source = files[name] if files[name]["stored"] else files.get(name.removesuffix(".gz"))
+    entry = files[name]
+    if entry["stored"]:
+        source = entry
+    else:  # made from a file of dist/: the N-Quads or N-Triples (a deferred dump), or the plain dump (.gz)
+        source = files.get(made_from(name) if entry.get("deferred") else name.removesuffix(".gz"))
     if source is not None and replaced_on_disk(source, dist):
         # dist/ is being replaced under the served build: never send bytes its sums do not describe
-        raise ProtocolError(503, f"{source['name']} on disk is no longer the file of the build being "
-                                 "served (a new build is being copied in). Try again shortly.", {"Retry-After": "5"})
-    if files[name]["stored"]:
+        raise _replaced(source["name"])
+    if entry["stored"]:
         response = send_from_directory(dist, name, mimetype=media_type(name), max_age=None)
         return response
+    if entry.get("deferred"):
+        # made once per build, on the first request, in the dump cache (a twin request waits for it)
+        try:
+            path, _meta = dumpcache.deferred_file(dist, name, entry["key"])
+        except dumpcache.BuildChanged:
+            raise _replaced(name) from None
+        except OSError as exc:  # a read-only or full disk: the server's problem, said plainly
+            raise ProtocolError(503, f"{name} could not be made in the dump cache ({exc.strerror}); set "
+                                     f"{dumpcache.CACHE_ENV} to a writable directory", {"Retry-After": "60"}) from None
+        return send_from_directory(path.parent, path.name, mimetype=media_type(name), max_age=None)
     return Response(_gzip_stream(dist / name.removesuffix(".gz")), 200, {
         "Content-Type": "application/gzip", "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _replaced(name: str) -> ProtocolError:
+    return ProtocolError(503, f"{name} on disk is no longer the file of the build being served (a new "
+                              "build is being copied in). Try again shortly.", {"Retry-After": "5"})
 
 
 def _gzip_stream(path: Path):

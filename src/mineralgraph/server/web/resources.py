@@ -178,10 +178,10 @@ def _statement_groups(rows, with_claims: bool = True) -> list[dict]:
         st["claims_inline"] = with_claims and s in few
         g = groups.setdefault(cls, {"class": cls, "label": best_label(names.get(cls), short(cls)), "statements": []})
         g["statements"].append(st)
-    if groups:
-        class_names = labels(list(groups))
-        for cls, g in groups.items():
-            g["label"] = best_label(class_names.get(cls), short(cls))
+    missing = [cls for cls in groups if cls not in names]  # the classes are among the rows' values: labelled above
+    class_names = labels(missing) if missing else {}
+    for cls, g in groups.items():
+        g["label"] = best_label(names.get(cls) or class_names.get(cls), short(cls))
     for g in groups.values():
         g["statements"].sort(key=lambda st: st["short"])
     # membership first: "which mechanisms is Japan in" is the first question on an actor's page

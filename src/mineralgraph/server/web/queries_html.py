@@ -86,6 +86,10 @@ def _table(results) -> dict | None:
     iris = [b[n]["value"] for b in bindings for n in names if n in b and b[n]["type"] == "uri"]
     found = graph.labels(iris)
     shown = _shown_columns(names, bindings)
+    # a column no row of this page fills is left out (a query's other mode: the quote columns of
+    # one row per fact, the summary columns of one row per quote); an empty answer keeps them all
+    empty = [n for n in shown if bindings and not any(n in b for b in bindings)]
+    shown = [n for n in shown if n not in empty]
     sources = _sources_by_id(bindings) if "sourceId" in shown else {}
     rows, previous_claim = [], None
     for b in bindings:
@@ -113,7 +117,8 @@ def _table(results) -> dict | None:
             else:
                 row.append({"kind": "literal", "label": t["value"], "lang": t.get("xml:lang")})
         rows.append(row)
-    return {"vars": shown, "rows": rows, "hidden": [n for n in names if n not in shown]}
+    return {"vars": shown, "rows": rows, "hidden": [n for n in names if n not in shown and n not in empty],
+            "empty": empty}
 
 
 def _shown_columns(names: list[str], bindings: list[dict]) -> list[str]:

@@ -2,8 +2,9 @@
 
 Grows the corpus as bench/scale.py does (replicas of the seeds, with variations), builds it, and
 in a fresh process serves it in-process (create_app, the real query workers; no network) and
-asks for each page once, after one unrelated request has started the workers. The answer cache
-is bypassed by asking each page once only.
+asks for each page once, after a few unrelated requests have started the workers and compiled the
+templates, and the entity index is read (as `mineralgraph serve` reads it at start). The answer
+cache is bypassed by asking each page once only.
 
     python bench/pages.py                      # N = 5 and 200 (bench/scale.py reports the same pages)
     python bench/pages.py --sizes 5 200 1000

@@ -167,3 +167,15 @@ def test_cli_query_pages(dist_dir):
     assert last == [whole[0], whole[-1]] and "more rows" not in end
     bad = CliRunner().invoke(cli, ["query", "mechanism-members", "-p", "mechanism=MSP", "--limit", "0", "--dist", str(dist_dir)])
     assert bad.exit_code == 2 and "--limit" in bad.output
+
+
+def test_facts_html_answer_shows_the_summary_columns_only(real_client, monkeypatch):
+    from mineralgraph.server.web import queries_html
+
+    monkeypatch.setattr(queries_html, "SHOWN_IDS", 1)  # the seeds' facts have up to 3 sources
+    html = real_client.get("/queries/mechanism-members?mechanism=MSP&mode=facts&limit=100", headers=HTML).get_data(as_text=True)
+    head = re.search(r"<thead>(.*?)</thead>", html, re.S).group(1)
+    assert ">sources<" in head and ">earliest<" in head and ">quote<" not in head and ">asOf<" not in head
+    assert re.search(r"Empty on this page, so not shown: .*<code>quote</code>", html)
+    # the EU's membership: 000, 001 and 004, shown as the first id and a count
+    assert "000 … and 2 more" in html

@@ -19,6 +19,8 @@ from . import graph
 from .reading import clean_context
 from .roster import source_headings
 
+LONG_ID_LISTS = {"sourceIds", "disputedBy"}  # space-separated source ids (mode=facts)
+SHOWN_IDS = 8  # ids shown in a cell before "… and N more", as on an entity page
 MAX_SELECT = 80  # up to this many choices: a <select>; more: a text box with suggestions
 
 
@@ -114,6 +116,10 @@ def _table(results) -> dict | None:
                 row.append({"kind": "literal", "label": clean_context(t["value"]), "lang": t.get("xml:lang"),
                             "href": _place_in_source(claim), "verbatim": t["value"], "repeat": claim == previous_claim})
                 previous_claim = claim
+            elif n in LONG_ID_LISTS and len(ids := t["value"].split()) > SHOWN_IDS:
+                # a fact 1,000 sources support: the first ids and a count (all of them in CSV/JSON)
+                row.append({"kind": "literal", "label": " ".join(ids[:SHOWN_IDS]) + f" … and {len(ids) - SHOWN_IDS} more",
+                            "lang": None})
             else:
                 row.append({"kind": "literal", "label": t["value"], "lang": t.get("xml:lang")})
         rows.append(row)

@@ -184,7 +184,7 @@ def test_facts_html_answer_shows_the_summary_columns_only(real_client, monkeypat
 def test_entity_page_leads_with_its_facts_at_a_glance(real_client):
     page = real_client.get("/id/country/JPN", headers=HTML).get_data(as_text=True)
     glance = re.search(r'<p class="related at-a-glance">(.*?)</p>', page, re.S).group(1)
-    groups = re.findall(r'<section class="group" id="(facts-\w+)">\s*<h3>([^<]+) <span class="count">(\d+)</span>', page)
+    groups = re.findall(r'<span class="anchor" id="(facts-\w+)"></span>\s*<section class="group">\s*<h3>([^<]+) <span class="count">(\d+)</span>', page)
     assert groups and groups[0][1].startswith("Membership")  # memberships first, as the cards
     for anchor, label, n in groups:
         assert f'<a href="#{anchor}">{n} {label.strip().lower()}' in glance

@@ -2,10 +2,11 @@
 
 Grows the corpus as bench/scale.py does (replicas of the seeds, with variations), builds it, and
 in a fresh process serves it in-process (create_app, the real query workers; no network) and
-asks for each page once, after one unrelated request has started the workers. The answer cache
-is bypassed by asking each page once only.
+asks for each page once, after a few unrelated requests have started the workers and compiled the
+templates, and the entity index is read (as `mineralgraph serve` reads it at start). The answer
+cache is bypassed by asking each page once only.
 
-    python bench/pages.py                      # N = 5 and 200
+    python bench/pages.py                      # N = 5 and 200 (bench/scale.py reports the same pages)
     python bench/pages.py --sizes 5 200 1000
     python bench/pages.py --dist dist          # an existing dist/ (no build)
 Nothing here asserts a time; the machine is shared. The goal (issue 23): under 1 MB and under
@@ -14,43 +15,18 @@ Nothing here asserts a time; the machine is shared. The goal (issue 23): under 1
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import scale  # noqa: E402  (grow(), the build child)
-
-PAGES = ["/id/mechanism/msp", "/id/country/JPN",
-         "/queries/mechanism-members?mechanism=MSP", "/queries/roster-matrix?mechanism=MSP"]
-
-CHILD = """
-import json, sys, time
-from pathlib import Path
-from mineralgraph.server import Settings, create_app
-from mineralgraph.store.load import load_dist
-dist = Path(sys.argv[1])
-app = create_app(load_dist(dist), Settings(dist_dir=dist))
-client = app.test_client()
-client.get("/queries", headers={"Accept": "application/json"})  # the workers started, not timed
-out = {}
-for url in sys.argv[2:]:
-    t = time.perf_counter()
-    r = client.get(url, headers={"Accept": "text/html"})
-    out[url] = {"status": r.status_code, "bytes": len(r.data), "ms": (time.perf_counter() - t) * 1000}
-print(json.dumps(out))
-"""
+import scale  # noqa: E402  (grow(), the build child, the pages child)
 
 
 def measure(dist: Path) -> dict:
-    proc = subprocess.run([sys.executable, "-c", CHILD, str(dist), *PAGES], capture_output=True, text=True)
-    if proc.returncode:
-        raise SystemExit(f"child failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return scale.pages(dist)  # the same pages and the same fresh server as bench/scale.py
 
 
 def main() -> None:

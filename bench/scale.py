@@ -8,7 +8,9 @@ For each N it prints build time per step, peak memory, the size of dist/ (all of
 .gz copies), a rebuild after one annotation's note is edited (time per step of both builds), the
 store's load time and memory (in memory, and on disk as
 `serve --store` keeps it: the first load after a build and each later start), and the median
-latency of every stored query's examples, in-process.
+latency of every stored query's examples, in-process, and the bytes and first-request time of
+the main pages (PAGES: the MSP and Japan pages, the HTML answers of mechanism-members and
+roster-matrix for the MSP), served in-process by the real app and query workers.
 
     python bench/scale.py                 # N = 5, 50, 200, 1000
     python bench/scale.py --quick         # N = 5, 50
@@ -179,6 +181,41 @@ print(json.dumps({"s": time.perf_counter() - t0, "rss_mb": resource.getrusage(re
 """
 
 
+# The pages a reader opens first (issue 23: under 1 MB and 500 ms at 200 sources, 1 s at 1,000).
+PAGES = ["/id/mechanism/msp", "/id/country/JPN",
+         "/queries/mechanism-members?mechanism=MSP&mode=facts", "/queries/mechanism-members?mechanism=MSP",
+         "/queries/roster-matrix?mechanism=MSP"]
+
+# Each page asked once (the answer cache never helps), in a fresh server whose workers have
+# started and whose entity index is read, as `mineralgraph serve` has them before its first request,
+# after a few other pages (none of the measured ones) have compiled the templates.
+CHILD_PAGES = """
+import json, sys, time
+from pathlib import Path
+from mineralgraph.server import Settings, create_app, reload
+from mineralgraph.store.load import load_dist
+dist = Path(sys.argv[1])
+app = create_app(load_dist(dist), Settings(dist_dir=dist))
+client = app.test_client()
+client.get("/queries", headers={"Accept": "application/json"})  # the workers started, not timed
+reload.warm(app)
+# one entity page and one HTML answer, not timed: the templates compiled and each worker's first
+# query done, so the figures are each page's first request, not the server's
+for url in ("/id/mineral/lithium", "/queries/mechanisms", "/id/country/USA", "/queries/sources"):
+    client.get(url, headers={"Accept": "text/html"})
+out = {}
+for url in sys.argv[2:]:
+    t = time.perf_counter()
+    r = client.get(url, headers={"Accept": "text/html"})
+    out[url] = {"status": r.status_code, "bytes": len(r.data), "ms": (time.perf_counter() - t) * 1000}
+print(json.dumps(out))
+"""
+
+
+def pages(dist: Path) -> dict:
+    return _child(CHILD_PAGES, dist, *PAGES)
+
+
 def _child(code: str, *args) -> dict:
     proc = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True)
     if proc.returncode:
@@ -220,7 +257,8 @@ def measure(n: int, repeat: int, limit: float, build_only: bool = False) -> dict
         disk_again = _child(CHILD_DISK, dist, project / "store")
         serve.update(disk_first_s=disk_first["s"], disk_first_rss_mb=disk_first["rss_mb"],
                      disk_open_s=disk_again["s"], disk_open_rss_mb=disk_again["rss_mb"])
-        return {"n": n, "cold": cold, "warm": warm, "dist_mb": size / 1e6, "dist_total_mb": total / 1e6, "serve": serve}
+        return {"n": n, "cold": cold, "warm": warm, "dist_mb": size / 1e6, "dist_total_mb": total / 1e6, "serve": serve,
+                "pages": pages(dist)}
 
 
 def report(results: list[dict]) -> None:
@@ -248,6 +286,15 @@ def report(results: list[dict]) -> None:
         v = r["serve"]
         print(f"| {r['n']} | {v['load_s']:.1f} | {v['load_rss_mb']:.0f} | {v['disk_first_s']:.1f} | {v['disk_first_rss_mb']:.0f} "
               f"| {v['disk_open_s']:.2f} | {v['disk_open_rss_mb']:.0f} |")
+    print("\n## Pages: bytes, first request (ms)\n")
+    print("| page | " + " | ".join(str(r["n"]) for r in results) + " |")
+    print("|---|" + "---|" * len(results))
+    for url in PAGES:
+        cells = []
+        for r in results:
+            x = r.get("pages", {}).get(url)
+            cells.append(f"{x['bytes']:,} B, {x['ms']:.0f} ms" + ("" if x["status"] == 200 else f" ({x['status']})") if x else "")
+        print(f"| {url} | " + " | ".join(cells) + " |")
     print("\n## Stored queries: median latency in-process, ms (rows)\n")
     names = list(results[0]["serve"]["queries"])
     print("| query#example | " + " | ".join(str(r["n"]) for r in results) + " |")

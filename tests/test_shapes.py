@@ -153,6 +153,9 @@ EXPECTED = {
     "support-earliest-not-as-given": [
         (ID["stmt/membership/msp/JPN"], MG.earliestAsOf, MGSH["SupportSummary-earliest"], SH.PatternConstraintComponent, V)
     ],
+    "support-disputed-by-supporter": [
+        (ID["stmt/membership/msp/JPN"], MG.disputedBy, MGSH.DisputedMembership, SH.SPARQLConstraintComponent, V)
+    ],
     "support-no-ids": [(ID["stmt/membership/msp/JPN"], MG.sourceIds, MGSH["SupportSummary-ids"], SH.MinCountConstraintComponent, V)],
     "list-version-given-in-full-twice": [
         (ID["list/us/2022"], MG.givenInFull, MGSH["ListVersionGivenInFull-flag"], SH.MaxCountConstraintComponent, V)

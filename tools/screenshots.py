@@ -68,6 +68,11 @@ SHOTS = [
     ("phone-mechanism-msp-matrix", "/id/mechanism/msp", PHONE, None, "#roster table"),
     ("phone-roster-matrix", "/queries/roster-matrix?mechanism=MSP", PHONE, "table", "#results"),
     ("phone-list-changes", "/queries/list-changes?from=us%2F2018&to=us%2F2022", PHONE, "table", "#results"),
+    # one row per fact (issue 23): the entity page's fact cards, the fact mode of mechanism-members
+    ("mechanism-msp-statements", "/id/mechanism/msp", DESKTOP, None, "#statements"),
+    ("members-facts-msp", "/queries/mechanism-members?mechanism=MSP&mode=facts", DESKTOP, "table", "#results"),
+    ("phone-members-facts-msp", "/queries/mechanism-members?mechanism=MSP&mode=facts", PHONE, "table", "#results"),
+    ("phone-country-jpn", "/id/country/JPN", PHONE, None, "#statements"),
 ]
 
 

@@ -117,3 +117,74 @@ def test_stored_queries_leave_limit_and_offset_to_the_pager():
     for rq in sorted((Path(__file__).resolve().parents[2] / "queries").glob("*.rq")):
         body = "\n".join(line.split("#", 1)[0] for line in rq.read_text(encoding="utf-8").splitlines())
         assert not re.search(r"\b(LIMIT|OFFSET)\s+\d+\s*$", body.strip(), re.I), rq.name
+
+
+# -- aggregated answers (mode=facts) and the CLI's pages --------------------------------------
+def _answer(client, url):
+    return [{k: v["value"] for k, v in r.items()} for r in client.get(url, headers=JSON).get_json()["results"]["bindings"]]
+
+
+def test_mechanism_members_facts_agree_with_the_quotes(real_client):
+    """One row per fact, with the sources and dates of the quote-level rows behind it."""
+    base = "/queries/mechanism-members?mechanism=MSP"
+    detail, facts = _answer(real_client, base), _answer(real_client, base + "&mode=facts")
+    key = lambda r: (r["memberId"], r.get("role"), r.get("representedBy"))  # noqa: E731
+    by_fact: dict[tuple, set] = {}
+    for r in detail:
+        by_fact.setdefault(key(r), set()).add(r["sourceId"])
+    assert sorted(map(key, facts), key=str) == sorted(by_fact, key=str), "one row per fact, every fact"
+    for r in facts:
+        assert r["sourceIds"].split() == sorted(by_fact[key(r)]) and int(r["sources"]) == len(by_fact[key(r)])
+        assert "quote" not in r and "claim" not in r
+    japan = {r.get("role"): r for r in facts if r["memberId"] == "JPN"}
+    # 001's closed roster (2022-06-14) and 000 (2024-02-11); 002 speaks for a month, as given
+    assert (japan[None]["sourceIds"], japan[None]["earliest"], japan[None]["latest"]) == ("000 001", "2022-06-14", "2024-02-11")
+    assert (japan["founder"]["sourceIds"], japan["founder"]["earliest"]) == ("002", "2022-06")
+    # up to 2023-01-01: 000 (2024) drops out, counted from the claims that pass
+    early = {r["memberId"]: r for r in _answer(real_client, base + "&mode=facts&as_of=2023-01-01") if not r.get("role")}
+    assert early["JPN"]["sourceIds"] == "001" and "IND" not in early
+    # the disputing sources are the roster matrix's conflicts (none on the seeds)
+    conflicts = {(r["memberId"], r["sourceId"]) for r in _answer(real_client, "/queries/roster-matrix?mechanism=MSP")
+                 if r.get("conflict") == "true"}
+    assert {(r["memberId"], s) for r in facts for s in r.get("disputedBy", "").split()} == conflicts
+
+
+def test_cli_query_pages(dist_dir):
+    from click.testing import CliRunner
+
+    from mineralgraph.cli import cli
+
+    def run(*extra):
+        out = CliRunner().invoke(cli, ["query", "mechanism-members", "-p", "mechanism=MSP", "-f", "csv",
+                                     "--dist", str(dist_dir), *extra])
+        assert out.exit_code == 0, out.output
+        return out.stdout.splitlines(), out.stderr
+
+    whole, note = run()
+    page, more = run("--limit", "3", "--offset", "2")
+    assert page == [whole[0]] + whole[3:6] and "--offset 5" in more and not note
+    last, end = run("--limit", "3", "--offset", str(len(whole) - 2))
+    assert last == [whole[0], whole[-1]] and "more rows" not in end
+    bad = CliRunner().invoke(cli, ["query", "mechanism-members", "-p", "mechanism=MSP", "--limit", "0", "--dist", str(dist_dir)])
+    assert bad.exit_code == 2 and "--limit" in bad.output
+
+
+def test_facts_html_answer_shows_the_summary_columns_only(real_client, monkeypatch):
+    from mineralgraph.server.web import queries_html
+
+    monkeypatch.setattr(queries_html, "SHOWN_IDS", 1)  # the seeds' facts have up to 3 sources
+    html = real_client.get("/queries/mechanism-members?mechanism=MSP&mode=facts&limit=100", headers=HTML).get_data(as_text=True)
+    head = re.search(r"<thead>(.*?)</thead>", html, re.S).group(1)
+    assert ">sources<" in head and ">earliest<" in head and ">quote<" not in head and ">asOf<" not in head
+    assert re.search(r"Empty on this page, so not shown: .*<code>quote</code>", html)
+    # the EU's membership: 000, 001 and 004, shown as the first id and a count
+    assert "000 … and 2 more" in html
+
+
+def test_entity_page_leads_with_its_facts_at_a_glance(real_client):
+    page = real_client.get("/id/country/JPN", headers=HTML).get_data(as_text=True)
+    glance = re.search(r'<p class="related at-a-glance">(.*?)</p>', page, re.S).group(1)
+    groups = re.findall(r'<span class="anchor" id="(facts-\w+)"></span>\s*<section class="group">\s*<h3>([^<]+) <span class="count">(\d+)</span>', page)
+    assert groups and groups[0][1].startswith("Membership")  # memberships first, as the cards
+    for anchor, label, n in groups:
+        assert f'<a href="#{anchor}">{n} {label.strip().lower()}' in glance

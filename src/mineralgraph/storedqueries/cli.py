@@ -13,6 +13,8 @@ from .run import LocalRunner, evaluate_text, table
 from .spec import load_all, query_dir, suggest_names
 
 FORMATS = ("table", "csv", "tsv", "json")
+MAX_ROWS = 10_000        # the endpoint's row cap: the most one answer (or page) holds
+MAX_OFFSET = 10_000_000  # as over HTTP (server/common.py)
 
 
 def _load(root):
@@ -55,7 +57,11 @@ def queries_command(root, verbose):
 @click.option("--root", type=click.Path(file_okay=False), default=None, help="Project directory.")
 @click.option("--show-sparql", is_flag=True, help="Print the query with its parameters bound, and stop.")
 @click.option("--width", default=60, show_default=True, help="Table: widest column before wrapping.")
-def query_command(name, params, fmt, dist_dir, root, show_sparql, width):
+@click.option("--limit", type=click.IntRange(1, MAX_ROWS), default=None,
+              help=f"Rows per page (default: all, up to {MAX_ROWS:,}).")
+@click.option("--offset", type=click.IntRange(0, MAX_OFFSET), default=0, show_default=True,
+              help="Rows to skip: the next page starts at offset + limit.")
+def query_command(name, params, fmt, dist_dir, root, show_sparql, width, limit, offset):
     """Run stored query NAME: `mineralgraph query mechanism-members -p mechanism=MSP`."""
     queries = _load(root)
     if name not in queries:
@@ -76,10 +82,16 @@ def query_command(name, params, fmt, dist_dir, root, show_sparql, width):
     except BindError as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(2)
+    paged = limit is not None or offset > 0
+    if paged:
+        # as over HTTP: one row more than the page, so that a cut-short answer means a next page
+        # (stored queries end in WHERE or ORDER BY, never in their own LIMIT)
+        limit = limit or MAX_ROWS
+        text = f"{text}LIMIT {limit + 1}\nOFFSET {offset}\n"
     if show_sparql:
         click.echo(text, nl=False)
         return
-    answer = evaluate_text(runner.store, text, "json" if fmt == "table" else fmt)
+    answer = evaluate_text(runner.store, text, "json" if fmt == "table" else fmt, cap=limit if paged else MAX_ROWS)
     if answer.get("error"):
         click.echo(f"error: {answer.get('message', answer['error'])}", err=True)
         sys.exit(1)
@@ -87,8 +99,10 @@ def query_command(name, params, fmt, dist_dir, root, show_sparql, width):
         click.echo(table(answer["body"], max_cell=width), nl=False)
     else:
         click.echo(answer["body"].decode("utf-8"), nl=fmt == "json")
-    if answer["truncated"]:
-        click.echo("warning: result truncated", err=True)
+    if answer["truncated"] and paged:
+        click.echo(f"more rows: --offset {offset + limit} for the next page", err=True)
+    elif answer["truncated"]:
+        click.echo(f"warning: result truncated at {MAX_ROWS:,} rows; page with --limit and --offset", err=True)
 
 
 def _store(dist_dir, root):

@@ -55,10 +55,14 @@ def labels(iris) -> dict[str, dict[str, str]]:
     """{iri: {lang: label}} from skos:prefLabel, then rdfs:label, then dcterms:title."""
     iris = [i for i in dict.fromkeys(iris) if i]
     out: dict[str, dict[str, str]] = {}
-    for chunk in (iris[i:i + 200] for i in range(0, len(iris), 200)):
+    # one query per 1,000 IRIs: a page naming every source of a 1,000-source corpus asks once
+    for chunk in (iris[i:i + 1000] for i in range(0, len(iris), 1000)):
         values = " ".join(term(i) for i in chunk)
+        # one branch per property, each looked up from the subjects: a VALUES of properties was
+        # joined against every label in the graph (90-160 ms at 200 sources, against 7)
         rows = select(f"""SELECT ?s ?p ?l WHERE {{ VALUES ?s {{ {values} }}
-                            VALUES ?p {{ skos:prefLabel rdfs:label dcterms:title }} ?s ?p ?l FILTER(isLiteral(?l)) }}""")
+                            {{ ?s skos:prefLabel ?l BIND(skos:prefLabel AS ?p) }} UNION {{ ?s rdfs:label ?l BIND(rdfs:label AS ?p) }}
+                            UNION {{ ?s dcterms:title ?l BIND(dcterms:title AS ?p) }} FILTER(isLiteral(?l)) }}""")
         rank = {SKOS + "prefLabel": 0, RDFS + "label": 1, DCTERMS + "title": 2}
         rows.sort(key=lambda r: rank.get(r["p"]["value"], 9))
         for r in rows:

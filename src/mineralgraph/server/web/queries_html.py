@@ -19,6 +19,8 @@ from . import graph
 from .reading import clean_context
 from .roster import source_headings
 
+LONG_ID_LISTS = {"sourceIds", "disputedBy"}  # space-separated source ids (mode=facts)
+SHOWN_IDS = 8  # ids shown in a cell before "… and N more", as on an entity page
 MAX_SELECT = 80  # up to this many choices: a <select>; more: a text box with suggestions
 
 
@@ -86,6 +88,10 @@ def _table(results) -> dict | None:
     iris = [b[n]["value"] for b in bindings for n in names if n in b and b[n]["type"] == "uri"]
     found = graph.labels(iris)
     shown = _shown_columns(names, bindings)
+    # a column no row of this page fills is left out (a query's other mode: the quote columns of
+    # one row per fact, the summary columns of one row per quote); an empty answer keeps them all
+    empty = [n for n in shown if bindings and not any(n in b for b in bindings)]
+    shown = [n for n in shown if n not in empty]
     sources = _sources_by_id(bindings) if "sourceId" in shown else {}
     rows, previous_claim = [], None
     for b in bindings:
@@ -110,10 +116,15 @@ def _table(results) -> dict | None:
                 row.append({"kind": "literal", "label": clean_context(t["value"]), "lang": t.get("xml:lang"),
                             "href": _place_in_source(claim), "verbatim": t["value"], "repeat": claim == previous_claim})
                 previous_claim = claim
+            elif n in LONG_ID_LISTS and len(ids := t["value"].split()) > SHOWN_IDS:
+                # a fact 1,000 sources support: the first ids and a count (all of them in CSV/JSON)
+                row.append({"kind": "literal", "label": " ".join(ids[:SHOWN_IDS]) + f" … and {len(ids) - SHOWN_IDS} more",
+                            "lang": None})
             else:
                 row.append({"kind": "literal", "label": t["value"], "lang": t.get("xml:lang")})
         rows.append(row)
-    return {"vars": shown, "rows": rows, "hidden": [n for n in names if n not in shown]}
+    return {"vars": shown, "rows": rows, "hidden": [n for n in names if n not in shown and n not in empty],
+            "empty": empty}
 
 
 def _shown_columns(names: list[str], bindings: list[dict]) -> list[str]:

@@ -17,7 +17,8 @@ HIDDEN_PROPS = {RDF + "type", SKOS + "prefLabel", RDFS + "label", MG + "asOfEarl
 # The build's support summary (sources, their count, earliest/latest date) is left out of the
 # columns: a card leads with it as one line (how many sources, which dates, who disagrees).
 STATEMENT_SKIP = {RDF + "type", MG + "supportedBy", PROV + "wasDerivedFrom", MG + "supportingSource",
-                  MG + "sourceCount", MG + "sourceIds", MG + "earliestAsOf", MG + "latestAsOf"}
+                  MG + "sourceCount", MG + "sourceIds", MG + "earliestAsOf", MG + "latestAsOf",
+                  MG + "claimCount", MG + "disputedBy"}
 MAX_INCOMING = 300
 MAX_VALUES = 20      # values of one property shown in the Properties table
 # A fact with up to this many claims shows them on the card (the seeds' five sources: every claim
@@ -98,7 +99,7 @@ def _kinds(types: list[str]) -> list[str]:
 # -- statements and their claims ------------------------------------------------------------
 # the per-source links and the summary come from _summaries(); fetching them here would multiply
 # the rows by the number of sources
-_SKIP_FILTER = "FILTER(?p NOT IN (mg:supportedBy, prov:wasDerivedFrom, mg:supportingSource))"
+_SKIP_FILTER = "FILTER(?p NOT IN (mg:supportedBy, prov:wasDerivedFrom, mg:supportingSource, mg:disputedBy))"
 
 
 def statements_about(iri: str) -> list[dict]:
@@ -117,67 +118,35 @@ def statement_self(iri: str) -> list[dict]:
     return _statement_groups(rows, with_claims=False)
 
 
-SUMMARY_QUERY = """SELECT ?stmt ?count ?ids ?earliest ?latest (COUNT(DISTINCT ?c) AS ?claims) WHERE {
+# The build's per-fact summary (support-summary.rq, claim-count.rq, membership-dissent.rq): one
+# node read per statement, never its claims (a fact 1,000 sources repeat has 1,000 of them).
+SUMMARY_QUERY = """SELECT ?stmt ?count ?ids ?earliest ?latest ?claims ?dissent WHERE {
   VALUES ?stmt { %s }
   OPTIONAL { ?stmt mg:sourceCount ?count } OPTIONAL { ?stmt mg:sourceIds ?ids }
   OPTIONAL { ?stmt mg:earliestAsOf ?earliest } OPTIONAL { ?stmt mg:latestAsOf ?latest }
-  OPTIONAL { ?c mg:supports ?stmt } } GROUP BY ?stmt ?count ?ids ?earliest ?latest"""
-
-# A membership is disputed by a source that gives a closed list of the same body without the
-# member, for a date no earlier than the first one any source names the member for (as the
-# roster matrix's `conflict`; a year as given compares with a day on its first day, as strings).
-# Three small queries joined here: one SPARQL join over every source's claims took seconds.
-MEMBERSHIPS_QUERY = """SELECT ?stmt ?body ?m ?e WHERE { VALUES ?stmt { %s }
-  ?stmt org:organization ?body ; org:member ?m ; mg:earliestAsOf ?e }"""
-CLOSED_LISTS_QUERY = """SELECT ?body ?sid (MAX(STR(?last)) AS ?until) WHERE { VALUES ?body { %s }
-  ?other org:organization ?body . ?c mg:supports ?other ; mg:enumerationComplete true ;
-  prov:wasQuotedFrom ?src ; mg:asOfLatest ?last . ?src dcterms:identifier ?sid } GROUP BY ?body ?sid"""
-NAMING_QUERY = """SELECT DISTINCT ?body ?m ?sid WHERE { VALUES (?body ?m) { %s }
-  ?named org:organization ?body ; org:member ?m ; mg:supportingSource ?src . ?src dcterms:identifier ?sid }"""
-
-
-def _dissent(values: str) -> dict[str, list[str]]:
-    rows = select(MEMBERSHIPS_QUERY % values)
-    if not rows:
-        return {}
-    bodies = {r["body"]["value"] for r in rows}
-    lists: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for r in select(CLOSED_LISTS_QUERY % " ".join(term(b) for b in bodies), cap=100_000):
-        lists[r["body"]["value"]].append((r["sid"]["value"], r["until"]["value"]))
-    pairs = {(r["body"]["value"], r["m"]["value"]) for r in rows if lists.get(r["body"]["value"])}
-    if not pairs:
-        return {}
-    naming: dict[tuple, set] = defaultdict(set)
-    for r in select(NAMING_QUERY % " ".join(f"({term(b)} {term(m)})" for b, m in pairs), cap=1_000_000):
-        naming[(r["body"]["value"], r["m"]["value"])].add(r["sid"]["value"])
-    out: dict[str, list[str]] = {}
-    for r in rows:
-        body, m, first = r["body"]["value"], r["m"]["value"], r["e"]["value"]
-        ids = sorted(sid for sid, until in lists.get(body, []) if first <= until and sid not in naming[(body, m)])
-        if ids:
-            out[r["stmt"]["value"]] = ids
-    return out
+  OPTIONAL { ?stmt mg:claimCount ?claims }
+  OPTIONAL { ?stmt mg:disputedBy/dcterms:identifier ?dissent } }"""
 
 
 def _summaries(stmts: list[str]) -> dict[str, dict]:
-    """The build's support summary per statement (support-summary.rq), its number of claims and
-    the sources that disagree."""
+    """The build's support summary per statement, its number of claims and the sources that
+    disagree (mg:disputedBy: a closed list that leaves the member out)."""
     out: dict[str, dict] = {}
-    dissent: dict[str, list[str]] = defaultdict(list)
     for chunk in (stmts[i:i + 150] for i in range(0, len(stmts), 150)):
-        values = " ".join(term(s) for s in chunk)
-        for r in select(SUMMARY_QUERY % values):
-            ids = (r.get("ids", {}).get("value") or "").split()
-            out[r["stmt"]["value"]] = {
-                "sources": int(r["count"]["value"]) if "count" in r else len(ids),
-                "source_ids": ids[:SHOWN_IDS], "more_sources": max(len(ids) - SHOWN_IDS, 0),
-                "earliest": r.get("earliest", {}).get("value"), "latest": r.get("latest", {}).get("value"),
-                "claims": int(r["claims"]["value"])}
-        for stmt, ids in _dissent(values).items():
-            dissent[stmt] += ids
-    for s, ids in dissent.items():
-        if s in out:
-            out[s]["dissent"] = ids
+        for r in select(SUMMARY_QUERY % " ".join(term(s) for s in chunk), cap=1_000_000):
+            s = r["stmt"]["value"]
+            if s not in out:
+                ids = (r.get("ids", {}).get("value") or "").split()
+                out[s] = {
+                    "sources": int(r["count"]["value"]) if "count" in r else len(ids),
+                    "source_ids": ids[:SHOWN_IDS], "more_sources": max(len(ids) - SHOWN_IDS, 0),
+                    "earliest": r.get("earliest", {}).get("value"), "latest": r.get("latest", {}).get("value"),
+                    "claims": int(r["claims"]["value"]) if "claims" in r else 0}
+            if "dissent" in r:
+                out[s].setdefault("dissent", []).append(r["dissent"]["value"])
+    for summary in out.values():
+        if "dissent" in summary:
+            summary["dissent"] = sorted(set(summary["dissent"]))
     return out
 
 
@@ -209,10 +178,10 @@ def _statement_groups(rows, with_claims: bool = True) -> list[dict]:
         st["claims_inline"] = with_claims and s in few
         g = groups.setdefault(cls, {"class": cls, "label": best_label(names.get(cls), short(cls)), "statements": []})
         g["statements"].append(st)
-    if groups:
-        class_names = labels(list(groups))
-        for cls, g in groups.items():
-            g["label"] = best_label(class_names.get(cls), short(cls))
+    missing = [cls for cls in groups if cls not in names]  # the classes are among the rows' values: labelled above
+    class_names = labels(missing) if missing else {}
+    for cls, g in groups.items():
+        g["label"] = best_label(names.get(cls) or class_names.get(cls), short(cls))
     for g in groups.values():
         g["statements"].sort(key=lambda st: st["short"])
     # membership first: "which mechanisms is Japan in" is the first question on an actor's page

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import time
 from urllib.parse import urlencode
@@ -115,6 +116,16 @@ def test_the_new_sources_are_answered_beside_the_seeds(catalog, batch_runner, se
     # Pax Silica's eight parties, all from 011
     parties = {r["memberId"] for r in rows(batch_runner, "mechanism-members", mechanism="pax-silica")}
     assert parties == {"USA", "JPN", "KOR", "SGP", "NLD", "GBR", "ISR", "AUS"}
+    # 005 (English) and 012 (Chinese): FORGE launched on 4 February 2026 as the MSP's successor,
+    # Korea its first chair, more than 50 / 54 countries at the meeting (attendance, not members)
+    succession = {(r["predecessorId"], r["successorId"], r.get("since"), r["sourceId"])
+                  for r in rows(batch_runner, "succession", mechanism="MSP")}
+    assert succession == {("msp", "forge", "2026-02-04", "005"), ("msp", "forge", "2026-02-04", "012")}
+    chairs = {(r["memberId"], r.get("role"), r["sourceId"]) for r in rows(batch_runner, "mechanism-members", mechanism="forge")}
+    assert {("KOR", "chair", "005"), ("KOR", "chair", "012")} <= chairs
+    attended = {(r.get("count"), r.get("bound"), r["sourceId"]) for r in rows(batch_runner, "attendance-and-members",
+                                                                               mechanism="critical-minerals-ministerial")}
+    assert ("50", "more-than", "005") in attended and ("54", "exact", "012") in attended, attended
 
 
 @pytest.mark.parametrize("path", ["/", "/id/mechanism/msp", "/id/country/USA", "/id/mechanism/forge",
@@ -127,6 +138,10 @@ def test_the_main_pages_answer(client, path):
 def test_the_pages_show_seeds_and_batch(client):
     msp = client.get("/id/mechanism/msp", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert "Minerals Security Partnership" in msp and "Forum on Resource Geostrategic Engagement" in msp
+    # near the top, before the roster: succeeded by FORGE since 2026-02-04, per 005 and 012
+    line = re.search(r'<section id="succession".*?</section>', msp, flags=re.S).group(0)
+    assert "Succeeded by" in line and "<time>2026-02-04</time>" in line and "source 005" in line and "source 012" in line
+    assert msp.index('id="succession"') < msp.index("Ask about")
     usa = client.get("/id/country/USA", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert "Pax Silica Declaration" in usa and "Minerals Security Partnership" in usa
 

@@ -173,24 +173,18 @@ def membership(ctx: ClaimContext, mech: Entity, party: Entity, body: Entity | No
         g.add((st, MG.representedBy, body.iri))
     if role is not None:
         g.add((st, ORG.role, role))
-    if since:
-        date = date_literal(since, ctx, line)
-        interval = URIRef(str(st) + "#during")
-        beginning = URIRef(str(st) + "#beginning")
+    # the period: one time:Interval, its beginning and its end (the last date it holds, included:
+    # docs/DATA.md), each an instant as precise as the source
+    for given, edge, fragment in ((since, TIME.hasBeginning, "#beginning"), (until, TIME.hasEnd, "#end")):
+        if not given:
+            continue
+        date = date_literal(given, ctx, line)
+        interval, instant = URIRef(str(st) + "#during"), URIRef(str(st) + fragment)
         g.add((st, ORG.memberDuring, interval))
         g.add((interval, RDF.type, TIME.Interval))
-        g.add((interval, TIME.hasBeginning, beginning))
-        g.add((beginning, RDF.type, TIME.Instant))
-        g.add((beginning, date.instant_property, date.literal))
-    if until:
-        end_date = date_literal(until, ctx, line)
-        interval = URIRef(str(st) + "#during")
-        end = URIRef(str(st) + "#end")
-        g.add((st, ORG.memberDuring, interval))
-        g.add((interval, RDF.type, TIME.Interval))
-        g.add((interval, TIME.hasEnd, end))  # the last date it holds, included (docs/DATA.md)
-        g.add((end, RDF.type, TIME.Instant))
-        g.add((end, end_date.instant_property, end_date.literal))
+        g.add((interval, edge, instant))
+        g.add((instant, RDF.type, TIME.Instant))
+        g.add((instant, date.instant_property, date.literal))
     return st
 
 

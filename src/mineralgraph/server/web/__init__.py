@@ -1,8 +1,10 @@
 """The web front (issue #6), a Flask blueprint `web` registered by server/app.py.
 
-    /                       query editor (YASGUI, vendored in static/yasgui) on /sparql, one tab per
-                            stored query with its first example bound; below it a guide to the graph
-                            (classes and counts, sources)
+    /                       the front page (front.py): short answers (mechanisms and disagreements, list
+                            changes, what is new, figures in dispute), coverage, search; fed by stored queries
+    /editor                 query editor (YASGUI, vendored in static/yasgui) on /sparql, one tab per
+                            stored query (named by its #+ label) with its first example bound; below it a
+                            guide to the graph (classes and counts, sources); /sparql sends browsers here
     /id/REST                every graph IRI BASE + id/REST, by content negotiation:
                               text/html (browsers)            the resource page
                               text/turtle (default, */*)      Turtle
@@ -33,7 +35,7 @@ Settings (app.config, else environment):
 Everything from the graph or a source is escaped by Jinja2 autoescaping; pages are sent with a
 Content-Security-Policy that allows only this server's own scripts.
 """
-from . import charts, citation  # noqa: F401  (register /views/… and /cite/… on the blueprint)
+from . import charts, citation, front  # noqa: F401  (register /views/…, /cite/… and / on the blueprint)
 from .views import bp
 
 __all__ = ["bp"]

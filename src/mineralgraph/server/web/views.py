@@ -1,4 +1,4 @@
-"""The web front: the query editor at /, resource pages at /id/… (HTML for browsers, RDF by
+"""The web front: the query editor at /editor, resource pages at /id/… (HTML for browsers, RDF by
 content negotiation or suffix), source pages with every claim highlighted at its offsets."""
 from __future__ import annotations
 
@@ -35,8 +35,8 @@ def _ticks_filter(text: str) -> Markup:
                            for i, p in enumerate(parts))
 
 
-# -- the query editor and the guide ---------------------------------------------------------
-@bp.get("/")
+# -- the query editor and the guide (the front page is front.py) -----------------------------
+@bp.get("/editor")
 def index():
     svc = service()
     stats = svc.stats
@@ -48,7 +48,7 @@ def index():
 @bp.get("/id/")
 @bp.get("/id")
 def id_root():
-    return redirect("/#guide", code=303)
+    return redirect("/editor#guide", code=303)
 
 
 @bp.get("/id/<path:rest>")

@@ -19,6 +19,7 @@
     /id/source/NNN          the source text exactly as received, every claim highlighted at its offsets
                             (<mark id="claim-START-END"> linking to the claim), with its metadata
     /id/claim/NNN/S-E       the quote in its context, the statements it supports, the names in it
+    /roster-matrix?mechanism=M&format=xlsx|csv   the roster matrix wide, as on the mechanism page (matrix.py)
     /views/NAME             charts (timeline, lists, network), each fed by a stored query (charts.py)
     /search?q=              entities by any name, variant or code (search.py); quotes and glosses in full text (fulltext.py)
     /cite/source/NNN, /cite/claim/…   a citation: ?format=text|csl|bibtex (citation.py); shown on source and claim pages
@@ -35,7 +36,7 @@ Settings (app.config, else environment):
 Everything from the graph or a source is escaped by Jinja2 autoescaping; pages are sent with a
 Content-Security-Policy that allows only this server's own scripts.
 """
-from . import charts, citation, front  # noqa: F401  (register /views/…, /cite/… and / on the blueprint)
+from . import charts, citation, front, matrix  # noqa: F401  (register /views/…, /cite/…, / and /roster-matrix)
 from .views import bp
 
 __all__ = ["bp"]

@@ -58,6 +58,9 @@ def test_us_list_evolution(run):
     # 002: "2022年在剔除氦、鉀、錸、鍶和鈾等5種礦產(chǎn)後又大幅新增了鎳、鋅等20種礦產"
     us22 = got["us/2022"]
     assert (us22["addedCount"], us22["removedCount"]) == ("20", "5")
+    # and says why `added` (2 named) differs from `addedCount` (20): 002 states the totals
+    assert us22["basis"] == "stated" and "20 added, 2 of them named" in us22["basisNote"]
+    assert got["us/2018"]["basis"] == "computed" and "basis" not in got["us/2016"]
     assert set(us22["addedIds"].split()) == {"nickel", "zinc"}
     assert set(us22["removedIds"].split()) == {"helium", "potash", "rhenium", "strontium", "uranium"}
     assert us22["previousId"] == "us/2018"

@@ -201,5 +201,8 @@ def claim_page(r: dict, headers: dict) -> Response:
         text, _ = texts.source_text(lit.get("http://purl.org/dc/terms/identifier"), lit.get(MG + "sha256"))
         if text is not None and c["end"] <= len(text):
             before, _quote, after = texts.context(text, c["start"], c["end"], 160)
+    if c:  # the quote, its clean text and its gloss are shown above: not again among the properties
+        shown = {"http://www.w3.org/ns/prov#value", MG + "cleanText", MG + "gloss"}
+        r = {**r, "properties": [p for p in r.get("properties", []) if p.get("iri") not in shown]}
     return page("claim.html", headers=headers, r=r, c=c, before=before, after=after,
                 groups=resources.claim_statements(r["iri"]), mentions=resources.claim_mentions(r["iri"]))

@@ -91,3 +91,17 @@ def test_front_page_on_a_phone(chromium_browser, real_live):
         page.wait_for_url(re.compile(r"/search\?q=lithium"))
     finally:
         context.close()
+
+
+def test_coverage_with_sources_of_the_same_date(real_live):
+    """A grown corpus has many sources of one date: the newest are still found (sorting by date only)."""
+    from mineralgraph.server.web.front import coverage
+
+    base = "https://w3id.org/mineralgraph/id/source/"
+    rows = [{"source": base + "004", "sourceId": "004", "notBefore": "2024-09-23", "claims": "139", "publisher": "A"},
+            {"source": base + "009", "sourceId": "009", "notBefore": "2024-09-23", "claims": "139", "publisher": "A"},
+            {"source": base + "001", "sourceId": "001", "date": "2022-06-15", "claims": "9", "publisher": "B"}]
+    with real_live.app.test_request_context("/"):
+        c = coverage(rows)
+    assert (c["sources"], c["publishers"], c["first"], c["last"], c["claims"]) == (3, 2, "2022-06-15", "2024-09-23", 287)
+    assert [s["sourceId"] for s in c["newest"]][-1] == "001" and c["newest"][0]["approx"]

@@ -119,7 +119,7 @@
           labelLayout: { hideOverlap: true } },
         { type: "scatter", xAxisIndex: 1, yAxisIndex: 1, data: claimData, itemStyle: { color: "#0b5cad", opacity: 0.75 },
           label: { position: "inside", color: "#fff", fontSize: 10, fontWeight: "bold" },
-          symbolSize: function (v) { return 10 + Math.sqrt(v[2]) * 6; } }
+          symbolSize: function (v) { return Math.min(12 + Math.sqrt(v[2]) * 4, 21); } }  // row height 22 px: never over the next row
       ]
     };
   }

@@ -40,7 +40,7 @@ def _query_link(name: str, **params) -> str:
 def coverage(sources: list[dict]) -> dict:
     """How many sources, from how many publishers, over which dates; the newest."""
     dated = [(s.get("date") or s.get("notBefore"), s) for s in sources]
-    dated = sorted((d, s) for d, s in dated if d)
+    dated = sorted(((d, s) for d, s in dated if d), key=lambda x: x[0])  # sources may share a date
     newest = [s | {"when": d, "href": href(s["source"]), "approx": not s.get("date")}
               for d, s in sorted(dated, key=lambda x: x[0], reverse=True)[:NEWEST]]
     return {"sources": len(sources), "publishers": len({s.get("publisher") for s in sources if s.get("publisher")}),

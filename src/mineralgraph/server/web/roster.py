@@ -66,21 +66,27 @@ def matrix(mechanism_iri: str) -> dict | None:
 
 def reconcile(columns: list[dict], members: list[dict]) -> list[dict]:
     """Each declared member count against the names: "004: 14 countries + the EU; 13 named" and how
-    many members no source names (the declared total less every member any source names)."""
-    out = []
+    many members no source names (the declared total less every member any source names). Sources
+    declaring the same count are one line (a grown corpus repeats a count in many sources)."""
     named = len(members)
     labels = {m["id"]: m["label"] for m in members}
-    for s in columns:
+    lines: dict[tuple, dict] = {}
+    for s in (x for c in columns for x in (c["sources"] if c.get("group") else [c])):
         d = s.get("declared")
         if not d:
             continue
         unit = d["unit"] or "member"
         plural = {"country": "countries"}.get(unit, unit + "s") if d["count"] != 1 else unit
         plus = [labels.get(i, i) for i in d["plus"]]
+        declared = f"{d['count']} {plural}" + "".join(f" + {x}" for x in plus)
         total = d["count"] + len(plus)
-        out.append({"source": s, "declared": f"{d['count']} {plural}" + "".join(f" + {x}" for x in plus),
-                    "text": d["text"], "href": d["href"], "total": total, "named": named,
-                    "unnamed": max(total - named, 0)})
+        line = lines.setdefault((declared, d["text"]), {
+            "sources": [], "declared": declared, "text": d["text"], "href": d["href"], "total": total,
+            "named": named, "unnamed": max(total - named, 0)})
+        line["sources"].append(s)
+    out = list(lines.values())
+    for line in out:
+        line["source"] = line["sources"][0]
     return out
 
 

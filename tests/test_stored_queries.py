@@ -60,6 +60,16 @@ def test_every_stored_query_has_a_valid_header(catalog):
             assert p.description, (q.name, p.name)
 
 
+def test_every_stored_query_has_a_short_human_label(catalog):
+    """The label names the query on the editor's tabs, the listing and the front page; the slug
+    (the file name) stays its id."""
+    labels = {q.name: q.label for q in catalog.values()}
+    assert all(labels.values()), [n for n, label in labels.items() if not label]
+    assert len(set(labels.values())) == len(labels), "two queries share a label"
+    assert all(len(label) <= 40 and label != name for name, label in labels.items())
+    assert labels["conflicting-statistics"] == "Figures in dispute"
+
+
 REQUIRED = {
     "mechanism-members", "country-mechanisms", "mechanisms", "shared-mechanisms", "roster-disagreements",
     "list-versions", "list-members", "list-changes", "mineral-timeline", "common-minerals",
@@ -92,6 +102,7 @@ SELECT * WHERE {
     (GOOD.replace("(country, required) The country.", "(country, required)"), "needs a description"),
     (GOOD.replace("?s ?p ?country }", "?s ?p ?country"), "syntax error"),
     (GOOD.replace("param: country", "param: format"), "reserved"),
+    (GOOD.replace("#+ title: T\n", "#+ title: T\n#+ label: " + "x" * 41 + "\n"), "at most 40 characters"),
 ])
 def test_a_broken_header_fails(tmp_path, broken, message):
     path = tmp_path / "broken.rq"

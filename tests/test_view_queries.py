@@ -24,12 +24,20 @@ def run(dist_dir):
 def test_msp_founding_dates_keep_their_precision(run):
     got = run("timeline")
     # what the seeds say (another source may give a date too, or the same one)
-    founded = {(r["date"], frozenset(r["sources"].split()) & SEED_IDS) for r in got
-               if r["what"] == "founded" and r["mechanismId"] == "msp" and set(r["sources"].split()) & SEED_IDS}
+    founded = [r for r in got if r["what"] == "founded" and r["mechanismId"] == "msp"
+               and set(r["sources"].split()) & SEED_IDS]
     # 004 Table 1 gives the year; 002 "2022年6月…建立“礦產安全伙伴關係”" and 004 "2022年6月，美国发起创立“矿产安全伙伴关系”"
-    # give the month; 001 the day. Three precisions, not three conflicting days.
-    assert founded == {("2022", frozenset({"004"})), ("2022-06", frozenset({"002", "004"})),
-                       ("2022-06-14", frozenset({"001"}))}
+    # give the month; 001 the day. Three precisions, not three conflicting days: one founding,
+    # dated as precisely as the most precise source, naming every source and the dates as given
+    assert len(founded) == 1, founded
+    msp = founded[0]
+    assert msp["date"] == "2022-06-14" and set(msp["sources"].split()) >= {"001", "002", "004"}
+    assert "otherDates" not in msp
+    given = dict(part.split(" (") for part in msp["datesGiven"].split("; "))
+    assert set(given["2022-06"].rstrip(")").split()) >= {"002", "004"} and "001" in given["2022-06-14"]
+    # 004 dates the IEA both 1973 and 1974: the dates conflict, so two rows, each naming the other
+    iea = {r["date"]: r for r in got if r["what"] == "founded" and r["mechanismId"] == "iea"}
+    assert set(iea) == {"1973", "1974"} and iea["1973"]["otherDates"] == "1974" and iea["1974"]["otherDates"] == "1973"
     claims = {(r["date"], r["sources"], r["members"]) for r in got if r["what"] == "membership claim" and r["mechanismId"] == "msp"}
     # 001 names eleven parties on 2022-06-14; 000 twelve (和其他国家) for 2024-02-11
     assert ("2022-06-14", "001", "11") in claims and ("2024-02-11", "000", "12") in claims
@@ -50,6 +58,9 @@ def test_us_list_evolution(run):
     # 002: "2022年在剔除氦、鉀、錸、鍶和鈾等5種礦產(chǎn)後又大幅新增了鎳、鋅等20種礦產"
     us22 = got["us/2022"]
     assert (us22["addedCount"], us22["removedCount"]) == ("20", "5")
+    # and says why `added` (2 named) differs from `addedCount` (20): 002 states the totals
+    assert us22["basis"] == "stated" and "20 added, 2 of them named" in us22["basisNote"]
+    assert got["us/2018"]["basis"] == "computed" and "basis" not in got["us/2016"]
     assert set(us22["addedIds"].split()) == {"nickel", "zinc"}
     assert set(us22["removedIds"].split()) == {"helium", "potash", "rhenium", "strontium", "uranium"}
     assert us22["previousId"] == "us/2018"

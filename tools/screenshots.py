@@ -33,8 +33,12 @@ PHONE = (390, 844)
 # ("#id ...": scroll that element to the top; "center:SELECTOR": scroll it to the middle;
 #  "run-first-tab": run the editor's first query)
 SHOTS = [
-    ("home", "/", DESKTOP, ".yasgui .tabsList", None),
-    ("sparql-editor-results", "/", DESKTOP, None, "run-first-tab"),
+    ("home", "/", DESKTOP, None, None),
+    ("phone-home", "/", PHONE, None, None),
+    ("phone-home-answers", "/", PHONE, None, "#lists"),
+    ("editor", "/editor", DESKTOP, ".yasgui .tabsList", None),
+    ("phone-editor", "/editor", PHONE, ".yasgui .tabsList", None),
+    ("sparql-editor-results", "/editor", DESKTOP, None, "run-first-tab"),
     ("queries-list", "/queries", DESKTOP, None, None),
     ("mechanism-msp", "/id/mechanism/msp", DESKTOP, None, None),
     ("roster-matrix-msp", "/queries/roster-matrix?mechanism=MSP", DESKTOP, "table", "#results"),

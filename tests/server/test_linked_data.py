@@ -164,7 +164,7 @@ def test_descriptions_carry_licence_publisher_date_and_examples(real, path):
 def test_descriptions_are_pages_for_browsers_and_rdf_for_others(real, path, title):
     if path == "/sparql":  # a browser opening /sparql gets the query editor (issue 22); the page is a link away
         editor = requests.get(real.url + path, headers=BROWSER)
-        assert editor.url == real.url + "/" and "editor.js" in editor.text
+        assert editor.url == real.url + "/editor" and "editor.js" in editor.text
         path += "?format=html"
     page = requests.get(real.url + path, headers=BROWSER)
     assert page.headers["Content-Type"].startswith("text/html") and title in page.text

@@ -19,12 +19,13 @@ def _no_outside_requests(page):
 
 
 def test_editor_runs_a_stored_query_from_its_tab(browser_page, real_live):
-    browser_page.goto(real_live.url + "/")
+    browser_page.goto(real_live.url + "/editor")
     browser_page.wait_for_selector(".yasgui .tabsList")
-    tab = browser_page.locator(".yasgui .tabsList .tab", has_text="country-mechanisms")
+    # tabs are named by the queries' labels (#+ label: A country's mechanisms), not their slugs
+    tab = browser_page.locator(".yasgui .tabsList .tab", has_text="A country's mechanisms")
     tab.click()
     editor = browser_page.locator(".yasgui .tabPanel.active .CodeMirror")
-    assert "country-mechanisms" in browser_page.locator(".yasgui .tabsList .tab.active").inner_text()
+    assert "A country's mechanisms" in browser_page.locator(".yasgui .tabsList .tab.active").inner_text()
     code = browser_page.evaluate("() => window.mineralgraphEditor.getTab().getQuery()")
     assert "VALUES ?country" in code and "/id/country/JPN" in code, "the tab holds the example, bound"
     assert editor.is_visible()
@@ -69,7 +70,7 @@ def test_country_page_to_highlighted_quote_in_source(browser_page, real_live):
     # titled by what it says (issue 22), with whose words they are
     assert browser_page.locator("h1").inner_text().startswith("“")
     assert f"(source {m.group(1)})" in browser_page.locator("p.byline").inner_text()
-    assert browser_page.locator("#quote mark").inner_text().strip() != ""
+    assert browser_page.locator("#quote mark").text_content().strip() != ""  # in its context, folded away
     _no_outside_requests(browser_page)
 
 
@@ -107,7 +108,7 @@ def test_script_in_a_source_is_shown_as_text(browser_page, syn_live, synthetic):
 
 def test_editor_results_name_datatypes_by_prefix(browser_page, real_live):
     """The starter query's counts read "1604"^^xsd:integer, not with the whole XML Schema IRI."""
-    browser_page.goto(real_live.url + "/")
+    browser_page.goto(real_live.url + "/editor")
     browser_page.wait_for_selector(".yasgui .tabPanel.active .yasqe_queryButton")
     browser_page.locator(".yasgui .tabPanel.active .yasqe_queryButton").click()
     table = browser_page.locator(".yasgui .tabPanel.active .yasr table.dataTable")
@@ -119,7 +120,7 @@ def test_editor_results_name_datatypes_by_prefix(browser_page, real_live):
 
 def test_editor_chart_tab_draws_the_class_counts(browser_page, real_live):
     """The starter query counts instances per class: its Chart tab draws a bar per class."""
-    browser_page.goto(real_live.url + "/")
+    browser_page.goto(real_live.url + "/editor")
     browser_page.wait_for_selector(".yasgui .tabsList")
     browser_page.locator(".yasgui .tabPanel.active .yasqe_queryButton").click()
     browser_page.locator(".yasgui .tabPanel.active .yasr table.dataTable tbody tr").first.wait_for()

@@ -57,7 +57,7 @@ def test_csl_json_and_bibtex(real_client):
 
 def test_browser_at_sparql_gets_the_editor_machines_the_description(real_client):
     r = real_client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
-    assert r.status_code == 303 and r.headers["Location"] == "/" and "Accept" in r.headers["Vary"]
+    assert r.status_code == 303 and r.headers["Location"] == "/editor" and "Accept" in r.headers["Vary"]
     for accept in (None, "text/turtle", "application/rdf+xml", "*/*"):
         r = real_client.get("/sparql", headers={"Accept": accept} if accept else {})
         assert r.status_code == 200 and r.mimetype != "text/html", accept

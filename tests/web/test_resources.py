@@ -147,7 +147,7 @@ def test_source_page_shows_markup_as_text_with_marks_at_offsets(syn_client, synt
 
 
 def test_entity_and_claim_pages_escape_quotes_and_labels(syn_client, synthetic):
-    for url in ("/id/country/JPN", synthetic["claim"], "/id/mechanism/test-pact", "/",
+    for url in ("/id/country/JPN", synthetic["claim"], "/id/mechanism/test-pact", "/", "/editor",
                 "/id/stmt/membership/test-pact/JPN"):
         r = syn_client.get(url, headers={"Accept": BROWSER})
         assert r.status_code == 200, url
@@ -181,7 +181,7 @@ def test_source_text_must_match_the_graph_hash(syn_live, synthetic, tmp_path):
 
 
 def test_index_guide_lists_classes_and_sources(syn_client):
-    html = syn_client.get("/", headers={"Accept": BROWSER}).data.decode()
+    html = syn_client.get("/editor", headers={"Accept": BROWSER}).data.decode()
     assert 'id="yasgui"' in html and "/static/yasgui/yasgui.min.js" in html
     assert 'href="/id/source/900"' in html and "Test &lt;em&gt;source&lt;/em&gt;" in html
     assert "Country" in html and "国家" in html

@@ -5,6 +5,10 @@ Parameters are validated and resolved (entity short forms against the graph) bef
 reaches a worker; a bad value is a 400 with the reason and the closest known names."""
 from __future__ import annotations
 
+import csv
+import io
+import json
+
 from flask import Blueprint, Response, jsonify, request
 
 from mineralgraph.storedqueries import BindError
@@ -16,6 +20,7 @@ from .common import (PAGE_PARAMS, ProtocolError, negotiate_results, not_acceptab
                      public_root, result_response, url_params)
 from .frame import JSON, page, wants_html
 from .service import service
+from .shownquote import with_shown_quotes
 from .web.queries_html import query_list_page, query_page
 
 bp = Blueprint("queries", __name__)
@@ -60,6 +65,9 @@ def run_query(name: str):
     flat = {k: v for k, v in params if k in FORMAT_PARAMS}
     if _wants_xlsx(flat):
         return _xlsx(svc, text, name)
+    if flat.get("format") in ("csv", "json") and "?quote" in q.text:
+        # the page's download links: the quote as the page shows it, the verbatim one beside it
+        return _shown_download(svc, text, name, flat["format"], limit, offset, params)
     formats = negotiate_results(params)
     answer = svc.query(paged_text(text, limit, offset), {kind: c.key if c else None for kind, c in formats.items()}, cap=limit)
     if answer.get("error") == "not_acceptable":
@@ -88,13 +96,36 @@ def _xlsx(svc, text: str, name: str) -> Response:
         raise ProtocolError(406, f"Stored query {name} does not answer with rows; XLSX needs rows.", {"Vary": "Accept"})
     if answer.get("error"):
         raise ProtocolError(500, f"Stored query {name} failed: {answer.get('message')}")
-    response = Response(spreadsheet.from_sparql_json(answer["body"], name), content_type=spreadsheet.MEDIA)
+    data = with_shown_quotes(json.loads(answer["body"]))
+    response = Response(spreadsheet.from_sparql_json(json.dumps(data), name), content_type=spreadsheet.MEDIA)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     response.headers["Vary"] = "Accept"
     if answer["truncated"]:
         response.headers["X-SPARQL-Truncated"] = "true"
         response.headers["X-SPARQL-MaxRows"] = str(svc.settings.max_results)
     return response
+
+
+def _shown_download(svc, text: str, name: str, fmt: str, limit: int, offset: int, params) -> Response:
+    """A `?format=csv|json` download of an answer with quotes: made from the workers' SPARQL JSON,
+    each quote as shown (no pinyin glosses or markup) and `quoteVerbatim` beside it."""
+    answer = svc.query(paged_text(text, limit, offset), {"solutions": "json", "boolean": None, "graph": None}, cap=limit)
+    if answer.get("error"):
+        raise ProtocolError(500, f"Stored query {name} failed: {answer.get('message')}")
+    data = with_shown_quotes(json.loads(answer["body"]))
+    if fmt == "json":
+        response = Response(json.dumps(data, ensure_ascii=False), content_type="application/sparql-results+json")
+    else:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        names = data["head"]["vars"]
+        writer.writerow(names)
+        for b in data["results"]["bindings"]:
+            writer.writerow([b[n]["value"] if n in b else "" for n in names])
+        response = Response(out.getvalue(), content_type="text/csv; charset=utf-8")
+    if answer["truncated"]:  # the page's extra row came back: there is a next page
+        response.headers["Link"] = f'<{public_root(svc.settings).rstrip("/")}{page_url(request.path, params, limit, offset + limit)}>; rel="next"'
+    return _as_download(response, name, fmt)
 
 
 def _as_download(response: Response, name: str, fmt: str | None) -> Response:

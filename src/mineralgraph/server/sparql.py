@@ -86,7 +86,7 @@ def sparql():
             if wants_html(conneg.RDF) and not request.args.get("format"):
                 # a person opening /sparql wants to ask something: the editor; machines (SPARQL
                 # clients, the W3C protocol tests) still get the Service Description by Accept
-                return Response("", 303, {"Location": "/", "Vary": "Accept"})
+                return Response("", 303, {"Location": "/editor", "Vary": "Accept"})
             return describe_service()
         raise ProtocolError(400, "Missing 'query' parameter.")
     if len(queries) > 1:

@@ -55,3 +55,29 @@ def from_sparql_json(body: bytes | str, title: str) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def from_table(header: list[str], rows: list[list[str | None]], title: str) -> bytes:
+    """A table of text as laid out on a page (the roster matrix, wide) → one sheet, every cell
+    text as given (ids like 001, dates like 2022-06), the header bold and frozen with the first column."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31] or "table"
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    widths = [len(h) for h in header]
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            if value is None:
+                continue
+            cell = ws.cell(row=r, column=c, value=str(value))
+            cell.data_type = "s"
+            cell.number_format = "@"
+            widths[c - 1] = max(widths[c - 1], min(len(str(value)), MAX_WIDTH))
+    for c, width in enumerate(widths, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = min(width, MAX_WIDTH) + 2
+    ws.freeze_panes = "B2"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

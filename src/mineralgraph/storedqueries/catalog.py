@@ -27,6 +27,7 @@ class PlainQuery:
     examples: list = field(default_factory=list)
     example_lines: list = field(default_factory=list)
     tags: list = field(default_factory=list)
+    label: str = ""
 
 
 def read_headers(directory: Path) -> dict[str, PlainQuery]:
@@ -37,7 +38,8 @@ def read_headers(directory: Path) -> dict[str, PlainQuery]:
         meta = header_fields(text)
         out[path.stem] = PlainQuery(name=path.stem, text=text, title=" ".join(meta.get("title", [path.stem])),
                                     description=" ".join(meta.get("description", [])),
-                                    example_lines=meta.get("example", []))
+                                    example_lines=meta.get("example", []),
+                                    label=" ".join(meta.get("label", [])))
     return out
 
 
@@ -70,7 +72,7 @@ def example_text(q, resolver) -> str:
 
 def editor_tabs(queries: dict, resolver) -> list[dict]:
     """One tab per stored query for the query editor at /."""
-    return [{"name": q.name, "title": q.title, "description": q.description,
+    return [{"name": q.name, "label": q.label or q.title, "title": q.title, "description": q.description,
              "query": example_text(q, resolver), "example": (q.example_lines or [""])[0]}
             for q in queries.values()]
 

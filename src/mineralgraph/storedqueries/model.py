@@ -24,7 +24,7 @@ ENTITY_TYPES = {
     "policy", "mechanism-kind", "entity", "table", "event-type", "category",
 }
 TYPES = SCALAR_TYPES | ENTITY_TYPES
-TOP_KEYS = {"title", "description", "param", "example", "tags"}
+TOP_KEYS = {"title", "label", "description", "param", "example", "tags"}
 PARAM_KEYS = {"description", "default", "allowed", "example", "required", "multiple", "type"}
 
 
@@ -70,12 +70,14 @@ class StoredQuery:
     examples: list[dict[str, list[str]]]
     example_lines: list[str]
     tags: list[str] = field(default_factory=list)
+    # the short name a person reads on a tab or a link (`#+ label:`); the slug stays the id
+    label: str = ""
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "title": self.title, "description": self.description,
+        return {"name": self.name, "label": self.label or self.title, "title": self.title, "description": self.description,
                 "params": [p.to_dict() for p in self.params], "examples": self.example_lines,
                 "tags": self.tags}
 

@@ -30,6 +30,8 @@ from .binding import bind_text, scalar_term
 from .model import (HEADER_RE, MARKER_RE, NAME_RE, PARAM_KEYS, QUERY_NAME_RE, RESERVED, SCALAR_TYPES, TOP_KEYS,
                     TYPES, BindError, Param, QuerySpecError, StoredQuery)
 
+LABEL_MAX = 40  # a `#+ label:` names a tab in the editor and a link on the front page
+
 def _truthy(value: str) -> bool:
     return value.strip().lower() in ("true", "yes", "1", "required")
 
@@ -161,6 +163,8 @@ def parse(path: Path) -> StoredQuery:
         raise QuerySpecError("stored query needs at least one `#+ example:` line (name=value ...)", path)
     if len(meta["title"]) > 1:
         raise QuerySpecError("one `#+ title:` line only", path)
+    if len(meta["label"]) > 1 or any(len(v.strip()) > LABEL_MAX for v in meta["label"]):
+        raise QuerySpecError(f"one `#+ label:` line only, at most {LABEL_MAX} characters (a tab's name)", path)
     seen: set[str] = set()
     for p, lineno in params:
         if p.name in seen:
@@ -195,6 +199,7 @@ def parse(path: Path) -> StoredQuery:
         params=[p for p, _ in params], examples=examples,
         example_lines=[v for v, _ in example_lines],
         tags=[t.strip() for v in meta["tags"] for t in v.split(",") if t.strip()],
+        label=meta["label"][0].strip() if meta["label"] else "",
     )
     _check_syntax(query)
     return query

@@ -38,7 +38,7 @@
   var firstId = Object.keys(yasgui._tabs)[0];
   tabs.forEach(function (t) {
     yasgui.addTab(false, {
-      name: t.name,
+      name: t.label || t.name,  // the query's human label (#+ label:); its slug stays in the text
       yasqe: { value: t.query },
       requestConfig: { endpoint: endpoint, method: "POST" }
     });

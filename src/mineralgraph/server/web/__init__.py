@@ -1,8 +1,10 @@
 """The web front (issue #6), a Flask blueprint `web` registered by server/app.py.
 
-    /                       query editor (YASGUI, vendored in static/yasgui) on /sparql, one tab per
-                            stored query with its first example bound; below it a guide to the graph
-                            (classes and counts, sources)
+    /                       the front page (front.py): short answers (mechanisms and disagreements, list
+                            changes, what is new, figures in dispute), coverage, search; fed by stored queries
+    /editor                 query editor (YASGUI, vendored in static/yasgui) on /sparql, one tab per
+                            stored query (named by its #+ label) with its first example bound; below it a
+                            guide to the graph (classes and counts, sources); /sparql sends browsers here
     /id/REST                every graph IRI BASE + id/REST, by content negotiation:
                               text/html (browsers)            the resource page
                               text/turtle (default, */*)      Turtle
@@ -17,6 +19,7 @@
     /id/source/NNN          the source text exactly as received, every claim highlighted at its offsets
                             (<mark id="claim-START-END"> linking to the claim), with its metadata
     /id/claim/NNN/S-E       the quote in its context, the statements it supports, the names in it
+    /roster-matrix?mechanism=M&format=xlsx|csv   the roster matrix wide, as on the mechanism page (matrix.py)
     /views/NAME             charts (timeline, lists, network), each fed by a stored query (charts.py)
     /search?q=              entities by any name, variant or code (search.py); quotes and glosses in full text (fulltext.py)
     /cite/source/NNN, /cite/claim/…   a citation: ?format=text|csl|bibtex (citation.py); shown on source and claim pages
@@ -33,7 +36,7 @@ Settings (app.config, else environment):
 Everything from the graph or a source is escaped by Jinja2 autoescaping; pages are sent with a
 Content-Security-Policy that allows only this server's own scripts.
 """
-from . import charts, citation  # noqa: F401  (register /views/… and /cite/… on the blueprint)
+from . import charts, citation, front, matrix  # noqa: F401  (register /views/…, /cite/…, / and /roster-matrix)
 from .views import bp
 
 __all__ = ["bp"]

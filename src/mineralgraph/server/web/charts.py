@@ -15,22 +15,25 @@ from .views import bp
 VIEWS = {
     "timeline": {
         "query": "timeline", "title": "Timeline",
-        "lede": "Mechanisms by founding date and kind; below, every claim naming members of a mechanism, "
-                "at the date it speaks for (the larger the mark, the more members it names). Dates are as "
-                "precise as the source: a year is drawn across its middle and labelled as the year. A triangle on a "
-                "mechanism's row is the date a source says its successor took over.",
+        "lede": "Mechanisms by founding date and kind, one mark per mechanism where the sources' dates nest "
+                "(2022, 2022-06 and 2022-06-14 are one founding, dated 2022-06-14), a diamond where they do not "
+                "(the IEA: 1973 or 1974), a triangle where a source says a successor took over. Below, the claims "
+                "naming members of each mechanism, binned by the year they speak for: the number on a mark is how "
+                "many claims.",
         "filters": ["kind", "source"],
     },
     "lists": {
         "query": "list-evolution", "title": "Critical-mineral lists over time",
         "lede": "Each list series over its versions: the size the source declares (or, where it gives none, "
-                "the minerals it names, groups expanded), and the minerals each version added and removed.",
+                "the minerals it names, groups expanded), and the minerals each version added and removed: "
+                "hatched where a source states the totals (naming only some), solid where both versions are "
+                "known in full and the change is computed.",
         "filters": ["list"],
     },
     "network": {
         "query": "membership-network", "title": "Partner network",
-        "lede": "Countries and organisations linked to the mechanisms some source says they belong to. "
-                "Filter by the mechanism's kind and by source; click a node for its page.",
+        "lede": "The mechanisms one actor belongs to, according to some source, and their other members "
+                "(pick the actor, or everyone). Filter by the mechanism's kind and by source; click a node for its page.",
         "filters": ["kind", "source"],
     },
 }

@@ -9,6 +9,7 @@ import re
 
 from mineralgraph.build.text import normalise
 
+from ..shownquote import shown
 from . import texts
 
 BLOCK_TAG = re.compile(r"</?(p|div|br|li|ul|ol|h[1-6]|tr|table|blockquote)\b", re.I)
@@ -73,16 +74,8 @@ def reading_segments(original: str, markup: str, pinyin: bool, spans: list) -> l
     return out
 
 
-# A context is cut at a fixed length, often inside a tag: `ef="https://…html">` or a lone `>` at
-# its start, `<a href="` at its end. Neither is a whole tag, so the markup cleaner would leave it as text.
-CUT_TAG_AT_START = re.compile(r"""^(?:[^<>]*["']|\s*/?[A-Za-z][\w:.-]*\s*)?/?>""")
-CUT_TAG_AT_END = re.compile(r"<[A-Za-z/!][^<>]*$")
-
-
 def clean_context(fragment: str) -> str:
     """A quote's context (prefix or suffix) for reading: a few dozen characters whose source is not
-    at hand, so every kind of markup, tags cut at either end and the pinyin glosses are taken out."""
-    if not fragment:
-        return ""
-    fragment = CUT_TAG_AT_END.sub("", CUT_TAG_AT_START.sub("", fragment))
-    return normalise(normalise(fragment, "wiki", True).clean, "html", False).clean
+    at hand, so every kind of markup, tags cut at either end and the pinyin glosses are taken out
+    (server/shownquote.py, which the downloads use too)."""
+    return shown(fragment)

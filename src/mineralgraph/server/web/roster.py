@@ -15,6 +15,8 @@ STATUS = {
     "omitted-open": ("○", "not in an open list (等, 和其他国家): no disagreement"),
     "no-roster": ("·", "gives no list of members"),
 }
+# a conflict has its own shape, not only its own colour: ✕ may be a member who joined later
+CONFLICT = ("‼", "conflict: left out of a closed list although another source names it for the same or an earlier date")
 
 
 def matrix(mechanism_iri: str) -> dict | None:
@@ -39,8 +41,12 @@ def matrix(mechanism_iri: str) -> dict | None:
         source = sources[value(r, "source")]
         conflict = value(r, "conflict") == "true"
         m["named"] += status == "named"
+        if value(r, "declaredCount") and "declared" not in source:
+            source["declared"] = {"count": int(float(value(r, "declaredCount"))), "unit": value(r, "declaredUnit"),
+                                  "plus": (value(r, "declaredPlus") or "").split(), "text": value(r, "declaredText"),
+                                  "href": href(value(r, "declaredBy")) if value(r, "declaredBy") else None}
         m["cells"][source["iri"]] = {
-            "status": status, "mark": mark, "as_of": value(r, "asOf"), "conflict": conflict,
+            "status": status, "mark": CONFLICT[0] if conflict else mark, "as_of": value(r, "asOf"), "conflict": conflict,
             "href": href(value(r, "claim")) if value(r, "claim") else None,
             "title": f"{source['label']}: {words}" + (" (conflict: another source names it for the same or an earlier date)" if conflict else "")
                      + f"; speaks for {value(r, 'asOf')}",
@@ -49,11 +55,39 @@ def matrix(mechanism_iri: str) -> dict | None:
     for m in ordered:
         m["cells"] = [m["cells"].get(s["iri"]) for s in columns]
     conflicts = sum(c["conflict"] for m in ordered for c in m["cells"] if c)
+    counts = reconcile(columns, ordered)
     if len(columns) > GROUP_OVER:
         columns = _grouped(columns, ordered)
-    return {"sources": columns, "members": ordered, "legend": [(s, *STATUS[s]) for s in STATUS],
+    return {"sources": columns, "members": ordered, "legend": [(s, *STATUS[s]) for s in STATUS], "counts": counts,
+            "conflict_mark": CONFLICT,
             "conflicts": conflicts, "grouped": len(columns) and columns[0].get("group", False),
             "source_count": len(sources)}
+
+
+def reconcile(columns: list[dict], members: list[dict]) -> list[dict]:
+    """Each declared member count against the names: "004: 14 countries + the EU; 13 named" and how
+    many members no source names (the declared total less every member any source names). Sources
+    declaring the same count are one line (a grown corpus repeats a count in many sources)."""
+    named = len(members)
+    labels = {m["id"]: m["label"] for m in members}
+    lines: dict[tuple, dict] = {}
+    for s in (x for c in columns for x in (c["sources"] if c.get("group") else [c])):
+        d = s.get("declared")
+        if not d:
+            continue
+        unit = d["unit"] or "member"
+        plural = {"country": "countries"}.get(unit, unit + "s") if d["count"] != 1 else unit
+        plus = [labels.get(i, i) for i in d["plus"]]
+        declared = f"{d['count']} {plural}" + "".join(f" + {x}" for x in plus)
+        total = d["count"] + len(plus)
+        line = lines.setdefault((declared, d["text"]), {
+            "sources": [], "declared": declared, "text": d["text"], "href": d["href"], "total": total,
+            "named": named, "unnamed": max(total - named, 0)})
+        line["sources"].append(s)
+    out = list(lines.values())
+    for line in out:
+        line["source"] = line["sources"][0]
+    return out
 
 
 GROUP_OVER = 8  # more sources than this: one column per group of sources saying the same thing

@@ -1,4 +1,4 @@
-"""The web front: the query editor at /, resource pages at /id/… (HTML for browsers, RDF by
+"""The web front: the query editor at /editor, resource pages at /id/… (HTML for browsers, RDF by
 content negotiation or suffix), source pages with every claim highlighted at its offsets."""
 from __future__ import annotations
 
@@ -35,8 +35,8 @@ def _ticks_filter(text: str) -> Markup:
                            for i, p in enumerate(parts))
 
 
-# -- the query editor and the guide ---------------------------------------------------------
-@bp.get("/")
+# -- the query editor and the guide (the front page is front.py) -----------------------------
+@bp.get("/editor")
 def index():
     svc = service()
     stats = svc.stats
@@ -48,7 +48,7 @@ def index():
 @bp.get("/id/")
 @bp.get("/id")
 def id_root():
-    return redirect("/#guide", code=303)
+    return redirect("/editor#guide", code=303)
 
 
 @bp.get("/id/<path:rest>")
@@ -202,6 +202,9 @@ def claim_page(r: dict, headers: dict) -> Response:
         text, _ = texts.source_text(lit.get("http://purl.org/dc/terms/identifier"), lit.get(MG + "sha256"))
         if text is not None and c["end"] <= len(text):
             before, _quote, after = texts.context(text, c["start"], c["end"], 160)
+    if c:  # the quote, its clean text and its gloss are shown above: not again among the properties
+        shown = {"http://www.w3.org/ns/prov#value", MG + "cleanText", MG + "gloss"}
+        r = {**r, "properties": [p for p in r.get("properties", []) if p.get("iri") not in shown]}
     return page("claim.html", headers=headers, r=r, c=c, before=before, after=after,
                 groups=resources.claim_statements(r["iri"]), mentions=resources.claim_mentions(r["iri"]),
                 wordings=resources.claim_wordings(r["iri"]))

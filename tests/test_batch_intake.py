@@ -126,6 +126,12 @@ def test_the_new_sources_are_answered_beside_the_seeds(catalog, batch_runner, se
     attended = {(r.get("count"), r.get("bound"), r["sourceId"]) for r in rows(batch_runner, "attendance-and-members",
                                                                                mechanism="critical-minerals-ministerial")}
     assert ("50", "more-than", "005") in attended and ("54", "exact", "012") in attended, attended
+    # 007: "each government will put at least US$1 billion": one figure for each funder, in USD;
+    # "A$13 billion" beside it in AUD (ISO 4217 codes, not the units' slugs)
+    amounts = {(r["value"], r.get("each"), r.get("funder"), r.get("currency"))
+               for r in rows(batch_runner, "statistics", subject="us-australia-critical-minerals-framework")}
+    assert amounts == {("1000000000", "true", "USA AUS", "USD"), ("13000000000", "false", "", "AUD")} or \
+        amounts == {("1000000000", "true", "AUS USA", "USD"), ("13000000000", "false", "", "AUD")}, amounts
 
 
 @pytest.mark.parametrize("path", ["/", "/id/mechanism/msp", "/id/country/USA", "/id/mechanism/forge",

@@ -90,7 +90,8 @@ def _option(page, url: str) -> dict:
 
 @pytest.mark.browser
 def test_timeline_one_founding_mark_per_mechanism_labelled(browser_page, real_live):
-    founded, claims = _option(browser_page, real_live.url + "/views/timeline")
+    founded, succeeded, claims = _option(browser_page, real_live.url + "/views/timeline")
+    assert succeeded["type"] == "scatter" and succeeded["data"] == []  # no seed says a mechanism was succeeded
     msp = [d for d in founded["data"] if d["row"]["mechanismId"] == "msp"]
     # 2022 (004), 2022-06 (002, 004), 2022-06-14 (001): one mark, dated to the day, every source
     assert len(msp) == 1 and msp[0]["row"]["date"] == "2022-06-14"

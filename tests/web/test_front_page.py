@@ -33,6 +33,8 @@ def test_coverage_counts_the_sources_and_names_the_newest(front, real_client):
     newest = max((r.get("date") or r.get("notBefore"))["value"] for r in rows if r.get("date") or r.get("notBefore"))
     assert "Newest:" in text and newest in text.split("Newest:")[1][:300]
     assert 'action="/search"' in front and 'class="front-search"' in front
+    assert front.count('role="search"') == 1  # its own search box, not the header's as well
+    assert 'id="site-search-names"' in front  # the names it suggests from
     assert 'href="/editor"' in front
 
 

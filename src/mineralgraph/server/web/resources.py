@@ -335,14 +335,21 @@ def claim_statements(iri: str) -> list[dict]:
 def claim_wordings(iri: str) -> list[dict]:
     """This claim's own words for each statement it supports (issue 21: mg:Wording): the figure as
     written, its label of an event, the parties it names; shown beside its own quote."""
-    rows = select(f"""SELECT ?stmt ?text ?label ?party WHERE {{ {term(iri)} mg:wording ?w . ?w mg:ofStatement ?stmt .
+    rows = select(f"""SELECT ?stmt ?text ?label ?party ?what ?of WHERE {{ {term(iri)} mg:wording ?w . ?w mg:ofStatement ?stmt .
                         OPTIONAL {{ ?w mg:valueText ?text }} OPTIONAL {{ ?w dcterms:description ?label }}
-                        OPTIONAL {{ ?w mg:participant ?party }} }}""")
-    names = labels(_uris(rows, "stmt", "party"))
+                        OPTIONAL {{ ?w mg:participant ?party }}
+                        OPTIONAL {{ ?stmt mg:indicator|mg:eventType ?what }} OPTIONAL {{ ?stmt mg:subject|mg:about ?of }} }}""")
+    names = labels(_uris(rows, "stmt", "party", "what", "of"))
     out: dict[str, dict] = {}
     for r in rows:
-        st = out.setdefault(r["stmt"]["value"], {"statement": _val(r["stmt"], names), "text": None, "label": None,
-                                                  "parties": []})
+        st = out.get(r["stmt"]["value"])
+        if st is None:
+            statement = _val(r["stmt"], names)
+            # named by what it says ("investment amount · US–Australia framework"), not by its IRI's slug
+            said = [_val(r[k], names)["label"] for k in ("what", "of") if r.get(k)]
+            if said:
+                statement["label"] = " · ".join(said)
+            st = out[r["stmt"]["value"]] = {"statement": statement, "text": None, "label": None, "parties": []}
         st["text"] = st["text"] or (r.get("text") or {}).get("value")
         st["label"] = st["label"] or (r.get("label") or {}).get("value")
         if r.get("party") and all(p["value"] != r["party"]["value"] for p in st["parties"]):

@@ -126,6 +126,10 @@ def test_the_new_sources_are_answered_beside_the_seeds(catalog, batch_runner, se
     attended = {(r.get("count"), r.get("bound"), r["sourceId"]) for r in rows(batch_runner, "attendance-and-members",
                                                                                mechanism="critical-minerals-ministerial")}
     assert ("50", "more-than", "005") in attended and ("54", "exact", "012") in attended, attended
+    labels = {r["sourceId"]: r.get("description") for r in rows(batch_runner, "attendance-and-members",
+                                                                 mechanism="critical-minerals-ministerial")}
+    assert labels == {"005": "Critical Minerals Ministerial at the State Department",  # each source's own label
+                      "012": "First Critical Minerals Ministerial in Washington"}, labels
     # 007: "each government will put at least US$1 billion": one figure for each funder, in USD;
     # "A$13 billion" beside it in AUD (ISO 4217 codes, not the units' slugs)
     amounts = {(r["value"], r.get("each"), r.get("funder"), r.get("currency"))

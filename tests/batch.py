@@ -1,17 +1,32 @@
 """Ten new sources at once (tests/data/batch/batch.yaml) installed into a copy of the project, the
 way a maintainer adds them: the text under seeds/ with its sha256 entry in sources.yaml, its
-annotation file, and the gazetteer entries it needs. Used by tests/test_batch_intake.py."""
+annotation file, and the gazetteer entries it needs. Used by tests/test_batch_intake.py (and, for
+files laid out like it, test_wording.py and test_succession.py)."""
 
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
 
+from mineralgraph.server import Settings, close_app, create_app
+from mineralgraph.store.load import load_dist
+
 from seedscope import SEED_IDS  # noqa: F401  (re-exported for the batch test)
 
 BATCH_FILE = Path(__file__).resolve().parent / "data" / "batch" / "batch.yaml"
+
+
+@contextmanager
+def served(dist: Path):
+    """A Flask test client of the app serving a copy's dist/ (one query worker), closed after."""
+    app = create_app(load_dist(dist), Settings(workers=1, timeout=30, dist_dir=dist))
+    try:
+        yield app.test_client()
+    finally:
+        close_app(app)
 
 
 def load_batch(path: Path = BATCH_FILE) -> dict:

@@ -14,11 +14,10 @@ from urllib.parse import urlencode
 
 import pytest
 
-from batch import SEED_IDS, install_batch, load_batch
+from batch import SEED_IDS, install_batch, load_batch, served
 from seedscope import DATA_DIRS, ROOT
 from mineralgraph.core.paths import ProjectPaths
 from mineralgraph.pipeline import build
-from mineralgraph.server import Settings, close_app, create_app
 from mineralgraph.store.load import load_dist
 from mineralgraph.storedqueries import load_all
 from mineralgraph.storedqueries.run import LocalRunner
@@ -56,10 +55,8 @@ def seed_runner(dist_dir):
 
 @pytest.fixture(scope="module")
 def client(batch_project):
-    dist = batch_project["dist"]
-    app = create_app(load_dist(dist), Settings(workers=1, timeout=30, dist_dir=dist))
-    yield app.test_client()
-    close_app(app)
+    with served(batch_project["dist"]) as test_client:
+        yield test_client
 
 
 def _answers(runner, query, example) -> list[dict]:

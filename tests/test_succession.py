@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from batch import install_batch, load_batch
+from batch import install_batch, load_batch, served
 from seedscope import DATA_DIRS, ROOT
 from mineralgraph.core.paths import ProjectPaths
 from mineralgraph.pipeline import build
-from mineralgraph.server import Settings, close_app, create_app
 from mineralgraph.store.load import load_dist
 from mineralgraph.storedqueries import load_all
 from mineralgraph.storedqueries.run import LocalRunner
@@ -55,10 +54,8 @@ def ask(project):
 
 @pytest.fixture(scope="module")
 def client(project):
-    dist = project / "dist"
-    app = create_app(load_dist(dist), Settings(workers=1, timeout=30, dist_dir=dist))
-    yield app.test_client()
-    close_app(app)
+    with served(project / "dist") as test_client:
+        yield test_client
 
 
 def test_who_succeeded_whom_since_when_according_to_whom(ask):

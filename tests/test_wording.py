@@ -16,12 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from batch import install_batch, load_batch
+from batch import install_batch, load_batch, served
 from seedscope import ROOT
 from mineralgraph.core.namespaces import claim_iri
 from mineralgraph.core.paths import ProjectPaths
 from mineralgraph.pipeline import build
-from mineralgraph.server import Settings, close_app, create_app
 from mineralgraph.store.load import load_dist
 from mineralgraph.storedqueries import load_all
 from mineralgraph.storedqueries.run import LocalRunner
@@ -56,10 +55,8 @@ def catalog():
 
 @pytest.fixture(scope="module")
 def client(project):
-    dist = project["dist"]
-    app = create_app(load_dist(dist), Settings(workers=1, timeout=30, dist_dir=dist))
-    yield app.test_client()
-    close_app(app)
+    with served(project["dist"]) as test_client:
+        yield test_client
 
 
 def _rows(runner, catalog, name, **params):

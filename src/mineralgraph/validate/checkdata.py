@@ -27,6 +27,7 @@ from ..build.workstore import BuildStore
 from ..core.errors import InputError
 from ..core.namespaces import MG, ONTOLOGY_GRAPH, bind_prefixes
 from .shaclsparql import run, to_rdflib
+from .validator import Verdict
 
 # file name ending -> format; --format takes the names on the left of FORMAT_NAMES
 EXTENSIONS = {".ttl": "turtle", ".nt": "ntriples", ".nq": "nquads", ".trig": "trig", ".jsonld": "jsonld", ".json": "jsonld"}
@@ -48,19 +49,11 @@ class DataFinding:
 
 
 @dataclass
-class DataReport:
+class DataReport(Verdict):
     files: list[Path]
     findings: list[DataFinding] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)  # the build's graphs the data took the place of
     triples: int = 0
-
-    @property
-    def violations(self) -> list[DataFinding]:
-        return [f for f in self.findings if f.severity == "Violation"]
-
-    @property
-    def conforms(self) -> bool:
-        return not self.violations
 
 
 def read_data(files: list[Path], fmt: str | None = None) -> list[ox.Quad]:

@@ -35,19 +35,25 @@ class Finding:
         return f"{self.severity}: {where}: {self.message}{value}  [{self.source}]"
 
 
-@dataclass
-class Report:
-    findings: list[Finding] = field(default_factory=list)
-    shapes: int = 0
-    checks: int = 0
+class Verdict:
+    """What a report's findings come to (a report of the build's graph or of someone's data):
+    it conforms when no finding is a Violation; warnings and infos do not count."""
+    findings: list
 
     @property
-    def violations(self) -> list[Finding]:
+    def violations(self) -> list:
         return [f for f in self.findings if f.severity == "Violation"]
 
     @property
     def conforms(self) -> bool:
         return not self.violations
+
+
+@dataclass
+class Report(Verdict):
+    findings: list[Finding] = field(default_factory=list)
+    shapes: int = 0
+    checks: int = 0
 
     def summary(self) -> str:
         counts = {}

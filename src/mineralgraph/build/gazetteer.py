@@ -90,6 +90,9 @@ class Gazetteer:
     def __init__(self, entities: list[Entity]):
         self.entities = entities
         self.by_key: dict[tuple[str, str], Entity] = {(e.family, e.id): e for e in entities}
+        self._by_id: dict[str, list[Entity]] = {}  # ids repeat across families (country:eu, org:eu)
+        for e in entities:
+            self._by_id.setdefault(e.id, []).append(e)
         self._by_name: dict[str, list[Entity]] = {}
         for e in entities:
             for name in e.names():
@@ -107,7 +110,7 @@ class Gazetteer:
     def resolve(self, ref, families: set[str] | None = None, *, where: str = "") -> Entity:
         """An entity by id or by any of its names; an unknown reference suggests close names."""
         text = str(ref).strip()
-        candidates = [e for e in self.entities if e.id == text and (not families or e.family in families)]
+        candidates = [e for e in self._by_id.get(text, []) if not families or e.family in families]
         family, colon, slug = text.partition(":")
         if not candidates and colon:  # family:id, the form an ambiguity offers (org:eu)
             candidates = [e for e in self.entities if (e.family, e.id) == (family, slug)
@@ -158,16 +161,7 @@ class Gazetteer:
             self._enum_table = names
         else:
             self._match_table = names
-        ordered = sorted(names, key=len, reverse=True)
-        parts = []
-        for name in ordered:
-            escaped = re.escape(name)
-            if re.match(r"[A-Za-z0-9]", name[0]):
-                escaped = r"(?<![A-Za-z0-9])" + escaped
-            if re.match(r"[A-Za-z0-9]", name[-1]):
-                escaped = escaped + r"(?![A-Za-z0-9])"
-            parts.append(escaped)
-        return re.compile("|".join(parts)) if parts else None
+        return re.compile(trie_pattern(names)) if names else None
 
     def find_mentions(
         self, text: AnalysisText, start: int = 0, end: int | None = None, *, enumeration: bool = False,
@@ -190,6 +184,36 @@ class Gazetteer:
 
     def ambiguous_names(self) -> dict[str, list[Entity]]:
         return {n: es for n, es in self._match_table.items() if len(es) > 1}
+
+
+_ALNUM = re.compile(r"[A-Za-z0-9]")
+_NOT_AFTER_ALNUM, _NOT_BEFORE_ALNUM = r"(?<![A-Za-z0-9])", r"(?![A-Za-z0-9])"
+
+
+def trie_pattern(names) -> str:
+    """One regex matching any of `names`, leftmost-longest, a Latin name only as a whole word.
+
+    The names are laid out as a trie (`(?:ab(?:c|)|d)` for ab, abc, d) rather than as one
+    alternative per name: Python's `re` tries alternatives one by one at every position of the
+    text, so a flat list of the gazetteer's thousands of names costs thousands of tries per
+    character; a trie costs one per character matched. At each node only one child can follow the
+    text, and continuing is tried before stopping, so the longest name (whose word boundary holds)
+    wins, as it did with the names sorted longest first."""
+    root: dict = {}
+    for name in names:
+        node = root
+        for ch in name:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def pattern(node: dict, last: str) -> str:
+        branches = [re.escape(ch) + pattern(child, ch) for ch, child in sorted(node.items()) if ch]
+        if "" in node:
+            branches.append(_NOT_BEFORE_ALNUM if _ALNUM.match(last) else "")
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return "|".join((_NOT_AFTER_ALNUM if _ALNUM.match(ch) else "") + re.escape(ch) + pattern(child, ch)
+                    for ch, child in sorted(root.items()))
 
 
 def at_date(entities: list[Entity], when: DateAsGiven) -> list[Entity]:

@@ -1,10 +1,10 @@
-"""The roster matrix at the top of a mechanism page: the stored query `roster-matrix` laid out
-with one row per member and one column per source (named by its publisher and date), each cell
+"""The roster matrix at the top of a mechanism page: the cells of the stored query `roster-matrix`
+(made here from each source's stance, read off the build's summaries) laid out with one row per
+member and one column per source (named by its publisher and date), each cell
 linking to the quote behind it. The same rows download as CSV from /queries/roster-matrix."""
 from __future__ import annotations
 
 from ..iris import href, short, term
-from ..service import service
 from . import graph
 from .graph import best_label, labels, select
 
@@ -19,13 +19,93 @@ STATUS = {
 CONFLICT = ("‼", "conflict: left out of a closed list although another source names it for the same or an earlier date")
 
 
+# What the matrix reads, in one query: each source's stance (rules/roster-stance.rq: its kind of
+# list, the claim and date standing for it), each member with the first date any source names it
+# for (the memberships' summaries), the claim by which each source names each member, and the
+# member counts sources declare (as roster-matrix.rq finds them). The cells are crossed here, not
+# in SPARQL: the stored query `roster-matrix` gives the same cells as rows (1.9 MB of JSON at 200
+# sources for the MSP); tests/web/test_aggregate_pages.py checks the two agree.
+PARTS_QUERY = """SELECT ?part ?source ?sourceId ?kind ?rosterClaim ?rosterAsOf ?rosterLatest
+       ?member ?memberId ?memberLabel ?firstNamed ?namingKey
+       ?declaredCount ?declaredUnit ?declaredPlus ?declaredText ?declaredBy WHERE {
+  { ?stance mg:rosterOf %(m)s ; mg:rosterSource ?source ; mg:rosterKind ?kind ; mg:rosterClaim ?rosterClaim ;
+            mg:rosterAsOf ?rosterAsOf ; mg:rosterLatest ?rosterLatest .
+    ?source dcterms:identifier ?sourceId .
+    BIND("stance" AS ?part) }
+  UNION
+  { SELECT ?part ?member ?memberId ?memberLabel (MIN(STR(?earliest)) AS ?firstNamed) WHERE {
+      ?s org:organization %(m)s ; org:member ?member ; mg:earliestAsOf ?earliest .
+      OPTIONAL { ?member skos:prefLabel ?memberLabel FILTER(langMatches(lang(?memberLabel), "en")) }
+      BIND(REPLACE(STR(?member), "^.*/id/[^/]+/", "") AS ?memberId)
+      BIND("member" AS ?part)
+    } GROUP BY ?part ?member ?memberId ?memberLabel }
+  UNION
+  { SELECT ?part ?member ?source (MIN(CONCAT(STR(?e), "|", STR(?d), "|", STR(?c))) AS ?namingKey) WHERE {
+      ?s org:organization %(m)s ; org:member ?member .
+      ?c mg:supports ?s ; prov:wasQuotedFrom ?source ; mg:asOf ?d ; mg:asOfEarliest ?e .
+      BIND("named" AS ?part)
+    } GROUP BY ?part ?member ?source }
+  UNION
+  { SELECT ?part ?source (MAX(?n) AS ?declaredCount) (SAMPLE(?uid) AS ?declaredUnit) (SAMPLE(?vt) AS ?declaredText)
+           (SAMPLE(?plusIds) AS ?declaredPlus) (SAMPLE(?cc) AS ?declaredBy) WHERE {
+      ?st a mg:StatisticStatement ; mg:subject %(m)s ; mg:indicator ?indicator ; mg:value ?n ; mg:unit ?u .
+      FILTER(STRENDS(STR(?indicator), "/indicator/member-count"))
+      ?cc mg:supports ?st ; prov:wasQuotedFrom ?source .
+      OPTIONAL { ?cc mg:wording ?ccWording . ?ccWording mg:ofStatement ?st ; mg:valueText ?vt }
+      BIND(REPLACE(STR(?u), "^.*/", "") AS ?uid)
+      OPTIONAL {
+        SELECT ?cc (GROUP_CONCAT(DISTINCT ?pid; separator=" ") AS ?plusIds) WHERE {
+          ?st2 a mg:StatisticStatement ; mg:subject %(m)s ; mg:indicator ?i2 ; mg:unit ?u2 .
+          FILTER(STRENDS(STR(?i2), "/indicator/member-count"))
+          ?cc mg:supports ?st2 .
+          ?cc mg:supports ?ps . ?ps org:organization %(m)s ; org:member ?plus .
+          BIND(REPLACE(STR(?u2), "^.*/", "") AS ?u2id)
+          FILTER NOT EXISTS { ?plus a mg:Country FILTER(?u2id = "country") }
+          FILTER NOT EXISTS { ?plus a mg:Organisation FILTER(?u2id = "organisation") }
+          BIND(REPLACE(STR(?plus), "^.*/id/[^/]+/", "") AS ?pid)
+        }
+        GROUP BY ?cc
+      }
+      BIND("declared" AS ?part)
+    } GROUP BY ?part ?source }
+}"""
+
+
+def _rows(mechanism_iri: str) -> list[dict]:
+    """The rows of the stored query `roster-matrix` (one per member and source), made from the parts."""
+    parts = select(PARTS_QUERY % {"m": term(mechanism_iri)}, cap=1_000_000)
+    v = lambda r, k: r.get(k, {}).get("value")  # noqa: E731
+    stances, members, named, counts = [], [], {}, {}
+    for r in parts:
+        part = v(r, "part")
+        if part == "stance":
+            stances.append(r)
+        elif part == "member":
+            members.append(r)
+        elif part == "named":
+            named[(v(r, "member"), v(r, "source"))] = v(r, "namingKey").split("|", 2)
+        elif part == "declared" and v(r, "declaredCount"):
+            counts[v(r, "source")] = {k: r[k] for k in ("declaredCount", "declaredUnit", "declaredPlus", "declaredText", "declaredBy") if k in r}
+    rows = []
+    for mem in members:
+        for st in stances:
+            naming = named.get((v(mem, "member"), v(st, "source")))
+            kind = v(st, "kind")
+            status = "named" if naming else {"closed": "omitted-closed", "open": "omitted-open"}.get(kind, "no-roster")
+            conflict = status == "omitted-closed" and v(mem, "firstNamed") <= v(st, "rosterLatest")
+            row = {"member": mem["member"], "memberId": mem["memberId"], "source": st["source"], "sourceId": st["sourceId"],
+                   "status": {"value": status}, "conflict": {"value": "true" if conflict else "false"},
+                   "asOf": {"value": naming[1] if naming else v(st, "rosterAsOf")},
+                   "claim": {"value": naming[2] if naming else v(st, "rosterClaim")}, **counts.get(v(st, "source"), {})}
+            if "memberLabel" in mem:
+                row["memberLabel"] = mem["memberLabel"]
+            rows.append(row)
+    return rows
+
+
 def matrix(mechanism_iri: str) -> dict | None:
     """{sources: [...], members: [{..., cells: [...]}], conflicts: n} or None when no source speaks about members."""
-    svc = service()
-    query = svc.stored_queries().get("roster-matrix")
-    if query is None:
-        return None
-    rows = select(svc.prepare(query, {"mechanism": [mechanism_iri]}), cap=100_000)
+    rows = _rows(mechanism_iri)
     if not rows:
         return None
     value = lambda r, k: r.get(k, {}).get("value")  # noqa: E731

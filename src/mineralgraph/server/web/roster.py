@@ -5,6 +5,7 @@ linking to the quote behind it. The same rows download as CSV from /queries/rost
 from __future__ import annotations
 
 from ..iris import href, short, term
+from ..service import service
 from . import graph
 from .graph import best_label, labels, select
 
@@ -51,7 +52,7 @@ PARTS_QUERY = """SELECT ?part ?source ?sourceId ?kind ?rosterClaim ?rosterAsOf ?
       ?st a mg:StatisticStatement ; mg:subject %(m)s ; mg:indicator ?indicator ; mg:value ?n ; mg:unit ?u .
       FILTER(STRENDS(STR(?indicator), "/indicator/member-count"))
       ?cc mg:supports ?st ; prov:wasQuotedFrom ?source .
-      OPTIONAL { ?cc mg:wording ?ccWording . ?ccWording mg:ofStatement ?st ; mg:valueText ?vt }
+      LATERAL { OPTIONAL { ?cc mg:wording ?ccWording . ?ccWording mg:ofStatement ?st ; mg:valueText ?vt } }
       BIND(REPLACE(STR(?u), "^.*/", "") AS ?uid)
       OPTIONAL {
         SELECT ?cc (GROUP_CONCAT(DISTINCT ?pid; separator=" ") AS ?plusIds) WHERE {
@@ -212,7 +213,20 @@ def _grouped(columns: list[dict], members: list[dict]) -> list[dict]:
 
 
 def source_headings(iris: list[str]) -> dict[str, dict]:
-    """A source as an analyst knows it: its publisher and date (id and title on hover)."""
+    """A source as an analyst knows it: its publisher and date (id and title on hover). Every
+    source's heading is read once per served build (a page naming 200 sources asked two queries
+    each time); copies, as a page adds to them."""
+    known = service().cached("source-headings", _all_headings)
+    out = {i: dict(known[i]) for i in iris if i in known}
+    missing = [i for i in iris if i not in known]
+    return {**out, **_headings(missing)} if missing else out
+
+
+def _all_headings() -> dict[str, dict]:
+    return _headings([r["s"]["value"] for r in select("SELECT ?s WHERE { ?s a mg:SourceDocument }", cap=1_000_000)])
+
+
+def _headings(iris: list[str]) -> dict[str, dict]:
     if not iris:
         return {}
     values = " ".join(term(i) for i in iris)

@@ -118,7 +118,6 @@ def matrix(mechanism_iri: str) -> dict | None:
             "iri": value(r, "member"), "href": href(value(r, "member")), "id": value(r, "memberId"),
             "label": value(r, "memberLabel") or value(r, "memberId"), "cells": {}, "named": 0})
         status = value(r, "status")
-        mark, words = STATUS[status]
         source = sources[value(r, "source")]
         conflict = value(r, "conflict") == "true"
         m["named"] += status == "named"
@@ -126,12 +125,10 @@ def matrix(mechanism_iri: str) -> dict | None:
             source["declared"] = {"count": int(float(value(r, "declaredCount"))), "unit": value(r, "declaredUnit"),
                                   "plus": (value(r, "declaredPlus") or "").split(), "text": value(r, "declaredText"),
                                   "href": href(value(r, "declaredBy")) if value(r, "declaredBy") else None}
-        m["cells"][source["iri"]] = {
-            "status": status, "mark": CONFLICT[0] if conflict else mark, "as_of": value(r, "asOf"), "conflict": conflict,
-            "href": href(value(r, "claim")) if value(r, "claim") else None,
-            "title": f"{source['label']}: {words}" + (" (conflict: another source names it for the same or an earlier date)" if conflict else "")
-                     + f"; speaks for {value(r, 'asOf')}",
-        }
+        # the link and the tooltip are made for the cells shown only (a grouped matrix shows a few
+        # of its 2,600 cells at 200 sources)
+        m["cells"][source["iri"]] = {"status": status, "as_of": value(r, "asOf"), "conflict": conflict,
+                                     "claim": value(r, "claim"), "source": source}
     ordered = sorted(members.values(), key=lambda m: (-m["named"], m["label"].casefold()))
     for m in ordered:
         m["cells"] = [m["cells"].get(s["iri"]) for s in columns]
@@ -139,10 +136,25 @@ def matrix(mechanism_iri: str) -> dict | None:
     counts = reconcile(columns, ordered)
     if len(columns) > GROUP_OVER:
         columns = _grouped(columns, ordered)
+    for m in ordered:
+        for c in m["cells"]:
+            if c:
+                _shown(c)
     return {"sources": columns, "members": ordered, "legend": [(s, *STATUS[s]) for s in STATUS], "counts": counts,
             "conflict_mark": CONFLICT,
             "conflicts": conflicts, "grouped": len(columns) and columns[0].get("group", False),
             "source_count": len(sources)}
+
+
+def _shown(c: dict) -> None:
+    """A cell as the page shows it: its mark, the link to its quote, its tooltip (a group's has its own)."""
+    words = STATUS[c["status"]][1]
+    c["mark"] = CONFLICT[0] if c["conflict"] else STATUS[c["status"]][0]
+    c["href"] = href(c["claim"]) if c["claim"] else None
+    if "title" not in c:
+        c["title"] = (f"{c['source']['label']}: {words}"
+                      + (" (conflict: another source names it for the same or an earlier date)" if c["conflict"] else "")
+                      + f"; speaks for {c['as_of']}")
 
 
 def reconcile(columns: list[dict], members: list[dict]) -> list[dict]:

@@ -56,9 +56,10 @@ def _uris(rows, *keys) -> list[str]:
 def describe(iri: str) -> dict:
     t = term(iri)
     out_rows = select(f"SELECT DISTINCT ?p ?o WHERE {{ {t} ?p ?o }}", cap=5000)
-    # what points here, but not the mentions, claims and statements (the sections above list those)
-    # nor the roster stances (the matrix reads them); the properties those use are ruled out first,
-    # so that a mechanism's thousands of mentions at 200 sources are not each looked up three times
+    # what points here, but not the mentions, claims and statements (the sections above list those;
+    # the sources that mention it are under "Mentioned in", counted, not one row each) nor the roster
+    # stances (the matrix reads them); the properties those use are ruled out first, so that a
+    # mechanism's thousands of mentions at 200 sources are not each looked up three times
     in_rows = select(f"""SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {t}
                          FILTER(?p NOT IN (oa:hasBody, mg:mentions, mg:supports, mg:supportedBy, mg:rosterOf, mg:rosterSource)
                                 && NOT EXISTS {{ ?s a mg:Mention }} && NOT EXISTS {{ ?s a mg:Claim }}

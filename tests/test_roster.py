@@ -154,6 +154,9 @@ id:claim\\/803\\/1-2 prov:wasQuotedFrom id:source\\/803 ;
 def made_up():
     store = ox.Store()
     store.load(MADE_UP.encode(), ox.RdfFormat.TURTLE)
+    # what the build derives from these claims (the roster stances, the support summaries), as it would
+    derived = [t for rule in sorted((QUERIES / "rules").glob("*.rq")) for t in store.query(rule.read_text(encoding="utf-8"))]
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in derived)
     return LocalRunner(store)
 
 

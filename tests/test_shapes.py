@@ -156,6 +156,10 @@ EXPECTED = {
     "support-disputed-by-supporter": [
         (ID["stmt/membership/msp/JPN"], MG.disputedBy, MGSH.DisputedMembership, SH.SPARQLConstraintComponent, V)
     ],
+    # what each source says about a mechanism's members (queries/rules/roster-stance.rq)
+    "roster-stance-kind": [
+        (ID["source/900#roster-mechanism/msp"], MG.rosterKind, MGSH["RosterStance-kind"], SH.InConstraintComponent, V)
+    ],
     "support-no-ids": [(ID["stmt/membership/msp/JPN"], MG.sourceIds, MGSH["SupportSummary-ids"], SH.MinCountConstraintComponent, V)],
     "list-version-given-in-full-twice": [
         (ID["list/us/2022"], MG.givenInFull, MGSH["ListVersionGivenInFull-flag"], SH.MaxCountConstraintComponent, V)

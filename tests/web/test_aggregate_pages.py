@@ -188,3 +188,72 @@ def test_entity_page_leads_with_its_facts_at_a_glance(real_client):
     assert groups and groups[0][1].startswith("Membership")  # memberships first, as the cards
     for anchor, label, n in groups:
         assert f'<a href="#{anchor}">{n} {label.strip().lower()}' in glance
+
+
+def test_a_statements_quotes_filter_by_publisher_and_date(real_client):
+    """The evidence of "the EU is in the MSP" (000 RFI 2024-02-11, 001 Epoch Times 2022-06-14, 004
+    2024-09-23, no publisher) narrowed by publisher and by the dates the claims speak for."""
+    path = "/id/stmt/membership/msp/eu"
+
+    def sources(query):
+        page = real_client.get(path + query, headers=HTML)
+        assert page.status_code == 200
+        evidence = page.get_data(as_text=True).split('id="evidence"', 1)[1]
+        return sorted(set(re.findall(r'<a class="to-source" href="/id/source/(\d{3})', evidence))), evidence
+
+    assert sources("?publisher=epoch")[0] == ["001"]        # by name, case-insensitively
+    assert sources("?publisher=rfi")[0] == ["000"]          # by the publisher's id
+    assert sources("?since=2024")[0] == ["000", "004"]      # a year counts from its first day
+    assert sources("?until=2022-06")[0] == ["001"]          # a month to its last day
+    assert sources("?since=2024-03&until=2024-12")[0] == ["004"]
+    got, evidence = sources("?since=June&publisher=rfi")    # not a date: said and left out
+    assert got == ["000"] and "since &#39;June&#39; is not a date" in evidence
+    # the pager keeps the filters
+    assert 'value="rfi"' in evidence
+
+
+def test_claims_about_facts_sum_up_the_claims(real_client):
+    """claims-about mode=facts: one row per statement about the entity, with the sources of the
+    claim-level rows behind it; `source` keeps the facts that source supports."""
+    base = "/queries/claims-about?entity=JPN"
+    detail, facts = _answer(real_client, base), _answer(real_client, base + "&mode=facts")
+    assert facts and len({r["fact"] for r in facts}) == len(facts) and all("quote" not in r for r in facts)
+    # every source of a claim supporting a statement about Japan is among the facts' sources, and no other
+    supporting = {r["sourceId"] for r in detail if "supports" in r["how"]}
+    assert {s for r in facts for s in r["sourceIds"].split()} == supporting
+    japan_in_msp = next(r for r in facts if r["fact"].endswith("/stmt/membership/msp/JPN"))
+    assert (japan_in_msp["kind"], japan_in_msp["sourceIds"], japan_in_msp["earliest"], japan_in_msp["latest"]) == \
+        ("MembershipStatement", "000 001", "2022-06-14", "2024-02-11")
+    only = _answer(real_client, base + "&mode=facts&source=002")
+    assert only and all("002" in r["sourceIds"].split() for r in only)
+    assert {r["fact"] for r in only} == {r["fact"] for r in facts if "002" in r["sourceIds"].split()}
+
+
+def test_a_figure_is_disputed_by_the_sources_giving_another_value(real_client):
+    """statistics mode=facts: `disputedBy` names the sources of the `value` disagreements of
+    conflicting-statistics (003: cobalt 70%, 004: 68% ...), each against the other's figure."""
+    conflicts = _answer(real_client, "/queries/conflicting-statistics?subject=CHN&disagreement=value")
+    assert conflicts
+    facts = _answer(real_client, "/queries/statistics?subject=CHN&indicator=refining-share&mode=facts")
+    disputed = {(r["mineralId"], r["value"].split(".")[0], r["disputedBy"]) for r in facts if r.get("disputedBy")}
+    sources = {(r["mineralId"], r["value"]): r["sourceId"] for r in conflicts}
+    others = {(m, v): " ".join(sorted(s for (m2, v2), s in sources.items() if m2 == m and v2 != v)) for m, v in sources}
+    assert disputed == {(m, v, s) for (m, v), s in others.items()}
+    assert ("cobalt", "70", "004") in disputed
+
+
+def test_the_pages_roster_matrix_is_the_stored_querys(real_live):
+    """The mechanism page crosses each source's stance (rules/roster-stance.rq) with the members
+    itself; its cells are the rows of the stored query roster-matrix, for every body with members."""
+    from mineralgraph.server.service import service
+    from mineralgraph.server.web import roster
+    from mineralgraph.server.web.graph import select
+
+    with real_live.app.test_request_context("/"):
+        svc = service()
+        bodies = [r["m"]["value"] for r in select("SELECT DISTINCT ?m WHERE { ?s org:organization ?m ; org:member ?x }")]
+        assert len(bodies) > 20
+        flat = lambda rows: sorted(tuple(sorted((k, v["value"]) for k, v in r.items() if k != "succeededBy")) for r in rows)  # noqa: E731
+        for body in bodies:
+            stored = select(svc.prepare(svc.stored_queries()["roster-matrix"], {"mechanism": [body]}), cap=100_000)
+            assert flat(roster._rows(body)) == flat(stored), body

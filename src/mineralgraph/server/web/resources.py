@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from mineralgraph.core.dates import DateAsGiven
+
 from .. import iris
 from ..iris import href, short, term
 from . import graph
@@ -19,6 +21,11 @@ HIDDEN_PROPS = {RDF + "type", SKOS + "prefLabel", RDFS + "label", MG + "asOfEarl
 STATEMENT_SKIP = {RDF + "type", MG + "supportedBy", PROV + "wasDerivedFrom", MG + "supportingSource",
                   MG + "sourceCount", MG + "sourceIds", MG + "earliestAsOf", MG + "latestAsOf",
                   MG + "claimCount", MG + "disputedBy"}
+# what "disputed by" means on a card, by kind of fact (rules/membership-dissent.rq, statistic-dissent.rq)
+DISSENT_WHY = {
+    MG + "MembershipStatement": "a closed list of the same body leaves this member out, for a date no earlier than the first naming",
+    MG + "StatisticStatement": "gives another value for the same figure (subject, indicator, minerals, year, unit) that no bound or range reconciles",
+}
 MAX_INCOMING = 300
 MAX_VALUES = 20      # values of one property shown in the Properties table
 # A fact with up to this many claims shows them on the card (the seeds' five sources: every claim
@@ -49,9 +56,14 @@ def _uris(rows, *keys) -> list[str]:
 def describe(iri: str) -> dict:
     t = term(iri)
     out_rows = select(f"SELECT DISTINCT ?p ?o WHERE {{ {t} ?p ?o }}", cap=5000)
+    # what points here, but not the mentions, claims and statements (the sections above list those;
+    # the sources that mention it are under "Mentioned in", counted, not one row each) nor the roster
+    # stances (the matrix reads them); the properties those use are ruled out first, so that a
+    # mechanism's thousands of mentions at 200 sources are not each looked up three times
     in_rows = select(f"""SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {t}
-                         FILTER NOT EXISTS {{ ?s a mg:Mention }} FILTER NOT EXISTS {{ ?s a mg:Claim }}
-                         FILTER NOT EXISTS {{ ?s a mg:Statement }} FILTER(?p != mg:supportedBy) }}
+                         FILTER(?p NOT IN (oa:hasBody, mg:mentions, mg:supports, mg:supportedBy, mg:rosterOf, mg:rosterSource)
+                                && NOT EXISTS {{ ?s a mg:Mention }} && NOT EXISTS {{ ?s a mg:Claim }}
+                                && NOT EXISTS {{ ?s a mg:Statement }}) }}
                          ORDER BY ?p ?s LIMIT {MAX_INCOMING + 1}""")
     # a property with many values (mg:mentionedIn: one per claim, 800 at 200 sources) shows its
     # first MAX_VALUES; the rest are counted, and the Turtle has them all
@@ -174,6 +186,7 @@ def _statement_groups(rows, with_claims: bool = True) -> list[dict]:
         st["props"] = [{"label": best_label(names.get(p), short(p)), "short": short(p), "vals": vs}
                        for p, vs in sorted(st["props"].items(), key=lambda kv: _prop_order(kv[0]))]
         st["summary"] = summaries.get(s, {"sources": 0, "claims": 0})
+        st["dissent_why"] = DISSENT_WHY.get(cls, DISSENT_WHY[MG + "MembershipStatement"])
         st["claims"] = claims.get(s, [])
         st["claims_inline"] = with_claims and s in few
         g = groups.setdefault(cls, {"class": cls, "label": best_label(names.get(cls), short(cls)), "statements": []})
@@ -201,12 +214,27 @@ def _mark_repeats(groups: list[dict]) -> None:
                 seen.add(c["iri"])
 
 
-def evidence(stmt: str, page: int, source_id: str | None = None) -> tuple[list[dict], int]:
+def evidence(stmt: str, page: int, source_id: str | None = None, publisher: str | None = None,
+             since: DateAsGiven | None = None, until: DateAsGiven | None = None) -> tuple[list[dict], int]:
     """One page of the claims behind a statement, by source and position, and how many there are
-    (for that source, when `source_id` filters them)."""
+    (those that pass the filters: one source by id, a publisher by name or id, case-insensitively,
+    claims speaking for some day from `since` to `until`, each as precise as given)."""
     t = term(stmt)
+    filters = []
+    if source_id:
+        filters.append(f"FILTER(?sid0 = {iris.string(source_id)})")
+    if publisher:
+        # the publisher's label in any language, its literal name or its IRI (rfi, epoch-times)
+        filters.append(f"""FILTER EXISTS {{ ?src0 dcterms:publisher ?pub0 .
+                             OPTIONAL {{ ?pub0 skos:prefLabel|rdfs:label ?pubName0 }}
+                             FILTER(CONTAINS(LCASE(STR(COALESCE(?pubName0, ?pub0))), {iris.string(publisher.casefold())})
+                                    || CONTAINS(LCASE(STR(?pub0)), {iris.string(publisher.casefold())})) }}""")
+    if since:  # the claim's last covered day is on or after the first day of `since`
+        filters.append(f'?claim mg:asOfLatest ?last0 . FILTER(?last0 >= "{since.earliest.isoformat()}"^^xsd:date)')
+    if until:
+        filters.append(f'?claim mg:asOfEarliest ?first0 . FILTER(?first0 <= "{until.latest.isoformat()}"^^xsd:date)')
     where = f"""?claim mg:supports {t} ; prov:wasQuotedFrom ?src0 . OPTIONAL {{ ?src0 dcterms:identifier ?sid0 }}
-                {f"FILTER(?sid0 = {iris.string(source_id)})" if source_id else ""}"""
+                {" ".join(filters)}"""
     total = int(select(f"SELECT (COUNT(DISTINCT ?claim) AS ?n) WHERE {{ {where} }}")[0]["n"]["value"])
     pattern = f"""{{ SELECT DISTINCT ?claim WHERE {{ {where}
         OPTIONAL {{ ?claim mg:anchor/oa:hasSelector ?p0 . ?p0 a oa:TextPositionSelector ; oa:start ?st0 }} }}

@@ -1,5 +1,6 @@
-"""The roster matrix at the top of a mechanism page: the stored query `roster-matrix` laid out
-with one row per member and one column per source (named by its publisher and date), each cell
+"""The roster matrix at the top of a mechanism page: the cells of the stored query `roster-matrix`
+(made here from each source's stance, read off the build's summaries) laid out with one row per
+member and one column per source (named by its publisher and date), each cell
 linking to the quote behind it. The same rows download as CSV from /queries/roster-matrix."""
 from __future__ import annotations
 
@@ -19,13 +20,93 @@ STATUS = {
 CONFLICT = ("‼", "conflict: left out of a closed list although another source names it for the same or an earlier date")
 
 
+# What the matrix reads, in one query: each source's stance (rules/roster-stance.rq: its kind of
+# list, the claim and date standing for it), each member with the first date any source names it
+# for (the memberships' summaries), the claim by which each source names each member, and the
+# member counts sources declare (as roster-matrix.rq finds them). The cells are crossed here, not
+# in SPARQL: the stored query `roster-matrix` gives the same cells as rows (1.9 MB of JSON at 200
+# sources for the MSP); tests/web/test_aggregate_pages.py checks the two agree.
+PARTS_QUERY = """SELECT ?part ?source ?sourceId ?kind ?rosterClaim ?rosterAsOf ?rosterLatest
+       ?member ?memberId ?memberLabel ?firstNamed ?namingKey
+       ?declaredCount ?declaredUnit ?declaredPlus ?declaredText ?declaredBy WHERE {
+  { ?stance mg:rosterOf %(m)s ; mg:rosterSource ?source ; mg:rosterKind ?kind ; mg:rosterClaim ?rosterClaim ;
+            mg:rosterAsOf ?rosterAsOf ; mg:rosterLatest ?rosterLatest .
+    ?source dcterms:identifier ?sourceId .
+    BIND("stance" AS ?part) }
+  UNION
+  { SELECT ?part ?member ?memberId ?memberLabel (MIN(STR(?earliest)) AS ?firstNamed) WHERE {
+      ?s org:organization %(m)s ; org:member ?member ; mg:earliestAsOf ?earliest .
+      OPTIONAL { ?member skos:prefLabel ?memberLabel FILTER(langMatches(lang(?memberLabel), "en")) }
+      BIND(REPLACE(STR(?member), "^.*/id/[^/]+/", "") AS ?memberId)
+      BIND("member" AS ?part)
+    } GROUP BY ?part ?member ?memberId ?memberLabel }
+  UNION
+  { SELECT ?part ?member ?source (MIN(CONCAT(STR(?e), "|", STR(?d), "|", STR(?c))) AS ?namingKey) WHERE {
+      ?s org:organization %(m)s ; org:member ?member .
+      ?c mg:supports ?s ; prov:wasQuotedFrom ?source ; mg:asOf ?d ; mg:asOfEarliest ?e .
+      BIND("named" AS ?part)
+    } GROUP BY ?part ?member ?source }
+  UNION
+  { SELECT ?part ?source (MAX(?n) AS ?declaredCount) (SAMPLE(?uid) AS ?declaredUnit) (SAMPLE(?vt) AS ?declaredText)
+           (SAMPLE(?plusIds) AS ?declaredPlus) (SAMPLE(?cc) AS ?declaredBy) WHERE {
+      ?st a mg:StatisticStatement ; mg:subject %(m)s ; mg:indicator ?indicator ; mg:value ?n ; mg:unit ?u .
+      FILTER(STRENDS(STR(?indicator), "/indicator/member-count"))
+      ?cc mg:supports ?st ; prov:wasQuotedFrom ?source .
+      LATERAL { OPTIONAL { ?cc mg:wording ?ccWording . ?ccWording mg:ofStatement ?st ; mg:valueText ?vt } }
+      BIND(REPLACE(STR(?u), "^.*/", "") AS ?uid)
+      OPTIONAL {
+        SELECT ?cc (GROUP_CONCAT(DISTINCT ?pid; separator=" ") AS ?plusIds) WHERE {
+          ?st2 a mg:StatisticStatement ; mg:subject %(m)s ; mg:indicator ?i2 ; mg:unit ?u2 .
+          FILTER(STRENDS(STR(?i2), "/indicator/member-count"))
+          ?cc mg:supports ?st2 .
+          ?cc mg:supports ?ps . ?ps org:organization %(m)s ; org:member ?plus .
+          BIND(REPLACE(STR(?u2), "^.*/", "") AS ?u2id)
+          FILTER NOT EXISTS { ?plus a mg:Country FILTER(?u2id = "country") }
+          FILTER NOT EXISTS { ?plus a mg:Organisation FILTER(?u2id = "organisation") }
+          BIND(REPLACE(STR(?plus), "^.*/id/[^/]+/", "") AS ?pid)
+        }
+        GROUP BY ?cc
+      }
+      BIND("declared" AS ?part)
+    } GROUP BY ?part ?source }
+}"""
+
+
+def _rows(mechanism_iri: str) -> list[dict]:
+    """The rows of the stored query `roster-matrix` (one per member and source), made from the parts."""
+    parts = select(PARTS_QUERY % {"m": term(mechanism_iri)}, cap=1_000_000)
+    v = lambda r, k: r.get(k, {}).get("value")  # noqa: E731
+    stances, members, named, counts = [], [], {}, {}
+    for r in parts:
+        part = v(r, "part")
+        if part == "stance":
+            stances.append(r)
+        elif part == "member":
+            members.append(r)
+        elif part == "named":
+            named[(v(r, "member"), v(r, "source"))] = v(r, "namingKey").split("|", 2)
+        elif part == "declared" and v(r, "declaredCount"):
+            counts[v(r, "source")] = {k: r[k] for k in ("declaredCount", "declaredUnit", "declaredPlus", "declaredText", "declaredBy") if k in r}
+    rows = []
+    for mem in members:
+        for st in stances:
+            naming = named.get((v(mem, "member"), v(st, "source")))
+            kind = v(st, "kind")
+            status = "named" if naming else {"closed": "omitted-closed", "open": "omitted-open"}.get(kind, "no-roster")
+            conflict = status == "omitted-closed" and v(mem, "firstNamed") <= v(st, "rosterLatest")
+            row = {"member": mem["member"], "memberId": mem["memberId"], "source": st["source"], "sourceId": st["sourceId"],
+                   "status": {"value": status}, "conflict": {"value": "true" if conflict else "false"},
+                   "asOf": {"value": naming[1] if naming else v(st, "rosterAsOf")},
+                   "claim": {"value": naming[2] if naming else v(st, "rosterClaim")}, **counts.get(v(st, "source"), {})}
+            if "memberLabel" in mem:
+                row["memberLabel"] = mem["memberLabel"]
+            rows.append(row)
+    return rows
+
+
 def matrix(mechanism_iri: str) -> dict | None:
     """{sources: [...], members: [{..., cells: [...]}], conflicts: n} or None when no source speaks about members."""
-    svc = service()
-    query = svc.stored_queries().get("roster-matrix")
-    if query is None:
-        return None
-    rows = select(svc.prepare(query, {"mechanism": [mechanism_iri]}), cap=100_000)
+    rows = _rows(mechanism_iri)
     if not rows:
         return None
     value = lambda r, k: r.get(k, {}).get("value")  # noqa: E731
@@ -37,7 +118,6 @@ def matrix(mechanism_iri: str) -> dict | None:
             "iri": value(r, "member"), "href": href(value(r, "member")), "id": value(r, "memberId"),
             "label": value(r, "memberLabel") or value(r, "memberId"), "cells": {}, "named": 0})
         status = value(r, "status")
-        mark, words = STATUS[status]
         source = sources[value(r, "source")]
         conflict = value(r, "conflict") == "true"
         m["named"] += status == "named"
@@ -45,12 +125,10 @@ def matrix(mechanism_iri: str) -> dict | None:
             source["declared"] = {"count": int(float(value(r, "declaredCount"))), "unit": value(r, "declaredUnit"),
                                   "plus": (value(r, "declaredPlus") or "").split(), "text": value(r, "declaredText"),
                                   "href": href(value(r, "declaredBy")) if value(r, "declaredBy") else None}
-        m["cells"][source["iri"]] = {
-            "status": status, "mark": CONFLICT[0] if conflict else mark, "as_of": value(r, "asOf"), "conflict": conflict,
-            "href": href(value(r, "claim")) if value(r, "claim") else None,
-            "title": f"{source['label']}: {words}" + (" (conflict: another source names it for the same or an earlier date)" if conflict else "")
-                     + f"; speaks for {value(r, 'asOf')}",
-        }
+        # the link and the tooltip are made for the cells shown only (a grouped matrix shows a few
+        # of its 2,600 cells at 200 sources)
+        m["cells"][source["iri"]] = {"status": status, "as_of": value(r, "asOf"), "conflict": conflict,
+                                     "claim": value(r, "claim"), "source": source}
     ordered = sorted(members.values(), key=lambda m: (-m["named"], m["label"].casefold()))
     for m in ordered:
         m["cells"] = [m["cells"].get(s["iri"]) for s in columns]
@@ -58,10 +136,25 @@ def matrix(mechanism_iri: str) -> dict | None:
     counts = reconcile(columns, ordered)
     if len(columns) > GROUP_OVER:
         columns = _grouped(columns, ordered)
+    for m in ordered:
+        for c in m["cells"]:
+            if c:
+                _shown(c)
     return {"sources": columns, "members": ordered, "legend": [(s, *STATUS[s]) for s in STATUS], "counts": counts,
             "conflict_mark": CONFLICT,
             "conflicts": conflicts, "grouped": len(columns) and columns[0].get("group", False),
             "source_count": len(sources)}
+
+
+def _shown(c: dict) -> None:
+    """A cell as the page shows it: its mark, the link to its quote, its tooltip (a group's has its own)."""
+    words = STATUS[c["status"]][1]
+    c["mark"] = CONFLICT[0] if c["conflict"] else STATUS[c["status"]][0]
+    c["href"] = href(c["claim"]) if c["claim"] else None
+    if "title" not in c:
+        c["title"] = (f"{c['source']['label']}: {words}"
+                      + (" (conflict: another source names it for the same or an earlier date)" if c["conflict"] else "")
+                      + f"; speaks for {c['as_of']}")
 
 
 def reconcile(columns: list[dict], members: list[dict]) -> list[dict]:
@@ -132,7 +225,20 @@ def _grouped(columns: list[dict], members: list[dict]) -> list[dict]:
 
 
 def source_headings(iris: list[str]) -> dict[str, dict]:
-    """A source as an analyst knows it: its publisher and date (id and title on hover)."""
+    """A source as an analyst knows it: its publisher and date (id and title on hover). Every
+    source's heading is read once per served build (a page naming 200 sources asked two queries
+    each time); copies, as a page adds to them."""
+    known = service().cached("source-headings", _all_headings)
+    out = {i: dict(known[i]) for i in iris if i in known}
+    missing = [i for i in iris if i not in known]
+    return {**out, **_headings(missing)} if missing else out
+
+
+def _all_headings() -> dict[str, dict]:
+    return _headings([r["s"]["value"] for r in select("SELECT ?s WHERE { ?s a mg:SourceDocument }", cap=1_000_000)])
+
+
+def _headings(iris: list[str]) -> dict[str, dict]:
     if not iris:
         return {}
     values = " ".join(term(i) for i in iris)

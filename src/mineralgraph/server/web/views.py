@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, redirect, request
 from markupsafe import Markup
 
+from mineralgraph.core.dates import parse_date
 from mineralgraph.storedqueries.catalog import editor_tabs
 from mineralgraph.storedqueries.resolve import local_id
 
@@ -154,19 +155,32 @@ def resource_page(iri: str, headers: dict) -> Response:
 
 
 def _evidence(iri: str, path: str) -> dict:
-    """A statement's claims, a page at a time (?page=N), optionally from one source (?source=ID)."""
+    """A statement's claims, a page at a time (?page=N), optionally from one source (?source=ID),
+    one publisher (?publisher=NAME or id) and the claims speaking for dates from ?since to ?until
+    (YYYY, YYYY-MM or YYYY-MM-DD). A value that is not one is left out and said, never an error page."""
     try:
         n = min(max(int(request.args.get("page", 1)), 1), 100_000)
     except ValueError:
         n = 1  # a page number that is not one: the first page, never an error page
-    source_id = (request.args.get("source") or "").strip()[:64] or None
-    claims, total = resources.evidence(iri, n, source_id)
+    given = {k: (request.args.get(k) or "").strip()[:64] or None for k in ("source", "publisher", "since", "until")}
+    dates, problems = {}, []
+    for k in ("since", "until"):
+        if given[k]:
+            try:
+                dates[k] = parse_date(given[k])
+            except ValueError:
+                problems.append(f"{k} {given[k]!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD): left out")
+                given[k] = None
+    claims, total = resources.evidence(iri, n, given["source"], given["publisher"], dates.get("since"), dates.get("until"))
     size = resources.EVIDENCE_PAGE
     pages = max((total + size - 1) // size, 1)
+    kept = [(k, v) for k, v in given.items() if v]
 
     def at(k):
-        return path + "?" + urlencode([("page", k)] + ([("source", source_id)] if source_id else [])) + "#evidence"
-    return {"claims": claims, "total": total, "page": n, "pages": pages, "source": source_id,
+        return path + "?" + urlencode([("page", k)] + kept) + "#evidence"
+    return {"claims": claims, "total": total, "page": n, "pages": pages, "source": given["source"],
+            "publisher": given["publisher"], "since": given["since"], "until": given["until"],
+            "filtered": bool(kept), "problems": problems,
             "first": (n - 1) * size + 1, "last": min(n * size, total),
             "prev": at(n - 1) if n > 1 else None, "next": at(n + 1) if n < pages else None}
 

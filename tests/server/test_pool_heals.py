@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from mineralgraph.server import Settings, create_app
+from mineralgraph.server.workers import page_faults, private_bytes
 from mineralgraph.store.load import load_dist
 
 CHEAP = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -118,8 +119,6 @@ def test_readyz_says_503_and_why_when_workers_cannot_be_rebuilt(tmp_path, seeds_
 
 
 def test_a_worker_past_its_memory_limit_is_recycled_after_its_answer(start_server, dist_dir):
-    from mineralgraph.server.workers import private_bytes
-
     live = start_server(dist_dir, workers=1, worker_memory_mb=64)
     pool = live.app.extensions["mineralgraph"].service.pool
     assert _query(live, CHEAP).status_code == 200
@@ -130,3 +129,29 @@ def test_a_worker_past_its_memory_limit_is_recycled_after_its_answer(start_serve
     assert _query(live, CHEAP, 1).status_code == 200
     assert _worker_pids(pool) != [pid]  # recycled once its answer was in
     assert _query(live, CHEAP, 2).status_code == 200
+    # Without a new limit, the memory map is read only when the worker's page faults since the
+    # last look could have taken it past the limit: here the last look is said to have found it
+    # at the limit, so any fault in the next query makes it due, and it is over.
+    worker = pool._idle.get_nowait()
+    own = private_bytes(worker.pid)
+    pool._memory_limit = own // 2  # not through the setter: no "new limit" look
+    worker.memory_checked, worker.private = time.monotonic(), own // 2
+    worker.faults = page_faults(worker.pid)
+    pool._idle.put(worker)
+    assert _query(live, CHEAP, 3).status_code == 200
+    assert worker.pid not in _worker_pids(pool) and worker.private > own // 2
+
+
+def test_page_faults_bound_what_a_process_can_have_made_its_own():
+    from mineralgraph.server.workers import FAULT_BYTES, may_exceed
+
+    before = page_faults(os.getpid())
+    touched = b"\x01" * (16 << 20)  # every page written, so faulted in
+    after = page_faults(os.getpid())
+    assert before is not None and (after - before) * FAULT_BYTES >= len(touched) * 0.9
+    del touched
+    assert page_faults(2 ** 22 + 12345) is None  # no such process
+    limit = 64 << 20
+    assert not may_exceed(limit - FAULT_BYTES, 100, 100, limit)  # no fault since: no growth
+    assert not may_exceed(limit - FAULT_BYTES, 100, 101, limit)  # one page more: at the limit
+    assert may_exceed(limit - FAULT_BYTES, 100, 102, limit)

@@ -142,3 +142,39 @@ def test_allow_service_opens_both_the_guard_and_the_network(start_server, dist_d
     r = requests.get(federating.sparql, params={"query": query}, timeout=20)
     assert r.status_code == 200, r.text[:300]
     assert listener.connections >= 1  # the switch is real: the worker did reach the listener
+
+
+def _shape_by_full_reading(text: str):
+    """check_shape's verdict from the full reading alone (no character-count shortcut)."""
+    try:
+        return querytext.check_shape(text, querytext.read(text))
+    except querytext.QueryTooComplex:
+        return "refused"
+
+
+def test_the_character_count_shortcut_agrees_with_the_full_reading():
+    # check_shape skips the full reading when counting characters proves its outcome; on the
+    # stored queries, the evasions, the legitimate look-alikes and texts at the limits, the
+    # verdict (refused, SERVICE, FROM) must be the one the full reading gives.
+    from mineralgraph.storedqueries import query_dir
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(query_dir().rglob("*.rq"))]
+    assert len(texts) > 20
+    texts += [t.replace("{t}", "http://x/") for t in EVASIONS.values()] + LEGIT
+    depth, run = querytext.MAX_DEPTH, querytext.MAX_PREFIX_RUN
+    texts += ["SELECT * {" + "{" * (depth - 1) + "}" * depth, "SELECT * {" + "{" * depth + "}" * (depth + 1),
+              "ASK { FILTER(" + "!" * run + "true) }", "ASK { FILTER(" + "!" * (run + 1) + "true) }",
+              "SELECT * WHERE { ?s <x:from> ?o }", "select * from <x:g> { ?s ?p ?o }"]
+    shortcuts = 0
+    for text in texts:
+        full = _shape_by_full_reading(text)
+        try:
+            fast = querytext.check_shape(text)
+        except querytext.QueryTooComplex:
+            fast = "refused"
+        assert (fast == "refused") == (full == "refused"), text
+        if fast != "refused":
+            assert (fast.service_at is None) == (full.service_at is None), text
+            assert fast.has_from == full.has_from, text
+            shortcuts += fast == querytext.Reading() and full != querytext.Reading()
+    assert shortcuts > 10  # the shortcut is taken for ordinary queries

@@ -194,12 +194,30 @@ def _line_col(text: str, offset: int) -> str:
     return f"line {line}, column {offset - (text.rfind(chr(10), 0, offset) + 1) + 1}"
 
 
+def _plainly_within_limits(query: str) -> bool:
+    """True when counting characters proves what `read` would find: no SERVICE and no FROM (the
+    words are not in the text at all, in any case), nesting no deeper than MAX_DEPTH (every opening
+    token holds one of ( [ { or <<, so there are no more levels than such characters), and no longer
+    unary run than MAX_PREFIX_RUN (no more than the ! ^ + - characters). Most queries pass, in
+    microseconds instead of the 0.4 ms the full reading of a 400-character query takes."""
+    lowered = query.lower()
+    if "service" in lowered or "from" in lowered:
+        return False
+    openers = query.count("(") + query.count("[") + query.count("{") + query.count("<")
+    unary = query.count("!") + query.count("^") + query.count("+") + query.count("-")
+    return openers <= MAX_DEPTH and unary <= MAX_PREFIX_RUN
+
+
 def check_shape(query: str, reading: Reading | None = None) -> Reading:
     """Raise QueryTooComplex when the text is longer or nests deeper than the limits allow;
-    return the reading, so a caller checks SERVICE and FROM without reading the text again."""
+    return the reading, so a caller checks SERVICE and FROM without reading the text again.
+    A query the character counts already clear gets an empty Reading (no SERVICE, no FROM; its
+    depth and unary run are then not measured, only known to be within the limits)."""
     if len(query) > MAX_QUERY_CHARS:
         raise QueryTooComplex(f"the query is {len(query):,} characters long; the limit is "
                               f"{MAX_QUERY_CHARS:,} characters")
+    if reading is None and _plainly_within_limits(query):
+        return Reading()
     reading = reading or read(query)
     if reading.depth > MAX_DEPTH:
         raise QueryTooComplex(f"the query nests (), [] and {{}} deeper than the limit of "

@@ -192,12 +192,14 @@ class Incremental:
             new = set(chunk.data.splitlines(keepends=True)) if chunk else set()
             gone, came = sorted(old - new), sorted(new - old)
             self.subjects.update(line.split(b" ", 1)[0] for line in (*gone, *came))
-            for line in gone:
-                if not self._held_elsewhere(line, g, current):
+            gone_triples = _triples(gone)
+            for line, t in zip(gone, gone_triples):
+                if not self._held_elsewhere(line, t, g, current):
                     net[line] -= 1
-            self._remove_from_graph(g, gone)
-            for line in came:
-                if not self._held_elsewhere(line, g, current):
+            for t in gone_triples:
+                store.remove(ox.Quad(*t, ox.NamedNode(g)))
+            for line, t in zip(came, _triples(came)):
+                if not self._held_elsewhere(line, t, g, current):
                     net[line] += 1
             if came:
                 store.load(b"".join(came), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(g))
@@ -212,7 +214,7 @@ class Incremental:
         self.skip_after = skipped_subjects(store, self.subjects)
         for s in self.skip_before ^ self.skip_after:
             # its lines already in the union would change sides: only a clean build sorts them again
-            mine = {_triple(line) for line in self.added if line.startswith(s + b" ")}
+            mine = _canonical([line for line in self.added if line.startswith(s + b" ")])
             if any(isinstance(q.graph_name, ox.NamedNode) and (q.subject, q.predicate, q.object) not in mine
                    for q in store.quads_for_pattern(_node(s), None, None)):
                 raise NeedsClean(f"{s.decode()} became or stopped being a mention or selector")
@@ -240,27 +242,20 @@ class Incremental:
         mem.load(self.inferred)
         return mem
 
-    def _held_elsewhere(self, line: bytes, graph: str, chunks) -> bool:
+    def _held_elsewhere(self, line: bytes, triple: tuple, graph: str, chunks) -> bool:
         """Is this exact line in another data graph (as it is now)?"""
-        triple = _triple(line)
         holders = {q.graph_name.value for q in self.bstore.store.quads_for_pattern(*triple, None)
                    if isinstance(q.graph_name, ox.NamedNode)} - SYSTEM_GRAPHS - {graph}
         if not holders:
             return False
         if b'"^^<' not in line and b'"@' not in line:
             return True  # no literal the store would respell: the same triple is the same line
-        return any(h in chunks and line in chunks[h].data for h in holders)
-
-    def _remove_from_graph(self, graph: str, lines) -> None:
-        g = ox.NamedNode(graph)
-        for line in lines:
-            self.bstore.store.remove(ox.Quad(*_triple(line), g))
+        return any(h in chunks and _has_line(chunks[h].data, line) for h in holders)
 
     def _union_remove(self, lines) -> None:
         """Triples out of the default graph that no named graph holds any longer."""
         store = self.bstore.store
-        for line in lines:
-            t = _triple(line)
+        for t in _triples(lines):
             if not any(isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value not in SYSTEM_GRAPHS
                        for q in store.quads_for_pattern(*t, None)):
                 store.remove(ox.Quad(*t, ox.DefaultGraph()))
@@ -277,9 +272,27 @@ class Incremental:
         self.work = None
 
 
-def _triple(line: bytes) -> tuple:
-    t = next(iter(ox.parse(line, format=ox.RdfFormat.N_TRIPLES)))
-    return t.subject, t.predicate, t.object
+def _has_line(data: bytes, line: bytes) -> bool:
+    return data.startswith(line) or b"\n" + line in data
+
+
+def _canonical(lines) -> set[tuple]:
+    """The lines' triples as a store holds them (it respells some literals)."""
+    store = ox.Store()
+    store.load(b"".join(lines), format=ox.RdfFormat.N_TRIPLES)
+    return {(q.subject, q.predicate, q.object) for q in store}
+
+
+def _triples(lines: list[bytes]) -> list[tuple]:
+    """Each line's triple as the store holds it (it respells some typed literals: "05" as "5",
+    xsd:nonNegativeInteger as xsd:integer), so that it finds the quads the line put there."""
+    store = ox.Store()
+    store.load(b"".join(line[:-3] + f" <urn:mineralgraph:line:{i}> .\n".encode() for i, line in enumerate(lines)),
+               format=ox.RdfFormat.N_QUADS)
+    out = [None] * len(lines)
+    for q in store:
+        out[int(q.graph_name.value.rsplit(":", 1)[1])] = (q.subject, q.predicate, q.object)
+    return out
 
 
 def _node(term: bytes):

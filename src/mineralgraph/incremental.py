@@ -2,9 +2,8 @@
 date with the source graphs that changed, so a one-edit rebuild costs what changed.
 
 The state (read only when complete; state.json says so and is written last):
-- build.store/  on disk: the union of the data graphs as its default graph (what a clean build's
-  store holds before reasoning), the ontology in its named graph, and every data graph in a named
-  graph of its own, so that a triple leaves the union only when no graph holds it any longer;
+- graphs.store/ on disk: every data graph in a named graph, so that a line is known to leave the
+  union only when no other graph holds it;
 - work.store/   the reasoner's work store on disk (reason/reasoner.py infer_work), which
   reason/delta.py updates from the lines that entered and left the reasoned input;
 - inferred.nt, derived.nt  the last build's graph/inferred and graph/derived;
@@ -14,9 +13,10 @@ The state (read only when complete; state.json says so and is written last):
   change and written once they agree again, so a build killed half-way, or one that stopped
   before its stores were consistent, leaves no state.json: the next build is a clean one.
 
-Queries over the whole graph run about 4x slower on the store on disk than in memory (all of
-validation at 200 sources: 106 s against 23 s, measured), so derivation and validation run on a
-copy in memory (`in_memory`), still cheaper than loading every source graph again.
+The build store itself is loaded in memory again from the source graphs' files, as a clean build
+does: queries over the whole graph run about 4x slower on a store on disk (all of validation at
+200 sources: 106 s against 23 s, measured), and reading the union back out of one is slower than
+loading those files (31.7 s against 6.7 s at 200 sources, on a busy machine).
 
 Anything else changed (ontology, shapes, rules, checks, gazetteer, this package's code) changes
 the config key: a clean build.
@@ -24,13 +24,16 @@ the config key: a clean build.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib.namespace import RDF
 
 from .build.cache import code_digest, digest, files_digest
 from .build.sourcegraphs import GraphChunk
@@ -38,7 +41,7 @@ from .build.workstore import BuildStore
 from .core.namespaces import DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 from .reason.delta import infer_delta
 from .reason.owl2rl import generate
-from .reason.reasoner import InputSplit, _refuse_schema_in_data, skipped_subjects
+from .reason.reasoner import SKIP_FROM_INPUT, InputSplit, _refuse_schema_in_data, skipped_subjects
 
 STATE = "state"
 SYSTEM_GRAPHS = {str(ONTOLOGY_GRAPH), str(INFERRED_GRAPH), str(DERIVED_GRAPH)}
@@ -69,7 +72,7 @@ def load_state(paths) -> dict | None:
     if not isinstance(state, dict) or state.get("config") != config_key(paths):
         return None
     d = _state_dir(paths)
-    if not (d / "build.store").is_dir() or not (d / "work.store").is_dir():
+    if not (d / "graphs.store").is_dir() or not (d / "work.store").is_dir():
         return None
     if any(not (d / "graphs" / f).is_file() for f in state.get("graphs", {}).values()):
         return None
@@ -79,6 +82,15 @@ def load_state(paths) -> dict | None:
 def invalidate(paths) -> None:
     """The state no longer describes its stores (they are about to change)."""
     (_state_dir(paths) / "state.json").unlink(missing_ok=True)
+
+
+def discard_state(paths) -> None:
+    """`build --clean`: the next build is a clean one (which makes the state again)."""
+    with state_lock(paths) as free:
+        if free:
+            shutil.rmtree(_state_dir(paths), ignore_errors=True)
+        else:
+            invalidate(paths)
 
 
 def _data_chunks(chunks) -> list:
@@ -121,29 +133,25 @@ def _file_id(chunk) -> str:
     return chunk.path.name if chunk.path is not None else digest(chunk.data)
 
 
-def start_clean(paths, bstore: BuildStore) -> None:
-    """A clean build's store before reasoning (the union and the ontology) dumped into a new state
-    directory, to be the store on disk once the build has got through (save_clean)."""
-    d = _state_dir(paths)
-    shutil.rmtree(d, ignore_errors=True)
-    d.mkdir(parents=True)
-    bstore.store.dump(output=str(d / "union.nq"), format=ox.RdfFormat.N_QUADS)
+def start_clean(paths) -> None:
+    """A clean build starts: the last state goes (the new one is saved once the build got through)."""
+    shutil.rmtree(_state_dir(paths), ignore_errors=True)
 
 
 def save_clean(paths, work: ox.Store, chunks, inferred: GraphChunk, derived: GraphChunk) -> None:
-    """The state after a clean build: the store on disk made from what start_clean dumped, with
-    every data graph also named; the reasoner's work store on disk."""
+    """The state after a clean build: every data graph in a named graph of a store on disk, and
+    the reasoner's work store on disk."""
     d = _state_dir(paths)
-    disk = ox.Store(str(d / "build.store"))
-    disk.bulk_load(path=str(d / "union.nq"), format=ox.RdfFormat.N_QUADS, lenient=True)
-    for c in _data_chunks(chunks):
+    shutil.rmtree(d, ignore_errors=True)
+    d.mkdir(parents=True)
+    disk = ox.Store(str(d / "graphs.store"))
+    for c in _data_chunks(chunks):  # lenient: the build store has read every line already
         if c.path is not None:
             disk.bulk_load(path=str(c.path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(c.graph), lenient=True)
         else:
             disk.bulk_load(c.data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(c.graph), lenient=True)
     disk.flush()
     del disk
-    (d / "union.nq").unlink()
     wdisk = ox.Store(str(d / "work.store"))
     wdisk.bulk_load(work.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS, lenient=True)
     wdisk.flush()
@@ -159,6 +167,23 @@ def _write_graph_files(paths, inferred: GraphChunk, derived: GraphChunk) -> None
         os.replace(tmp, _state_dir(paths) / name)
 
 
+@contextmanager
+def state_lock(paths):
+    """Whether this build may use and write the state: not while another build of the same project
+    does (two test processes building the project at once, say); that one keeps it."""
+    paths.cache.mkdir(parents=True, exist_ok=True)
+    with open(paths.cache / "state.lock", "a") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 class Incremental:
     """The last build's stores opened for update (load_state said they are usable)."""
 
@@ -166,8 +191,11 @@ class Incremental:
         self.paths, self.state = paths, state
         d = _state_dir(paths)
         invalidate(paths)
-        self.bstore = BuildStore(ox.Store(str(d / "build.store")), named=True)
-        self.work = ox.Store(str(d / "work.store"))
+        try:
+            self.graphs = ox.Store(str(d / "graphs.store"))
+            self.work = ox.Store(str(d / "work.store"))
+        except OSError as e:  # a damaged store
+            raise NeedsClean(f"its stores do not open: {e}") from e
 
     def changed(self, chunks) -> list[tuple[str, Path | None, GraphChunk | None]]:
         """(graph, its old file, its new chunk) of every data graph added, removed or changed."""
@@ -180,10 +208,10 @@ class Incremental:
             out.append((g, _state_dir(self.paths) / "graphs" / old[g] if g in old else None, new.get(g)))
         return out
 
-    def apply_union(self, chunks) -> None:
-        """The data graphs and their union brought up to date; what entered and left the union
-        kept for `reason`."""
-        store = self.bstore.store
+    def apply_graphs(self, chunks) -> None:
+        """The data graphs on disk brought up to date; the exact lines that entered and left the
+        union (`added`, `removed`) kept for `reason`."""
+        store = self.graphs
         net: Counter = Counter()  # exact line -> +1 entered the union, -1 left it
         current = {c.graph: c for c in _data_chunks(chunks)}
         self.subjects = set()
@@ -205,46 +233,44 @@ class Incremental:
                 store.load(b"".join(came), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(g))
         self.added = sorted(line for line, n in net.items() if n > 0)
         self.removed = sorted(line for line, n in net.items() if n < 0)
-        # the mention index and selectors are set aside from reasoning: which subjects they are,
-        # before the removed lines leave the default graph and after the added ones enter it
-        self.skip_before = skipped_subjects(store, self.subjects)
-        self._union_remove(self.removed)
-        if self.added:
-            store.load(b"".join(self.added), format=ox.RdfFormat.N_TRIPLES)
-        self.skip_after = skipped_subjects(store, self.subjects)
-        for s in self.skip_before ^ self.skip_after:
+
+    def _skipped(self, bstore: BuildStore) -> tuple[set, set]:
+        """The mention index and selectors are set aside from reasoning: which of the changed
+        lines' subjects they are before the change and after it (`bstore`: the union now). A
+        type line, all IRIs, is spelt one way, and the union before is now's less `added`, plus
+        `removed`."""
+        after = skipped_subjects(bstore.store, self.subjects)
+        added, removed = set(self.added), set(self.removed)
+        before = set()
+        for s in self.subjects:
+            for t in SKIP_FROM_INPUT:
+                line = s + f" <{RDF.type}> <{t}> .\n".encode()
+                if line in removed or (line not in added and s in after and _has_type(bstore.store, s, t)):
+                    before.add(s)
+        for s in before ^ after:
             # its lines already in the union would change sides: only a clean build sorts them again
             mine = _canonical([line for line in self.added if line.startswith(s + b" ")])
-            if any(isinstance(q.graph_name, ox.NamedNode) and (q.subject, q.predicate, q.object) not in mine
-                   for q in store.quads_for_pattern(_node(s), None, None)):
+            if any((q.subject, q.predicate, q.object) not in mine
+                   for q in bstore.store.quads_for_pattern(_node(s), None, None, ox.DefaultGraph())):
                 raise NeedsClean(f"{s.decode()} became or stopped being a mention or selector")
+        return before, after
 
-    def reason(self, ontology) -> GraphChunk:
-        """graph/inferred from the delta (reason/delta.py), loaded."""
-        _refuse_schema_in_data(self.bstore.store)
-        split_after = InputSplit(generate(ontology), self.skip_after)
-        split_before = InputSplit(split_after.rules, self.skip_before)
+    def reason(self, ontology, bstore: BuildStore) -> GraphChunk:
+        """graph/inferred from the delta (reason/delta.py), loaded into `bstore` (the union now)."""
+        _refuse_schema_in_data(bstore.store)
+        skip_before, skip_after = self._skipped(bstore)
+        split_after = InputSplit(generate(ontology), skip_after)
+        split_before = InputSplit(split_after.rules, skip_before)
         r_add, a_add = split_after(self.added)
         r_rem, a_rem = split_before(self.removed)
         inferred = infer_delta(self.work, ontology, b"".join(r_add), b"".join(r_rem), b"".join(a_add), b"".join(a_rem))
         self.inferred = GraphChunk(str(INFERRED_GRAPH), inferred)
+        bstore.load(self.inferred)
         return self.inferred
-
-    def in_memory(self) -> BuildStore:
-        """The build store as a clean build has it after reasoning (the union, graph/inferred and
-        the ontology), in memory."""
-        mem = BuildStore()
-        disk = self.bstore.store
-        mem.store.load(disk.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()),
-                       format=ox.RdfFormat.N_TRIPLES, lenient=True)
-        mem.store.load(disk.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(ONTOLOGY_GRAPH))),
-                       format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)), lenient=True)
-        mem.load(self.inferred)
-        return mem
 
     def _held_elsewhere(self, line: bytes, triple: tuple, graph: str, chunks) -> bool:
         """Is this exact line in another data graph (as it is now)?"""
-        holders = {q.graph_name.value for q in self.bstore.store.quads_for_pattern(*triple, None)
+        holders = {q.graph_name.value for q in self.graphs.quads_for_pattern(*triple, None)
                    if isinstance(q.graph_name, ox.NamedNode)} - SYSTEM_GRAPHS - {graph}
         if not holders:
             return False
@@ -252,24 +278,20 @@ class Incremental:
             return True  # no literal the store would respell: the same triple is the same line
         return any(h in chunks and _has_line(chunks[h].data, line) for h in holders)
 
-    def _union_remove(self, lines) -> None:
-        """Triples out of the default graph that no named graph holds any longer."""
-        store = self.bstore.store
-        for t in _triples(lines):
-            if not any(isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value not in SYSTEM_GRAPHS
-                       for q in store.quads_for_pattern(*t, None)):
-                store.remove(ox.Quad(*t, ox.DefaultGraph()))
-
     def finish(self, chunks, derived: GraphChunk) -> None:
         """The stores are consistent with these chunks: write the state that says so."""
-        self.bstore.store.flush()
+        self.graphs.flush()
         self.work.flush()
         _write_graph_files(self.paths, self.inferred, derived)
         _write_state(self.paths, chunks)
 
     def close(self) -> None:
-        self.bstore = None
+        self.graphs = None
         self.work = None
+
+
+def _has_type(store: ox.Store, s: bytes, t) -> bool:
+    return next(store.quads_for_pattern(_node(s), ox.NamedNode(str(RDF.type)), ox.NamedNode(str(t)), ox.DefaultGraph()), None) is not None
 
 
 def _has_line(data: bytes, line: bytes) -> bool:

@@ -24,11 +24,8 @@ SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 
 class BuildStore:
-    def __init__(self, store: ox.Store | None = None, named: bool = False):
-        """`store`: one already holding a build (the incremental build's, on disk); `named`: it
-        also holds each data graph in a named graph of its own (incremental.py)."""
-        self.store = store if store is not None else ox.Store()
-        self.named = named
+    def __init__(self):
+        self.store = ox.Store()
         self.graphs: list[str] = []
 
     def load(self, chunk) -> None:
@@ -52,12 +49,7 @@ class BuildStore:
     def union_size(self) -> int:
         """Triples in all graphs together, the ontology included, each counted once."""
         in_both = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} ?s ?p ?o }}"
-        if self.named:  # the other named graphs repeat the default graph's triples
-            count = f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ ?s ?p ?o }} UNION {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }} }}"
-            total = int(next(iter(self.store.query(count)))["n"].value)
-        else:
-            total = len(self.store)
-        return total - int(next(iter(self.store.query(in_both)))["n"].value)
+        return len(self.store) - int(next(iter(self.store.query(in_both)))["n"].value)
 
     def class_sizes(self) -> dict[str, int]:
         """Distinct instances per class over all graphs."""

@@ -105,7 +105,7 @@ class InputSplit:
     """Which asserted lines are reasoned over and which are set aside (see _reasoning_input)."""
 
     def __init__(self, rules: list[Rule], skip: set[bytes]):
-        self.skip = skip
+        self.rules, self.skip = rules, skip
         self.skip_predicates = {f"<{p}>".encode() for p in SKIP_PREDICATES}
         self.concluded = conclusions(rules)
         self.any_object = {p for p, o in self.concluded if o is None}

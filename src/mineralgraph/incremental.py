@@ -279,11 +279,26 @@ class Incremental:
         return any(h in chunks and _has_line(chunks[h].data, line) for h in holders)
 
     def finish(self, chunks, derived: GraphChunk) -> None:
-        """The stores are consistent with these chunks: write the state that says so."""
+        """The stores are consistent with these chunks: write the state that says so (after
+        `default_delta` has read the last build's graph files)."""
         self.graphs.flush()
         self.work.flush()
+        self.delta = self.default_delta(derived)
         _write_graph_files(self.paths, self.inferred, derived)
         _write_state(self.paths, chunks)
+
+    def default_delta(self, derived: GraphChunk) -> tuple[list[bytes], list[bytes]]:
+        """Lines that may have entered and left the build store's default graph (the union,
+        graph/inferred and graph/derived) since the last build: what validating only the change
+        starts from. A line may be listed that a graph still holds (never one missed)."""
+        d = _state_dir(self.paths)
+        added, removed = set(self.added), set(self.removed)
+        for name, now in (("inferred.nt", self.inferred), ("derived.nt", derived)):
+            old = set((d / name).read_bytes().splitlines(keepends=True))
+            new = set(now.data.splitlines(keepends=True))
+            added |= new - old
+            removed |= old - new
+        return sorted(added), sorted(removed)
 
     def close(self) -> None:
         self.graphs = None

@@ -124,13 +124,15 @@ def _check_incremental(paths, steps: Steps, jobs, chunks, reports, ontology, sha
     derived, rule_counts = steps.run("deriving (SPARQL rules)", derive_store, bstore, paths.rules, jobs)
     # the stores hold this build's graphs: usable by the next build, whatever validation says
     steps.run("saving the state for an incremental build", inc.finish, chunks, derived)
-    report = steps.run("validating (SHACL + checks)", validate_graph, bstore, shapes, paths.checks, jobs)
+    report = steps.run("validating (SHACL + checks)", validate_graph, bstore, shapes, paths.checks, jobs, inc.delta)
     return _Checked(chunks, reports, bstore, report, [inferred, derived], rule_counts, incremental=True)
 
 
-def validate_graph(bstore: BuildStore, shapes, checks_dir, jobs) -> Report:
-    """The build's validation, in full. The hook for validating what an incremental build changed
-    (validate/delta.py validate_delta, from the last build's findings) when that is merged."""
+def validate_graph(bstore: BuildStore, shapes, checks_dir, jobs, delta=None) -> Report:
+    """The build's validation, in full. `delta`: in an incremental build, the lines that may have
+    entered and left the store's default graph (Incremental.default_delta) — the hook for
+    validating only what changed (validate/delta.py validate_delta, from the last build's
+    findings, which the state would then keep) once that is merged."""
     return validate_store(bstore, shapes, checks_dir, jobs)
 
 
@@ -149,7 +151,11 @@ def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = T
         incremental = incremental and write and free
         checked = _check_graph(paths, steps, jobs, incremental)
         if incremental and not checked.incremental and checked.work is not None and checked.report.conforms:
-            steps.run("saving the state for an incremental build", save_clean, paths, checked.work, checked.chunks, *checked.extra)
+            try:
+                steps.run("saving the state for an incremental build", save_clean, paths, checked.work, checked.chunks, *checked.extra)
+            except OSError as e:  # the build is good without it: the next one is a clean one
+                steps.progress(f"  the state for an incremental build could not be saved ({e}); the next build is a clean one")
+                start_clean(paths)
     if not checked.report.conforms:
         raise ValidationFailed(checked.report)
     chunks, reports, bstore, report = checked.chunks, checked.reports, checked.bstore, checked.report

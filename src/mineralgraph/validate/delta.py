@@ -93,14 +93,16 @@ class Affected:
 def triples(lines) -> list[ox.Triple]:
     """N-Triples lines (str or bytes; blank and comment lines skipped) as pyoxigraph triples."""
     text = b"\n".join(line.encode() if isinstance(line, str) else line for line in lines)
-    return list(ox.parse(text, format=ox.RdfFormat.N_TRIPLES)) if text.strip() else []
+    if not text.strip():
+        return []
+    return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)]
 
 
 def _as_triples(items) -> list[ox.Triple]:
     items = list(items)
-    if items and not isinstance(items[0], ox.Triple):
+    if items and isinstance(items[0], (str, bytes)):
         return triples(items)
-    return items
+    return [t if isinstance(t, ox.Triple) else ox.Triple(t.subject, t.predicate, t.object) for t in items]
 
 
 # -- the walks of the shapes ------------------------------------------------------------------

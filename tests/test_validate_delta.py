@@ -142,6 +142,19 @@ def test_the_reach_of_a_two_step_sparql_constraint(seeds, shapes):
     assert claims and claims <= reached
 
 
+def test_a_check_reaches_the_other_country_with_the_same_code(seeds, shapes):
+    """The SPARQL checks run on what changed too: a country given a second country's ISO code
+    makes both share it (the other one two triples away, through the code literal)."""
+    bstore, before, _ = seeds
+    code = ox.NamedNode(MG + "iso3166Alpha3")
+    countries = [q.subject for q in bstore.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(MG + "Country"), DEFAULT)]
+    first, second = [c for c in countries if any(bstore.store.quads_for_pattern(c, code, None, DEFAULT))][:2]
+    taken = _one(bstore, s=second, p=code)
+    full = _same_as_full(seeds, shapes, added=[ox.Triple(first, code, taken.object)])
+    shared = {f.focus for f in full.findings if f.source == "check countries-share-iso-code"}
+    assert len(shared) == 2 and any(second.value.rsplit("/", 1)[-1] in f for f in shared)
+
+
 def test_n_triples_lines_are_accepted_and_subclass_edits_run_everything(seeds, shapes):
     bstore, _, _ = seeds
     edge = triples(["<https://example.org/A> <http://www.w3.org/2000/01/rdf-schema#subClassOf> <https://example.org/B> ."])

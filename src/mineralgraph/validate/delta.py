@@ -60,9 +60,10 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from ..core.atomic import write_text_atomic
 from ..core.concurrentqueries import solutions
+from ..core.namespaces import PREFIXES
 from ..core.sparqlfiles import read_dir
-from .shaclsparql import FOCUS_MARK, SELECT_MARK, Compiler, results, subclass_edges, to_rdflib
-from .validator import Report, _short, canonical_order, finding_of, shape_count, store_checks
+from .shaclsparql import FOCUS_MARK, SELECT_MARK, Compiler, results, subclass_edges, to_rdflib, top_where
+from .validator import Report, _short, _short_iri, canonical_order, check_findings, finding_of, shape_count
 
 _ANALYSIS_VERSION = 1  # bump when sparql_walks changes: cached walks are then re-read
 FULL_ABOVE = 20000  # affected nodes of one shape above which it is cheaper to run it in full
@@ -192,9 +193,13 @@ class _Walks:
         pattern of its top-level group (then a VALUES block there restricts it safely)."""
         self.compiler.owner = shape
         text, prefixes = self.compiler.select(node, shape, "SPARQL constraint or target")
-        key = hashlib.sha256(json.dumps([_ANALYSIS_VERSION, text, sorted(prefixes.items())]).encode()).hexdigest()
+        return self.sparql_walks_of(text, prefixes, "this")
+
+    def sparql_walks_of(self, text: str, prefixes: dict, focus: str) -> tuple[list[tuple], bool]:
+        key = hashlib.sha256(json.dumps([_ANALYSIS_VERSION, text, sorted((str(k), str(v)) for k, v in prefixes.items()),
+                                         focus]).encode()).hexdigest()
         if key not in self._sparql_cache:
-            self._sparql_cache[key] = sparql_walks(text, prefixes, "this")
+            self._sparql_cache[key] = sparql_walks(text, prefixes, focus)
             self._dirty = True
         return self._sparql_cache[key]
 
@@ -571,22 +576,22 @@ def affected_focus(bstore, shapes: Graph, added, removed, walks: _Walks | None =
     """Per finding source, the focus nodes whose result the edit (added and removed triples of
     the union, bstore after the edit) can have changed; see the module's docstring."""
     added, removed = _as_triples(added), _as_triples(removed)
-    changed = added + removed
     labels_walks, _safe = (walks or _Walks(shapes)).by_label()  # walks: given by validate_delta
-    out = Affected()
-    if any(t.predicate.value == _SUBCLASS for t in changed):
-        out.everything = True
-        out.full = set(labels_walks)
-        return out
+    if any(t.predicate.value == _SUBCLASS for t in added + removed):
+        return Affected(full=set(labels_walks), everything=True)
+    return _affected(bstore, labels_walks, added, removed)
+
+
+def _affected(bstore, labels_walks: dict[str, list[tuple]], added: list, removed: list) -> Affected:
     data = _Data(bstore.store, removed)
     by_pred: dict = defaultdict(list)  # predicate (None: any) -> (label, steps, index, full)
     for label, ws in labels_walks.items():
         for steps, full in ws:
             for i, step in enumerate(steps):
-                preds = step[0]
-                for p in (preds if preds is not None else [None]):
+                for p in (step[0] if step[0] is not None else [None]):
                     by_pred[p].append((label, steps, i, full))
-    for t in changed:
+    out = Affected()
+    for t in added + removed:
         for label, steps, i, full in by_pred.get(t.predicate.value, []) + by_pred.get(None, []):
             if label in out.full:
                 continue
@@ -596,9 +601,9 @@ def affected_focus(bstore, shapes: Graph, added, removed, walks: _Walks | None =
             start = t.object if steps[i][1] else t.subject  # the node the walk is at before step i
             nodes = data.back(start, steps[i]) if len(steps[i]) > 2 and steps[i][2] else {start}
             for step in reversed(steps[:i]):
-                nodes = set().union(*(data.back(n, step) for n in nodes)) if nodes else set()
                 if len(nodes) > FULL_ABOVE:
                     break
+                nodes = set().union(*(data.back(n, step) for n in nodes)) if nodes else set()
             focus = out.focus.setdefault(label, set())
             focus |= nodes
             if len(focus) > FULL_ABOVE:
@@ -667,7 +672,7 @@ def validate_delta(bstore, shapes: Graph, checks_dir: Path, previous: Report, ad
 
     def still_holds(f) -> bool:
         if f.source.startswith("check "):
-            return False  # the checks run in full
+            return False  # the checks' findings: _delta_checks
         if f.source not in known:
             return True  # no compiled query reports it (its shape has no focus nodes): never re-run
         r = root(f.source)
@@ -675,13 +680,48 @@ def validate_delta(bstore, shapes: Graph, checks_dir: Path, previous: Report, ad
 
     report = Report(shapes=shape_count(shapes))
     report.findings = [f for f in previous.findings if still_holds(f)] + fresh
-    checks = 0
-    for directory in (checks_dir / "asserted", checks_dir):
-        report.findings += store_checks(bstore, directory, jobs)
-        checks += len(read_dir(directory))
-    report.checks = checks
+    # the same files the last full run read and checked (a changed check needs a full run)
+    check_files = [c for directory in (checks_dir / "asserted", checks_dir) for c in read_dir(directory, parse=False)]
+    report.findings += _delta_checks(bstore, check_files, previous, added, removed, jobs, walks)
+    walks.save()
+    report.checks = len(check_files)
     report.findings = canonical_order(report.findings)
     return report
+
+
+def _delta_checks(bstore, check_files, previous: Report, added, removed, jobs, walks: _Walks) -> list:
+    """The checks of queries/checks/ the same way: each check's walks from ?focus; restricted by
+    a VALUES ?focus block at the start of its WHERE group when ?focus is bound in every solution
+    there; otherwise, or when a changed triple has no chain to ?focus, run in full."""
+    added, removed = _as_triples(added), _as_triples(removed)
+    label_walks, safe = defaultdict(list), defaultdict(lambda: True)
+    for c in check_files:
+        w, ok = walks.sparql_walks_of(c.text, PREFIXES, "focus")
+        label_walks[f"check {c.name}"] += w
+        safe[f"check {c.name}"] &= ok and top_where(c.text) is not None
+    affected = _affected(bstore, label_walks, added, removed)
+    full = set(affected.full) | {lbl for lbl, ok in safe.items() if not ok and affected.focus.get(lbl)}
+    full |= {lbl for lbl, ts in affected.focus.items() if any(not _sparql_term(t) for t in ts)}
+    runs, texts = [], []
+    for c in check_files:
+        label = f"check {c.name}"
+        if label in full:
+            runs.append(c)
+            texts.append(c.text)
+            continue
+        terms = sorted(_sparql_term(t) for t in affected.focus.get(label, ()))
+        at = top_where(c.text)
+        for i in range(0, len(terms), CHUNK):
+            runs.append(c)
+            texts.append(c.text[:at] + "\nVALUES ?focus { " + " ".join(terms[i:i + CHUNK]) + " }\n" + c.text[at:])
+    out = []
+    for c, rows in zip(runs, solutions(bstore.query, texts, jobs)):
+        out += check_findings(c, rows)
+    names = {lbl: {_short_iri(t.value) for t in ts} for lbl, ts in affected.focus.items() if lbl not in full}
+    labels = {f"check {c.name}" for c in check_files}
+    kept = [f for f in previous.findings if f.source in labels and f.source not in full
+            and f.focus not in names.get(f.source, ())]
+    return kept + out
 
 
 def _query_labels(q, walks: _Walks) -> list[str]:

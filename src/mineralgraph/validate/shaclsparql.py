@@ -175,9 +175,9 @@ class Compiler:
         for var in ("PATH", "currentShape", "shapesGraph", "value"):
             if re.search(rf"\${var}\b", text):
                 self.refuse(shape, f"has a {role} using ${var}")
-        where = re.search(r"\bWHERE\s*\{", text, flags=re.IGNORECASE)
-        if where and "{" not in text[:where.start()]:  # the top-level group, never a subquery's
-            text = text[:where.end()] + "\n" + SELECT_MARK + text[where.end():]
+        at = top_where(text)
+        if at is not None:
+            text = text[:at] + "\n" + SELECT_MARK + text[at:]
         return re.sub(r"\$this\b", "?this", text), self.prefixes(node)
 
     # -- focus nodes ---------------------------------------------------------------------------
@@ -389,6 +389,16 @@ class Compiler:
                 q("QualifiedMaxCountConstraintComponent",
                   f"SELECT ?this WHERE {{ {counted} }} GROUP BY ?this HAVING (COUNT(DISTINCT {v}) > {int(n)})")
         return out
+
+
+def top_where(text: str) -> int | None:
+    """Where the top-level group of a SELECT starts (just after `WHERE {`), or None when that
+    is not certain: a brace before it (a subquery's WHERE), or a comment on its line."""
+    where = re.search(r"\bWHERE\s*\{", text, flags=re.IGNORECASE)
+    if where is None or "{" in text[:where.start()]:
+        return None
+    line = text[text.rfind("\n", 0, where.start()) + 1:where.start()]
+    return None if "#" in line else where.end()
 
 
 def _merge(into: dict, declared: dict, shape, compiler: Compiler) -> None:

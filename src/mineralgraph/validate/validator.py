@@ -204,17 +204,24 @@ def store_checks(bstore, checks_dir: Path, jobs: int | None = None) -> list[Find
     findings = []
     checks = read_dir(checks_dir)
     for check, rows in zip(checks, solutions(bstore.query, [c.text for c in checks], jobs)):
-        for row in rows:
-            severity, message, focus = (_binding(row, v) for v in ("severity", "message", "focus"))
-            findings.append(
-                Finding(
-                    severity=severity.value if severity is not None else "Violation",
-                    focus=_short_iri(focus.value) if focus is not None else "?",
-                    path=None,
-                    message=message.value if message is not None else (check.header.splitlines()[0] if check.header else check.name),
-                    source=f"check {check.name}",
-                )
+        findings += check_findings(check, rows)
+    return findings
+
+
+def check_findings(check, rows) -> list[Finding]:
+    """The findings a check's rows stand for (store_checks and validate/delta.py)."""
+    findings = []
+    for row in rows:
+        severity, message, focus = (_binding(row, v) for v in ("severity", "message", "focus"))
+        findings.append(
+            Finding(
+                severity=severity.value if severity is not None else "Violation",
+                focus=_short_iri(focus.value) if focus is not None else "?",
+                path=None,
+                message=message.value if message is not None else (check.header.splitlines()[0] if check.header else check.name),
+                source=f"check {check.name}",
             )
+        )
     return findings
 
 

@@ -38,10 +38,17 @@ The sh:class and targetClass checks are compiled with the subclass closure read 
 a changed rdfs:subClassOf triple re-runs every shape.
 
 A shape's queries then run with their focus restricted (a VALUES block at the markers
-shaclsparql.py puts in each focus pattern and SPARQL select; in chunks), or in full when the
-affected set is larger than FULL_ABOVE. The SPARQL checks of queries/checks/ run in full: all
-of them take well under a second at 200 sources (bench/validate_delta_bench.py), and they are
-free-form queries whose focus may come from a BIND.
+shaclsparql.py puts in each focus pattern and SPARQL select; in chunks of CHUNK), or in full when
+the affected set is larger than FULL_ABOVE or holds a blank node (a VALUES block cannot name
+one). Shapes whose findings share a source name (blank-node shapes report "shape (component)")
+share one focus set, so every query that can report a finding re-runs the nodes whose old
+findings are dropped. The SPARQL checks of queries/checks/ are read the same way, from ?focus:
+restricted by a VALUES ?focus block at the start of their WHERE group when ?focus is bound in
+every solution there, otherwise run in full when touched (all ten take ~2 s at 200 sources).
+
+Assumed, not checked: `previous` is the report of the same shapes and checks (a changed shape
+or check file needs a full validate_store), on the store before the edit; the edit is exactly
+the difference of the union (a triple both added and removed is harmless, a missing one is not).
 """
 
 from __future__ import annotations
@@ -69,7 +76,6 @@ _ANALYSIS_VERSION = 1  # bump when sparql_walks changes: cached walks are then r
 FULL_ABOVE = 20000  # affected nodes of one shape above which it is cheaper to run it in full
 CHUNK = 2000  # focus nodes per VALUES block
 
-_TYPE = ox.NamedNode(str(RDF.type))
 _SUBCLASS = str(RDFS.subClassOf)
 
 # A step of a walk: (predicate IRIs or None for any, inverse?[, closure?]); a closure step is
@@ -533,6 +539,10 @@ def _step(edge, inverse: bool) -> Step:
 
 
 # -- the reach in the data --------------------------------------------------------------------
+class _TooMany(Exception):
+    pass
+
+
 class _Data:
     """The store after the edit plus the removed triples: every walk of before or after."""
 
@@ -547,11 +557,13 @@ class _Data:
         """The nodes from which `step` leads to node (a closure step: any number of times)."""
         if len(step) > 2 and step[2]:
             seen, todo = {node}, [node]
-            while todo and len(seen) <= FULL_ABOVE:
+            while todo:
                 for m in self._back_once(todo.pop(), step[0], step[1]):
                     if m not in seen:
                         seen.add(m)
                         todo.append(m)
+                if len(seen) > FULL_ABOVE:
+                    raise _TooMany()  # a partial closure could miss a node: the shape runs in full
             return seen
         return self._back_once(node, step[0], step[1])
 
@@ -599,11 +611,15 @@ def _affected(bstore, labels_walks: dict[str, list[tuple]], added: list, removed
                 out.full.add(label)
                 continue
             start = t.object if steps[i][1] else t.subject  # the node the walk is at before step i
-            nodes = data.back(start, steps[i]) if len(steps[i]) > 2 and steps[i][2] else {start}
-            for step in reversed(steps[:i]):
-                if len(nodes) > FULL_ABOVE:
-                    break
-                nodes = set().union(*(data.back(n, step) for n in nodes)) if nodes else set()
+            try:
+                nodes = data.back(start, steps[i]) if len(steps[i]) > 2 and steps[i][2] else {start}
+                for step in reversed(steps[:i]):
+                    if len(nodes) > FULL_ABOVE:
+                        raise _TooMany()
+                    nodes = set().union(*(data.back(n, step) for n in nodes)) if nodes else set()
+            except _TooMany:
+                out.full.add(label)
+                continue
             focus = out.focus.setdefault(label, set())
             focus |= nodes
             if len(focus) > FULL_ABOVE:
@@ -621,6 +637,7 @@ def validate_delta(bstore, shapes: Graph, checks_dir: Path, previous: Report, ad
     edit) and the edit: the previous findings of unaffected focus nodes kept, the compiled shapes
     re-run for the affected ones (or in full), the SPARQL checks run in full. `cache_file`: where
     the walks of the shapes' SPARQL selects are kept between runs (None: read each time, ~3 s)."""
+    added, removed = _as_triples(added), _as_triples(removed)  # read twice below: no iterator
     walks = _Walks(shapes, cache_file)
     affected = affected_focus(bstore, shapes, added, removed, walks)
     _, safe = walks.by_label()
@@ -693,7 +710,6 @@ def _delta_checks(bstore, check_files, previous: Report, added, removed, jobs, w
     """The checks of queries/checks/ the same way: each check's walks from ?focus; restricted by
     a VALUES ?focus block at the start of its WHERE group when ?focus is bound in every solution
     there; otherwise, or when a changed triple has no chain to ?focus, run in full."""
-    added, removed = _as_triples(added), _as_triples(removed)
     label_walks, safe = defaultdict(list), defaultdict(lambda: True)
     for c in check_files:
         w, ok = walks.sparql_walks_of(c.text, PREFIXES, "focus")

@@ -89,6 +89,7 @@ def main() -> None:
         affected, t_aff = _timed(delta_mod.affected_focus, after, shapes, added, removed)
         cold, t_cold = _timed(delta_mod.validate_delta, after, shapes, checks, previous, added, removed, args.jobs, cache)
         warm, t_warm = _timed(delta_mod.validate_delta, after, shapes, checks, previous, added, removed, args.jobs, cache)
+    depths = delta_mod.reach(shapes)
     same = cold.findings == full.findings and warm.findings == full.findings
     print(f"\n## validate_delta vs validate_store ({label}; {len(added)} triples added, {len(removed)} removed)\n")
     print(f"| | seconds | vs full |")
@@ -100,6 +101,9 @@ def main() -> None:
     print(f"| affected_focus alone (cold) | {t_aff:.2f} | |")
     print(f"\naffected: {len(affected.nodes)} focus nodes over {len(affected.focus)} shapes; "
           f"run in full: {sorted(affected.full) or 'none'}{' (everything)' if affected.everything else ''}")
+    counts = {d: sum(1 for v in depths.values() if v == d) for d in sorted({v for v in depths.values()}, key=str)}
+    print("reach of the shapes (longest walk in triples: sources): "
+          + ", ".join(f"{d if d is not None else 'unbounded'}: {n}" for d, n in counts.items()))
     print(f"findings: {len(full.findings)} ({full.summary()}); delta's identical, in order: {same}")
     if not same:
         sys.exit(1)

@@ -16,6 +16,8 @@ API (the incremental build calls these; nothing here writes files):
         and in the same order, from `previous` (the last run's Report, e.g. Report.from_json of
         what the build cached) and the edit.
     Report.to_json() / Report.from_json() (validator.py): the findings kept between builds.
+    reach(shapes) -> {finding source: the longest walk in triples, or None: unbounded}.
+    triples(lines) -> [pyoxigraph Triple]: N-Triples lines parsed.
 
 How the reach is found. Each shape is read as walks from its focus node: a walk is a sequence
 of steps (predicates, direction) along which the shape reads triples; a changed triple (s p o)
@@ -582,6 +584,17 @@ class _Data:
                 out.update(q.subject for q in self.store.quads_for_pattern(None, pn, node, None))
             out.update(t.subject for t in self.by_object.get(node, ()) if preds is None or t.predicate.value in preds)
         return out
+
+
+def reach(shapes: Graph, cache_file: Path | None = None) -> dict[str, int | None]:
+    """Per finding source, how many triples away from its focus node a shape reads (its longest
+    walk; a closure step counts once), or None when some triple it reads has no chain back to
+    the focus node (the shape then runs in full whenever such a triple changes)."""
+    walks = _Walks(shapes, cache_file)
+    out = {label: (None if any(full for _, full in ws) else max(len(steps) for steps, _ in ws))
+           for label, ws in walks.by_label()[0].items()}
+    walks.save()
+    return out
 
 
 def affected_focus(bstore, shapes: Graph, added, removed, walks: _Walks | None = None) -> Affected:

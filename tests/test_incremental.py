@@ -83,6 +83,7 @@ def test_incremental_and_clean_builds_give_the_same_dist(dist_dir, project_copy)
         assert not clean.incremental
         assert _dist(root) == after, what
         assert result.manifest == clean.manifest, what
+        assert result.validation.findings == clean.validation.findings, what  # validated from the change alone
         return after
 
     # an annotation's note edited, and a source added (a replica of 002, whose list versions a

@@ -9,6 +9,8 @@ The state (read only when complete; state.json says so and is written last):
 - inferred.nt, derived.nt  the last build's graph/inferred and graph/derived;
 - graphs/       hard links to each data graph's cache file as it was (the cache removes an entry
   when its source changes; the link keeps the old lines to compare with);
+- findings.json the last build's validation report (written after state.json, removed with it),
+  and walks.json, what validate/delta.py read from the shapes;
 - state.json    what the stores hold (config key, graph -> file). It is removed before the stores
   change and written once they agree again, so a build killed half-way, or one that stopped
   before its stores were consistent, leaves no state.json: the next build is a clean one.
@@ -42,8 +44,10 @@ from .core.namespaces import DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 from .reason.delta import infer_delta
 from .reason.owl2rl import generate
 from .reason.reasoner import SKIP_FROM_INPUT, InputSplit, _refuse_schema_in_data, skipped_subjects
+from .validate.validator import Report
 
 STATE = "state"
+FINDINGS = "findings.json"
 SYSTEM_GRAPHS = {str(ONTOLOGY_GRAPH), str(INFERRED_GRAPH), str(DERIVED_GRAPH)}
 
 
@@ -82,6 +86,27 @@ def load_state(paths) -> dict | None:
 def invalidate(paths) -> None:
     """The state no longer describes its stores (they are about to change)."""
     (_state_dir(paths) / "state.json").unlink(missing_ok=True)
+    (_state_dir(paths) / FINDINGS).unlink(missing_ok=True)
+
+
+def load_findings(paths) -> Report | None:
+    """The last build's validation report, if it was kept (validate_delta starts from it)."""
+    try:
+        return Report.from_json((_state_dir(paths) / FINDINGS).read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def save_findings(paths, report: Report) -> None:
+    """This build's validation report, beside the state it is the report of (written after it)."""
+    tmp = _state_dir(paths) / f".{FINDINGS}.tmp"
+    tmp.write_text(report.to_json(), encoding="utf-8")
+    os.replace(tmp, _state_dir(paths) / FINDINGS)
+
+
+def walks_cache(paths) -> Path:
+    """Where validate/delta.py keeps what it read from the shapes between builds."""
+    return _state_dir(paths) / "walks.json"
 
 
 def discard_state(paths) -> None:
@@ -138,7 +163,7 @@ def start_clean(paths) -> None:
     shutil.rmtree(_state_dir(paths), ignore_errors=True)
 
 
-def save_clean(paths, work: ox.Store, chunks, inferred: GraphChunk, derived: GraphChunk) -> None:
+def save_clean(paths, work: ox.Store, chunks, report: Report, inferred: GraphChunk, derived: GraphChunk) -> None:
     """The state after a clean build: every data graph in a named graph of a store on disk, and
     the reasoner's work store on disk."""
     d = _state_dir(paths)
@@ -158,6 +183,7 @@ def save_clean(paths, work: ox.Store, chunks, inferred: GraphChunk, derived: Gra
     del wdisk
     _write_graph_files(paths, inferred, derived)
     _write_state(paths, chunks)
+    save_findings(paths, report)
 
 
 def _write_graph_files(paths, inferred: GraphChunk, derived: GraphChunk) -> None:
@@ -190,6 +216,7 @@ class Incremental:
     def __init__(self, paths, state: dict):
         self.paths, self.state = paths, state
         d = _state_dir(paths)
+        self.previous = load_findings(paths)  # read before invalidate removes them
         invalidate(paths)
         try:
             self.graphs = ox.Store(str(d / "graphs.store"))

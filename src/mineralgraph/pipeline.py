@@ -19,10 +19,12 @@ from .core.errors import InputError, ValidationFailed
 from .core.namespaces import (CANONICAL_BASE, IRI_BASE_ENV, DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, iri_base,
                               rebase_iri, rebase_ntriples, source_graph)
 from .core.paths import ProjectPaths
-from .incremental import Incremental, NeedsClean, load_state, save_clean, start_clean, state_lock
+from .incremental import (Incremental, NeedsClean, load_state, save_clean, save_findings, start_clean, state_lock,
+                          walks_cache)
 from .publish.dist import inputs_digest, read_manifest, write_dist
 from .reason.derive import derive_store
 from .reason.reasoner import infer_work
+from .validate.delta import validate_delta
 from .validate.validator import Report, load_shapes, store_checks, validate_store
 
 Progress = Callable[[str], None]
@@ -124,16 +126,21 @@ def _check_incremental(paths, steps: Steps, jobs, chunks, reports, ontology, sha
     derived, rule_counts = steps.run("deriving (SPARQL rules)", derive_store, bstore, paths.rules, jobs)
     # the stores hold this build's graphs: usable by the next build, whatever validation says
     steps.run("saving the state for an incremental build", inc.finish, chunks, derived)
-    report = steps.run("validating (SHACL + checks)", validate_graph, bstore, shapes, paths.checks, jobs, inc.delta)
+    report = steps.run("validating (SHACL + checks)", validate_graph, bstore, shapes, paths.checks, jobs,
+                       inc.delta, inc.previous, walks_cache(paths))
+    save_findings(paths, report)  # conforming or not: the report of the graphs the state now holds
     return _Checked(chunks, reports, bstore, report, [inferred, derived], rule_counts, incremental=True)
 
 
-def validate_graph(bstore: BuildStore, shapes, checks_dir, jobs, delta=None) -> Report:
-    """The build's validation, in full. `delta`: in an incremental build, the lines that may have
-    entered and left the store's default graph (Incremental.default_delta) — the hook for
-    validating only what changed (validate/delta.py validate_delta, from the last build's
-    findings, which the state would then keep) once that is merged."""
-    return validate_store(bstore, shapes, checks_dir, jobs)
+def validate_graph(bstore: BuildStore, shapes, checks_dir, jobs, delta=None, previous: Report | None = None,
+                   walks=None) -> Report:
+    """The build's validation: in full, or in an incremental build from the last build's report
+    (`previous`) and the lines that may have entered and left the store's default graph (`delta`,
+    Incremental.default_delta): validate/delta.py re-runs only what they can have changed, and
+    gives the report a full run gives."""
+    if delta is None or previous is None:
+        return validate_store(bstore, shapes, checks_dir, jobs)
+    return validate_delta(bstore, shapes, checks_dir, previous, *delta, jobs=jobs, cache_file=walks)
 
 
 def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = True, jobs: int | None = None,
@@ -152,7 +159,8 @@ def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = T
         checked = _check_graph(paths, steps, jobs, incremental)
         if incremental and not checked.incremental and checked.work is not None and checked.report.conforms:
             try:
-                steps.run("saving the state for an incremental build", save_clean, paths, checked.work, checked.chunks, *checked.extra)
+                steps.run("saving the state for an incremental build", save_clean, paths, checked.work, checked.chunks,
+                          checked.report, *checked.extra)
             except OSError as e:  # the build is good without it: the next one is a clean one
                 steps.progress(f"  the state for an incremental build could not be saved ({e}); the next build is a clean one")
                 start_clean(paths)

@@ -169,14 +169,17 @@ def save_clean(paths, work: ox.Store, chunks, report: Report, inferred: GraphChu
     d = _state_dir(paths)
     shutil.rmtree(d, ignore_errors=True)
     d.mkdir(parents=True)
+    # one bulk load of all graphs as N-Quads (one per graph costs a bulk load's fixed work each);
+    # lenient: the build store has read every line already
+    quads = d / "graphs.nq"
+    with open(quads, "wb") as f:
+        for c in _data_chunks(chunks):
+            f.write(c.data.replace(b" .\n", f" <{c.graph}> .\n".encode()))
     disk = ox.Store(str(d / "graphs.store"))
-    for c in _data_chunks(chunks):  # lenient: the build store has read every line already
-        if c.path is not None:
-            disk.bulk_load(path=str(c.path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(c.graph), lenient=True)
-        else:
-            disk.bulk_load(c.data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(c.graph), lenient=True)
+    disk.bulk_load(path=str(quads), format=ox.RdfFormat.N_QUADS, lenient=True)
     disk.flush()
     del disk
+    quads.unlink()
     wdisk = ox.Store(str(d / "work.store"))
     wdisk.bulk_load(work.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS, lenient=True)
     wdisk.flush()
@@ -290,7 +293,9 @@ class Incremental:
         split_before = InputSplit(split_after.rules, skip_before)
         r_add, a_add = split_after(self.added)
         r_rem, a_rem = split_before(self.removed)
-        inferred = infer_delta(self.work, ontology, b"".join(r_add), b"".join(r_rem), b"".join(a_add), b"".join(a_rem))
+        previous = (_state_dir(self.paths) / "inferred.nt").read_bytes()
+        inferred = infer_delta(self.work, ontology, b"".join(r_add), b"".join(r_rem), b"".join(a_add), b"".join(a_rem),
+                               previous)
         self.inferred = GraphChunk(str(INFERRED_GRAPH), inferred)
         bstore.load(self.inferred)
         return self.inferred

@@ -18,29 +18,36 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from .owl2rl import Rule, generate
-from .reasoner import (ASIDE, DERIVED, _encode, _kept, _pattern, _refuse_equalities, _term, rule_updates)
+from ..core.ntriples import restore_language_case
+from .reasoner import (ASIDE, DERIVED, _decode, _encode, _kept, _pattern, _refuse_equalities, _term, rule_updates)
 
 OVER = "urn:mineralgraph:reasoning:overdeleted"  # everything over-deleted
 OVER_ROUND = "urn:mineralgraph:reasoning:overdeleted/"  # what over-deletion round r reached
 ADDED = "urn:mineralgraph:reasoning:added"
 FORWARD = "urn:mineralgraph:reasoning:forward/"  # round r of the forward (semi-naive) evaluation
+CHANGED = "urn:mineralgraph:reasoning:changed"  # every triple that entered or left a graph in this update
 
 
 def infer_delta(work: ox.Store, ontology: Graph, added: bytes, removed: bytes, aside_added: bytes = b"",
-                aside_removed: bytes = b"", max_rounds: int = 100) -> bytes:
+                aside_removed: bytes = b"", previous: bytes | None = None, max_rounds: int = 100) -> bytes:
     """Update `work` for reasoned-input lines `added` and `removed` (N-Triples, exact spelling:
     each line entered or left the input, none in both) and the set-aside lines likewise; return
-    graph/inferred as infer_store would for the new input."""
+    graph/inferred as infer_store would for the new input. `previous`: the graph/inferred the
+    work store gave before, updated where something changed (else read from all conclusions)."""
     rules = generate(ontology)
+    work.update(f"DROP SILENT GRAPH <{CHANGED}>")
     if aside_removed:
         _load(work, aside_removed, ADDED)
-        work.update(f"DELETE {{ GRAPH <{ASIDE}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{ADDED}> {{ ?s ?p ?o }} }} ; DROP SILENT GRAPH <{ADDED}>")
+        work.update(f"DELETE {{ GRAPH <{ASIDE}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{ADDED}> {{ ?s ?p ?o }} }} ; "
+                    f"ADD <{ADDED}> TO <{CHANGED}> ; DROP SILENT GRAPH <{ADDED}>")
     if aside_added:
         _load(work, aside_added, ASIDE)
+        _load(work, aside_added, CHANGED)
     if removed:
         _overdelete(work, rules, removed, max_rounds)
     if added:
         _load(work, added, ADDED)
+        work.update(f"ADD <{ADDED}> TO <{CHANGED}>")
         # asserted now, so no longer a conclusion
         work.update(f"DELETE {{ GRAPH <{DERIVED}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{ADDED}> {{ ?s ?p ?o }} }} ; "
                     f"ADD <{ADDED}> TO DEFAULT")
@@ -50,9 +57,20 @@ def infer_delta(work: ox.Store, ontology: Graph, added: bytes, removed: bytes, a
             work.update(_rederive_update(rule, first))
     work.update(f"ADD SILENT <{first}> TO DEFAULT ; ADD SILENT <{first}> TO <{DERIVED}> ; "
                 f"ADD SILENT <{ADDED}> TO <{first}> ; DROP SILENT GRAPH <{OVER}> ; DROP SILENT GRAPH <{ADDED}>")
+    work.update(f"ADD SILENT <{first}> TO <{CHANGED}>")
     _forward(work, rules, max_rounds)
-    _refuse_equalities(work, ontology)
-    return _kept(work, [DERIVED])
+    _refuse_equalities(work, ontology, among=CHANGED)  # the graph before had none
+    if previous is None:
+        kept = _kept(work, [DERIVED])
+    else:
+        # every triple that changed leaves graph/inferred; those kept now come back
+        gone = _decode(work.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{CHANGED}> {{ ?s ?p ?o }} }}")
+                       .serialize(format=ox.RdfFormat.N_TRIPLES))
+        gone = set(restore_language_case(gone).splitlines(keepends=True))
+        now = _kept(work, [CHANGED], within=DERIVED).splitlines(keepends=True)
+        kept = b"".join(sorted({line for line in previous.splitlines(keepends=True) if line not in gone} | set(now)))
+    work.update(f"DROP SILENT GRAPH <{CHANGED}>")
+    return kept
 
 
 def _load(work: ox.Store, data: bytes, graph: str) -> None:
@@ -76,6 +94,7 @@ def _overdelete(work: ox.Store, rules: list[Rule], removed: bytes, max_rounds: i
     else:
         raise RuntimeError(f"over-deletion did not reach a fixpoint in {max_rounds} rounds")
     work.update(f"DROP SILENT GRAPH <{OVER_ROUND}{max_rounds}>")
+    work.update(f"ADD <{OVER}> TO <{CHANGED}>")
     work.update(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{OVER}> {{ ?s ?p ?o }} }} ; "
                 f"DELETE {{ GRAPH <{DERIVED}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{OVER}> {{ ?s ?p ?o }} }}")
 
@@ -120,5 +139,5 @@ def _forward(work: ox.Store, rules: list[Rule], max_rounds: int) -> None:
         if next(work.quads_for_pattern(None, None, None, ox.NamedNode(target)), None) is None:
             work.update(f"DROP SILENT GRAPH <{target}>")
             return
-        work.update(f"ADD <{target}> TO DEFAULT ; ADD <{target}> TO <{DERIVED}>")
+        work.update(f"ADD <{target}> TO DEFAULT ; ADD <{target}> TO <{DERIVED}> ; ADD <{target}> TO <{CHANGED}>")
     raise RuntimeError(f"reasoning did not reach a fixpoint in {max_rounds} rounds")

@@ -192,30 +192,33 @@ def _refuse_schema_in_data(store: ox.Store) -> None:
                          "ontology/, where the reasoner's rules are generated from")
 
 
-def _refuse_equalities(work: ox.Store, ontology: Graph) -> None:
+def _refuse_equalities(work: ox.Store, ontology: Graph, among: str | None = None) -> None:
     """OWL 2 RL makes two values of a functional property the same thing (prp-fp); the rules do
-    not implement equality, so such data is an error (it is one in this model anyway)."""
+    not implement equality, so such data is an error (it is one in this model anyway). `among`:
+    a graph one of the two values must be in (what changed, when the rest was checked before)."""
     props = functional_properties(ontology)
     if not props:
         return
+    new = f"GRAPH <{among}> {{ ?x ?p ?b }} " if among else ""
     q = (f"SELECT ?x ?p ?a ?b WHERE {{ VALUES ?p {{ {' '.join(f'<{p}>' for p in props)} }} "
-         "?x ?p ?a . ?x ?p ?b FILTER(!sameTerm(?a, ?b)) } LIMIT 1")
+         f"{new}?x ?p ?a . ?x ?p ?b FILTER(!sameTerm(?a, ?b)) }} LIMIT 1")
     for row in work.query(q):
         values = _decode(f"{row['a']} and {row['b']}".encode()).decode()
         raise InputError(f"{row['x']} has two values of the functional property {row['p']}: {values}; "
                          "OWL would make them one (owl:sameAs)")
 
 
-def _kept(work: ox.Store, graphs: list[str]) -> bytes:
-    """The new triples (those in `graphs`) worth keeping, as sorted N-Triples: about one of our
-    entities (an id/ IRI as subject), not a blank node, not noise, not asserted among the triples
-    set aside."""
+def _kept(work: ox.Store, graphs: list[str], within: str | None = None) -> bytes:
+    """The new triples (those in `graphs`; and in the graph `within`, if given) worth keeping, as
+    sorted N-Triples: about one of our entities (an id/ IRI as subject), not a blank node, not
+    noise, not asserted among the triples set aside."""
     if not graphs:
         return b""
     noise = ", ".join(f"<{t}>" for t in NOISE_TYPES)
     dropped = ", ".join(f"<{p}>" for p in DROP_PREDICATES)
+    also = f"GRAPH <{within}> {{ ?s ?p ?o }}" if within else ""
     query = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-        {{ {" UNION ".join(f"{{ GRAPH <{g}> {{ ?s ?p ?o }} }}" for g in graphs)}
+        {{ {" UNION ".join(f"{{ GRAPH <{g}> {{ ?s ?p ?o }} }}" for g in graphs)} {also}
            FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{BASE}id/") && !isBlank(?o))
            FILTER(?p NOT IN ({dropped}))
            FILTER(?p != <{RDF.type}> || ?o NOT IN ({noise})) }}

@@ -77,7 +77,7 @@ def test_incremental_and_clean_builds_give_the_same_dist(dist_dir, project_copy)
 
     def incremental_equals_clean(what: str) -> dict[str, bytes]:
         result = build(paths)
-        assert result.incremental, what  # the state was used, not silently the clean path
+        assert result.incremental, (what, result.why_clean)  # the state was used, not silently the clean path
         after = _dist(root)
         clean = build(paths, incremental=False)  # leaves the state alone
         assert not clean.incremental

@@ -30,6 +30,7 @@ import fcntl
 import json
 import os
 import shutil
+import time
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -221,11 +222,8 @@ class Incremental:
         d = _state_dir(paths)
         self.previous = load_findings(paths)  # read before invalidate removes them
         invalidate(paths)
-        try:
-            self.graphs = ox.Store(str(d / "graphs.store"))
-            self.work = ox.Store(str(d / "work.store"))
-        except OSError as e:  # a damaged store
-            raise NeedsClean(f"its stores do not open: {e}") from e
+        self.graphs = _open(d / "graphs.store")
+        self.work = _open(d / "work.store")
 
     def changed(self, chunks) -> list[tuple[str, Path | None, GraphChunk | None]]:
         """(graph, its old file, its new chunk) of every data graph added, removed or changed."""
@@ -335,6 +333,18 @@ class Incremental:
     def close(self) -> None:
         self.graphs = None
         self.work = None
+
+
+def _open(path: Path, attempts: int = 20) -> ox.Store:
+    """A store of the state, waiting a little if the last build's handle on it is still closing
+    (RocksDB's lock); NeedsClean if it does not open (damaged, or held by another process)."""
+    for attempt in range(attempts):
+        try:
+            return ox.Store(str(path))
+        except OSError as e:
+            if attempt == attempts - 1:
+                raise NeedsClean(f"its store {path.name} does not open: {e}") from e
+            time.sleep(0.25)
 
 
 def _has_type(store: ox.Store, s: bytes, t) -> bool:

@@ -38,6 +38,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     manifest: dict = field(default_factory=dict)
     incremental: bool = False  # made from the last build's state, not from scratch
+    why_clean: str = ""  # why not, when it was asked for
 
 
 class Steps:
@@ -46,6 +47,11 @@ class Steps:
     def __init__(self, progress: Progress | None):
         self.progress = progress or (lambda _msg: None)
         self.timings: dict[str, float] = {}
+        self.why_clean = ""  # why a build that could have been incremental was not
+
+    def clean(self, why: str) -> None:
+        self.why_clean = why
+        self.progress(f"  {why}: a clean build")
 
     def run(self, name: str, fn, *args, **kwargs):
         self.progress(f"{name} …")
@@ -89,12 +95,12 @@ def _check_graph(paths: ProjectPaths, steps: Steps, jobs: int | None, incrementa
     if incremental:
         state = load_state(paths)
         if state is None:
-            steps.progress("  no usable state of the last build (or its configuration changed): a clean build")
+            steps.clean("no usable state of the last build (or its configuration changed)")
         else:
             try:
                 return _check_incremental(paths, steps, jobs, chunks, reports, ontology, shapes, state)
             except NeedsClean as why:
-                steps.progress(f"  the last build's state cannot take this change ({why}): a clean build")
+                steps.clean(f"the last build's state cannot take this change ({why})")
 
     bstore = BuildStore()
     steps.run("loading the build store", _load_chunks, bstore, chunks)
@@ -154,7 +160,7 @@ def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = T
     base = iri_base(base)
     with state_lock(paths) as free:
         if incremental and write and not free:
-            steps.progress("  another build is using the incremental state: a clean build that leaves it alone")
+            steps.clean("another build is using the incremental state (left alone)")
         incremental = incremental and write and free
         checked = _check_graph(paths, steps, jobs, incremental)
         if incremental and not checked.incremental and checked.work is not None and checked.report.conforms:
@@ -175,7 +181,7 @@ def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = T
     manifest["iri_base"] = base
     if write:
         steps.run("writing dist/", write_dist, graphs, manifest, paths.dist, jobs, all_dumps)
-    return BuildResult(bstore, reports, report, steps.timings, manifest, checked.incremental)
+    return BuildResult(bstore, reports, report, steps.timings, manifest, checked.incremental, steps.why_clean)
 
 
 def _rebase(graphs, base: str) -> list[GraphChunk]:

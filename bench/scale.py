@@ -273,7 +273,7 @@ def report(results: list[dict]) -> None:
     print("\n## Build steps, clean build / rebuild after one edit (s)\n")
     print("| step | " + " | ".join(str(r["n"]) for r in results) + " |")
     print("|---|" + "---|" * len(results))
-    steps += [s for r in results for s in r["warm"]["timings"] if s not in steps]
+    steps += list(dict.fromkeys(s for r in results for s in r["warm"]["timings"] if s not in steps))  # once each
     for s in steps:
         print(f"| {s} | " + " | ".join(f"{r['cold']['timings'].get(s, 0):.2f} / {r['warm']['timings'].get(s, 0):.2f}"
                                       for r in results) + " |")

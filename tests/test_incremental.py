@@ -1,6 +1,7 @@
-"""A rebuild that reuses what the last build left (.mineralgraph-cache: per-source graphs and
-whatever else it keeps) gives the dist/ a clean build gives, byte for byte, after an annotation
-is edited, a source added and a source removed (issue 24)."""
+"""A rebuild that reuses what the last build left (.mineralgraph-cache: per-source graphs and the
+incremental build's state) gives the dist/ a clean build gives, byte for byte, after an annotation
+is edited, a source added, an inferred fact changed, a source removed, and a failed build fixed
+(issue 24)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import hashlib
 import re
 import shutil
 
+import pytest
 import yaml
 
 from mineralgraph.core.paths import ProjectPaths
+from mineralgraph.core.errors import ValidationFailed
+from mineralgraph.incremental import load_state
 from mineralgraph.pipeline import build
 from seedscope import ROOT
 
@@ -44,31 +48,78 @@ def _dist(root) -> dict[str, bytes]:
     return {f.name: f.read_bytes() for f in sorted((root / "dist").iterdir())}
 
 
+def _graph(nq: bytes, name: str) -> set[bytes]:
+    suffix = f" <https://w3id.org/mineralgraph/graph/{name}> .\n".encode()
+    return {line for line in nq.splitlines(keepends=True) if line.endswith(suffix)}
+
+
+def _edit(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 def test_incremental_and_clean_builds_give_the_same_dist(dist_dir, project_copy):
+    """One warm clean build, then edits each built incrementally (from the last build's state)
+    and compared, byte for byte, with a clean build of the same inputs."""
     root, paths = project_copy, ProjectPaths(project_copy)
     # what the session's build of the real project left: a warm cache, as a maintainer has it
-    # (complete entries only: another test process may be writing one; a missed entry is rebuilt)
+    # (complete entries only: another test process may be writing one; a missed entry is rebuilt;
+    # not its incremental state, which that process may be changing)
     paths.cache.mkdir()
     for entry in (ROOT / ".mineralgraph-cache").glob("[!.]*.*"):
         try:
             shutil.copy2(entry, paths.cache / entry.name)
         except (FileNotFoundError, IsADirectoryError):
             pass
-    ann = root / "seeds" / "annotations" / "003.yaml"
-    text = ann.read_text(encoding="utf-8")
+    assert not build(paths).incremental  # no state yet: a clean build, which leaves one
+    ann = root / "seeds" / "annotations"
+
+    def incremental_equals_clean(what: str) -> dict[str, bytes]:
+        result = build(paths)
+        assert result.incremental, (what, result.why_clean)  # the state was used, not silently the clean path
+        after = _dist(root)
+        clean = build(paths, incremental=False)  # leaves the state alone
+        assert not clean.incremental
+        assert _dist(root) == after, what
+        assert result.manifest == clean.manifest, what
+        assert result.validation.findings == clean.validation.findings, what  # validated from the change alone
+        return after
+
+    # an annotation's note edited, and a source added (a replica of 002, whose list versions a
+    # later step changes)
+    text = (ann / "003.yaml").read_text(encoding="utf-8")
     edited = re.sub(r"(\n\s*note: )(翻两番[^\n]*)", r"\1\2 Edited.", text, count=1)
     assert edited != text
-    ann.write_text(edited, encoding="utf-8")
-    _add_replica(root, "003", "905")
-    _add_replica(root, "001", "906")
-    build(paths)
-    _remove_source(root, "905")
-    incremental = build(paths)
-    after_edits = _dist(root)
+    (ann / "003.yaml").write_text(edited, encoding="utf-8")
+    _add_replica(root, "002", "905")
+    added = incremental_equals_clean("an annotation edited, a source added")
+    assert "Edited." in added["mineralgraph.nq"].decode() and _graph(added["mineralgraph.nq"], "source/905")
 
-    shutil.rmtree(paths.cache)
-    clean = build(paths)
-    assert _dist(root) == after_edits
-    assert set(clean.manifest["coverage"]) == {"000", "001", "002", "003", "004", "906"}
-    assert incremental.manifest == clean.manifest
-    assert "Edited." in after_edits["mineralgraph.nq"].decode()
+    # an edit that changes what the reasoner infers: a party of an agreement (org:hasMember comes
+    # from the membership statements by the property chain); and a source removed
+    _edit(ann / "000.yaml", "eu-zambia-minerals-agreement, members: [eu, ZMB]", "eu-zambia-minerals-agreement, members: [eu, COD]")
+    _remove_source(root, "004")
+    changed = incremental_equals_clean("a membership changed, a source removed")
+    assert not _graph(changed["mineralgraph.nq"], "source/004")
+    zambia = "<https://w3id.org/mineralgraph/id/mechanism/eu-zambia-minerals-agreement> <http://www.w3.org/ns/org#hasMember> "
+    before = b"".join(_graph(added["mineralgraph.nq"], "inferred")).decode()
+    after = b"".join(_graph(changed["mineralgraph.nq"], "inferred")).decode()
+    assert zambia + "<https://w3id.org/mineralgraph/id/country/ZMB>" in before
+    assert zambia + "<https://w3id.org/mineralgraph/id/country/COD>" in after
+    assert zambia + "<https://w3id.org/mineralgraph/id/country/ZMB>" not in after
+
+    # an edit that fails validation (the replica declares another count for a list version than
+    # 002 does), then its fix: the failed build leaves a state the next build uses
+    _edit(ann / "905.yaml", "declared_count: 35", "declared_count: 36")
+    with pytest.raises(ValidationFailed) as failed:
+        build(paths)
+    assert "mg:declaredCount" in failed.value.report.text()
+    assert _dist(root) == changed  # dist/ untouched
+    assert load_state(paths) is not None
+    _edit(ann / "905.yaml", "declared_count: 36", "declared_count: 35")
+    assert incremental_equals_clean("a failed build fixed") == changed
+
+    # a state whose stores were left changing (state.json gone) is not used
+    (paths.cache / "state" / "state.json").unlink()
+    assert load_state(paths) is None

@@ -96,19 +96,26 @@ def cli() -> None:
 @click.option("--all-dumps", is_flag=True,
               help="Also write TriG, Turtle, JSON-LD and a .gz of every dump into dist/ (for a static mirror of "
                    "dist/); by default they are made on first request or by `export --dumps`.")
+@click.option("--clean", is_flag=True,
+              help="Build from scratch, not from the last build's state (it is made again for the next build).")
 @iri_base_option
-def build(root, quiet, dry_run, jobs, all_dumps, base) -> None:
+def build(root, quiet, dry_run, jobs, all_dumps, clean, base) -> None:
     """Build the graph from seeds/ into dist/: the N-Quads of record and the N-Triples union,
     with manifest.json (TriG, Turtle, JSON-LD and .gz copies on demand, or with --all-dumps).
 
     Every quote is verified at its offsets, the graph is reasoned over (OWL 2 RL) and validated
     (SHACL); dist/ is replaced only if all of that succeeds. Each source's graph is cached in
-    .mineralgraph-cache/ under the hash of its inputs, so a rebuild redoes only changed sources.
+    .mineralgraph-cache/ under the hash of its inputs, so a rebuild redoes only changed sources;
+    after a change to sources or annotations only, the cross-source steps start from the last
+    build's state (.mineralgraph-cache/state) and redo what the change touches.
     """
     from .pipeline import build as run_build  # the build (~0.5 s of imports): see the note at the top
 
     paths = _paths(root)
     try:
+        if clean:
+            from .incremental import discard_state
+            discard_state(paths)
         result = run_build(paths, _progress(quiet), write=not dry_run, jobs=jobs, base=base, all_dumps=all_dumps)
     except InputError as exc:
         _fail_input(exc)

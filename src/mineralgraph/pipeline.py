@@ -19,9 +19,12 @@ from .core.errors import InputError, ValidationFailed
 from .core.namespaces import (CANONICAL_BASE, IRI_BASE_ENV, DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, iri_base,
                               rebase_iri, rebase_ntriples, source_graph)
 from .core.paths import ProjectPaths
+from .incremental import (Incremental, NeedsClean, load_state, save_clean, save_findings, start_clean, state_lock,
+                          walks_cache)
 from .publish.dist import inputs_digest, read_manifest, write_dist
 from .reason.derive import derive_store
-from .reason.reasoner import infer_store
+from .reason.reasoner import infer_work
+from .validate.delta import validate_delta
 from .validate.validator import Report, load_shapes, store_checks, validate_store
 
 Progress = Callable[[str], None]
@@ -34,6 +37,8 @@ class BuildResult:
     validation: Report
     timings: dict[str, float] = field(default_factory=dict)
     manifest: dict = field(default_factory=dict)
+    incremental: bool = False  # made from the last build's state, not from scratch
+    why_clean: str = ""  # why not, when it was asked for
 
 
 class Steps:
@@ -42,12 +47,17 @@ class Steps:
     def __init__(self, progress: Progress | None):
         self.progress = progress or (lambda _msg: None)
         self.timings: dict[str, float] = {}
+        self.why_clean = ""  # why a build that could have been incremental was not
+
+    def clean(self, why: str) -> None:
+        self.why_clean = why
+        self.progress(f"  {why}: a clean build")
 
     def run(self, name: str, fn, *args, **kwargs):
         self.progress(f"{name} …")
         t0 = time.perf_counter()
         out = fn(*args, **kwargs)
-        self.timings[name] = round(time.perf_counter() - t0, 3)
+        self.timings[name] = round(self.timings.get(name, 0) + time.perf_counter() - t0, 3)  # a step may come twice
         self.progress(f"{name}: done in {self.timings[name]:.1f}s")
         return out
 
@@ -61,11 +71,14 @@ class _Checked:
     report: Report
     extra: list = field(default_factory=list)  # graph/inferred, graph/derived (none when stopped early)
     rule_counts: dict = field(default_factory=dict)
+    work: object = None  # the reasoner's work store (a clean build's, to save for the next one)
+    incremental: bool = False  # made from the last build's state (incremental.py)
 
 
-def _check_graph(paths: ProjectPaths, steps: Steps, jobs: int | None) -> _Checked:
+def _check_graph(paths: ProjectPaths, steps: Steps, jobs: int | None, incremental: bool = False) -> _Checked:
     """Every step of a build up to validation: the same for `build` and `check-source`, so the
-    cross-source checks a maintainer runs are the ones the build will run."""
+    cross-source checks a maintainer runs are the ones the build will run. With `incremental`,
+    from the last build's state where it is usable (incremental.py), else from scratch."""
     # Read and check every input first: a bad file fails the build before any work is done.
     sources = steps.run("reading sources (sha256 verified)", load_sources, paths)
     ontology = steps.run("parsing ontology", load_ontology, paths.ontology)
@@ -79,26 +92,84 @@ def _check_graph(paths: ProjectPaths, steps: Steps, jobs: int | None) -> _Checke
     steps.progress(f"  {len(chunks) - len(rebuilt)} of {len(chunks)} sources unchanged (cached), {len(rebuilt)} rebuilt")
     chunks = [ontology_graph(paths, ontology), gazetteer_graph(paths, gazetteer, vocab), *chunks]
 
+    if incremental:
+        state = load_state(paths)
+        if state is None:
+            steps.clean("no usable state of the last build (or its configuration changed)")
+        else:
+            try:
+                return _check_incremental(paths, steps, jobs, chunks, reports, ontology, shapes, state)
+            except NeedsClean as why:
+                steps.clean(f"the last build's state cannot take this change ({why})")
+
     bstore = BuildStore()
     steps.run("loading the build store", _load_chunks, bstore, chunks)
+    if incremental:
+        start_clean(paths)
     early = steps.run("checking asserted data", store_checks, bstore, paths.checks / "asserted")
     if [f for f in early if f.severity == "Violation"]:
         return _Checked(chunks, reports, bstore, Report(findings=early, checks=len(early)))
 
-    inferred = steps.run("reasoning (OWL 2 RL rules)", infer_graph, bstore, ontology, chunks)
+    inferred, work = steps.run("reasoning (OWL 2 RL rules)", infer_graph, bstore, ontology, chunks)
     derived, rule_counts = steps.run("deriving (SPARQL rules)", derive_store, bstore, paths.rules, jobs)
-    report = steps.run("validating (SHACL + checks)", validate_store, bstore, shapes, paths.checks, jobs)
-    return _Checked(chunks, reports, bstore, report, [inferred, derived], rule_counts)
+    report = steps.run("validating (SHACL + checks)", validate_graph, bstore, shapes, paths.checks, jobs)
+    return _Checked(chunks, reports, bstore, report, [inferred, derived], rule_counts, work)
+
+
+def _check_incremental(paths, steps: Steps, jobs, chunks, reports, ontology, shapes, state) -> _Checked:
+    """_check_graph's steps from the last build's state (incremental.py), under the same step
+    names so that timings compare."""
+    inc = Incremental(paths, state)  # the state is unusable from here until inc.finish
+    changed = inc.changed(chunks)
+    steps.progress(f"  incremental build: {len(changed)} of {len(chunks) - 1} data graphs changed since the last build")
+    steps.run("updating the data graphs on disk", inc.apply_graphs, chunks)
+    bstore = BuildStore()
+    steps.run("loading the build store", _load_chunks, bstore, chunks)
+    early = steps.run("checking asserted data", store_checks, bstore, paths.checks / "asserted")
+    if [f for f in early if f.severity == "Violation"]:
+        return _Checked(chunks, reports, bstore, Report(findings=early, checks=len(early)), incremental=True)
+    inferred = steps.run("reasoning (OWL 2 RL rules)", inc.reason, ontology, bstore)
+    derived, rule_counts = steps.run("deriving (SPARQL rules)", derive_store, bstore, paths.rules, jobs)
+    # the stores hold this build's graphs: usable by the next build, whatever validation says
+    steps.run("saving the state for an incremental build", inc.finish, chunks, derived)
+    report = steps.run("validating (SHACL + checks)", validate_graph, bstore, shapes, paths.checks, jobs,
+                       inc.delta, inc.previous, walks_cache(paths))
+    save_findings(paths, report)  # conforming or not: the report of the graphs the state now holds
+    return _Checked(chunks, reports, bstore, report, [inferred, derived], rule_counts, incremental=True)
+
+
+def validate_graph(bstore: BuildStore, shapes, checks_dir, jobs, delta=None, previous: Report | None = None,
+                   walks=None) -> Report:
+    """The build's validation: in full, or in an incremental build from the last build's report
+    (`previous`) and the lines that may have entered and left the store's default graph (`delta`,
+    Incremental.default_delta): validate/delta.py re-runs only what they can have changed, and
+    gives the report a full run gives."""
+    if delta is None or previous is None:
+        return validate_store(bstore, shapes, checks_dir, jobs)
+    return validate_delta(bstore, shapes, checks_dir, previous, *delta, jobs=jobs, cache_file=walks)
 
 
 def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = True, jobs: int | None = None,
-          base: str | None = None, all_dumps: bool = False) -> BuildResult:
+          base: str | None = None, all_dumps: bool = False, incremental: bool = True) -> BuildResult:
     """`base`: the IRI base to publish under (default $MINERALGRAPH_IRI_BASE, else the canonical one).
     `all_dumps`: write every dump format and .gz into dist/ (a static mirror of it needs them);
-    by default only the N-Quads and N-Triples, the rest made on demand (publish/dumpcache.py)."""
+    by default only the N-Quads and N-Triples, the rest made on demand (publish/dumpcache.py).
+    `incremental`: start from the last build's state (.mineralgraph-cache/state) where it is
+    usable, and leave this build's there (not for a dry run, which leaves the state alone)."""
     steps = Steps(progress)
     base = iri_base(base)
-    checked = _check_graph(paths, steps, jobs)
+    with state_lock(paths) as free:
+        if incremental and write and not free:
+            steps.clean("another build is using the incremental state (left alone)")
+        incremental = incremental and write and free
+        checked = _check_graph(paths, steps, jobs, incremental)
+        if incremental and not checked.incremental and checked.work is not None and checked.report.conforms:
+            try:
+                steps.run("saving the state for an incremental build", save_clean, paths, checked.work, checked.chunks,
+                          checked.report, *checked.extra)
+            except OSError as e:  # the build is good without it: the next one is a clean one
+                steps.progress(f"  the state for an incremental build could not be saved ({e}); the next build is a clean one")
+                start_clean(paths)
     if not checked.report.conforms:
         raise ValidationFailed(checked.report)
     chunks, reports, bstore, report = checked.chunks, checked.reports, checked.bstore, checked.report
@@ -110,7 +181,7 @@ def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = T
     manifest["iri_base"] = base
     if write:
         steps.run("writing dist/", write_dist, graphs, manifest, paths.dist, jobs, all_dumps)
-    return BuildResult(bstore, reports, report, steps.timings, manifest)
+    return BuildResult(bstore, reports, report, steps.timings, manifest, checked.incremental, steps.why_clean)
 
 
 def _rebase(graphs, base: str) -> list[GraphChunk]:
@@ -122,12 +193,13 @@ def _load_chunks(bstore: BuildStore, chunks) -> None:
         bstore.load(c)
 
 
-def infer_graph(bstore: BuildStore, ontology, chunks) -> GraphChunk:
-    """OWL 2 RL consequences (reason/reasoner.py) into graph/inferred."""
+def infer_graph(bstore: BuildStore, ontology, chunks) -> tuple[GraphChunk, object]:
+    """OWL 2 RL consequences (reason/reasoner.py) into graph/inferred; and the reasoner's work store."""
     data = (c.data for c in chunks if c.graph != str(ONTOLOGY_GRAPH))  # one file in memory at a time
-    chunk = GraphChunk(str(INFERRED_GRAPH), infer_store(bstore.store, ontology, data))
+    inferred, work = infer_work(bstore.store, ontology, data)
+    chunk = GraphChunk(str(INFERRED_GRAPH), inferred)
     bstore.load(chunk)
-    return chunk
+    return chunk, work
 
 
 @dataclass

@@ -135,8 +135,8 @@ def gazetteer_graph(paths, gazetteer, vocab) -> GraphChunk:
     if hit is not None:
         return GraphChunk(str(GAZETTEER_GRAPH), path=hit[0], cached=True)
     data = ntriples.lines(describe_gazetteer(gazetteer, vocab))
-    cache.put("gazetteer", key, data, {})
-    return GraphChunk(str(GAZETTEER_GRAPH), data)
+    # read from its cache file like a cached one, so the incremental build knows it by that file
+    return GraphChunk(str(GAZETTEER_GRAPH), path=cache.put("gazetteer", key, data, {}))
 
 
 def ontology_graph(paths, ontology) -> GraphChunk:

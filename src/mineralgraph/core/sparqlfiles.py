@@ -23,7 +23,9 @@ class SparqlFile:
         return self.path.stem
 
 
-def read_sparql(path: Path) -> SparqlFile:
+def read_sparql(path: Path, parse: bool = True) -> SparqlFile:
+    """parse=False skips the syntax check (~0.1 s a file, rdflib's parser), for files a build
+    already read and checked (validate/delta.py)."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -35,7 +37,8 @@ def read_sparql(path: Path) -> SparqlFile:
         elif line.strip():
             break
     try:
-        prepareQuery(text, initNs=PREFIXES)
+        if parse:
+            prepareQuery(text, initNs=PREFIXES)
     except Exception as exc:  # rdflib raises pyparsing errors with line/col
         line = getattr(exc, "lineno", None)
         raise InputError(f"SPARQL syntax error: {str(exc).splitlines()[0]}", path, line) from None
@@ -56,5 +59,5 @@ def header_fields(text: str) -> dict[str, list[str]]:
     return fields
 
 
-def read_dir(directory: Path) -> list[SparqlFile]:
-    return [read_sparql(p) for p in sorted(directory.glob("*.rq"))] if directory.is_dir() else []
+def read_dir(directory: Path, parse: bool = True) -> list[SparqlFile]:
+    return [read_sparql(p, parse) for p in sorted(directory.glob("*.rq"))] if directory.is_dir() else []

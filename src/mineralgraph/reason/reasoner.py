@@ -35,6 +35,7 @@ DROP_PREDICATES = {OWL.sameAs, OWL.differentFrom, OWL.topObjectProperty, OWL.top
 # The reasoner's own graphs in its work store (the default graph holds everything known so far).
 NEW = "urn:mineralgraph:reasoning:new"  # NEW/r: what round r added
 ASIDE = "urn:mineralgraph:reasoning:aside"  # asserted but not reasoned over (mentions, selectors)
+DERIVED = "urn:mineralgraph:reasoning:derived"  # every conclusion (the default graph less the input)
 # pyoxigraph canonicalises typed literals ("05"^^xsd:nonNegativeInteger is stored as "5"^^xsd:integer,
 # "1.50" as "1.5"), but a literal copied by a rule must come out exactly as it went in. Inside the
 # work store every typed literal carries its datatype behind this prefix, which the store does not
@@ -58,37 +59,66 @@ def infer_store(store: ox.Store, ontology: Graph, data_files, max_rounds: int = 
     same data as N-Triples (bytes, one per graph, an iterable read once): the exact literals,
     which the store canonicalises. Data that states ontology axioms, or gives a functional
     property two values (OWL would make them owl:sameAs), is refused with an InputError."""
+    return infer_work(store, ontology, data_files, max_rounds)[0]
+
+
+def infer_work(store: ox.Store, ontology: Graph, data_files, max_rounds: int = 100) -> tuple[bytes, ox.Store]:
+    """infer_store's triples, and the work store they came from, with every conclusion also in the
+    graph DERIVED (what reason/delta.py keeps up to date from one build to the next)."""
     rules = generate(ontology)
     _refuse_schema_in_data(store)
     work = _reasoning_input(store, ontology, data_files, rules)
     rounds = _run_to_fixpoint(work, rules, max_rounds)
     _refuse_equalities(work, ontology)
-    return _kept(work, rounds)
+    kept = _kept(work, [f"{NEW}/{r}" for r in range(rounds)])
+    for r in range(rounds + 1):
+        work.update(f"ADD SILENT <{NEW}/{r}> TO <{DERIVED}> ; DROP SILENT GRAPH <{NEW}/{r}>")
+    return kept, work
 
 
 def _reasoning_input(store: ox.Store, ontology: Graph, data_files, rules: list[Rule]) -> ox.Store:
     """A store with the ontology and the data in its default graph, except the mention index and
     selectors: of those, only the triples a rule could also conclude are kept, set aside in their
     own graph, so that a conclusion already asserted there is not taken for new."""
-    types = " ".join(f"<{t}>" for t in SKIP_FROM_INPUT)
-    skip = {f"<{row['s'].value}>".encode()
-            for row in store.query(f"SELECT DISTINCT ?s WHERE {{ VALUES ?t {{ {types} }} ?s a ?t }}")}
-    skip_predicates = {f"<{p}>".encode() for p in SKIP_PREDICATES}
-    concluded = conclusions(rules)
-    any_object = {p for p, o in concluded if o is None}
+    split = InputSplit(rules, skipped_subjects(store))
     work = ox.Store()
     work.load(_encode(ntriples.lines(ontology)), format=ox.RdfFormat.N_TRIPLES)
     for data in data_files:
-        reasoned, aside = [], []
-        for line in data.splitlines(keepends=True):
-            s, p, o = line.split(b" ", 2)
-            if s not in skip and p not in skip_predicates:
-                reasoned.append(line)
-            elif p in any_object or (p, o[:-3]) in concluded:  # o ends in " .\n"
-                aside.append(line)
+        reasoned, aside = split(data.splitlines(keepends=True))
         work.load(_encode(b"".join(reasoned)), format=ox.RdfFormat.N_TRIPLES)
         work.load(_encode(b"".join(aside)), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(ASIDE))
     return work
+
+
+def skipped_subjects(store: ox.Store, subjects=None) -> set[bytes]:
+    """The subjects (as N-Triples terms) of the mention index and selectors in the store's default
+    graph; only among `subjects` (N-Triples terms) when given."""
+    types = " ".join(f"<{t}>" for t in SKIP_FROM_INPUT)
+    among = f"VALUES ?s {{ {' '.join(s.decode() for s in subjects)} }} " if subjects is not None else ""
+    if subjects is not None and not subjects:
+        return set()
+    return {f"<{row['s'].value}>".encode()
+            for row in store.query(f"SELECT DISTINCT ?s WHERE {{ {among}VALUES ?t {{ {types} }} ?s a ?t }}")}
+
+
+class InputSplit:
+    """Which asserted lines are reasoned over and which are set aside (see _reasoning_input)."""
+
+    def __init__(self, rules: list[Rule], skip: set[bytes]):
+        self.rules, self.skip = rules, skip
+        self.skip_predicates = {f"<{p}>".encode() for p in SKIP_PREDICATES}
+        self.concluded = conclusions(rules)
+        self.any_object = {p for p, o in self.concluded if o is None}
+
+    def __call__(self, lines) -> tuple[list[bytes], list[bytes]]:
+        reasoned, aside = [], []
+        for line in lines:
+            s, p, o = line.split(b" ", 2)
+            if s not in self.skip and p not in self.skip_predicates:
+                reasoned.append(line)
+            elif p in self.any_object or (p, o[:-3]) in self.concluded:  # o ends in " .\n"
+                aside.append(line)
+        return reasoned, aside
 
 
 def conclusions(rules: list[Rule]) -> set[tuple[bytes, bytes | None]]:
@@ -162,29 +192,33 @@ def _refuse_schema_in_data(store: ox.Store) -> None:
                          "ontology/, where the reasoner's rules are generated from")
 
 
-def _refuse_equalities(work: ox.Store, ontology: Graph) -> None:
+def _refuse_equalities(work: ox.Store, ontology: Graph, among: str | None = None) -> None:
     """OWL 2 RL makes two values of a functional property the same thing (prp-fp); the rules do
-    not implement equality, so such data is an error (it is one in this model anyway)."""
+    not implement equality, so such data is an error (it is one in this model anyway). `among`:
+    a graph one of the two values must be in (what changed, when the rest was checked before)."""
     props = functional_properties(ontology)
     if not props:
         return
+    new = f"GRAPH <{among}> {{ ?x ?p ?b }} " if among else ""
     q = (f"SELECT ?x ?p ?a ?b WHERE {{ VALUES ?p {{ {' '.join(f'<{p}>' for p in props)} }} "
-         "?x ?p ?a . ?x ?p ?b FILTER(!sameTerm(?a, ?b)) } LIMIT 1")
+         f"{new}?x ?p ?a . ?x ?p ?b FILTER(!sameTerm(?a, ?b)) }} LIMIT 1")
     for row in work.query(q):
         values = _decode(f"{row['a']} and {row['b']}".encode()).decode()
         raise InputError(f"{row['x']} has two values of the functional property {row['p']}: {values}; "
                          "OWL would make them one (owl:sameAs)")
 
 
-def _kept(work: ox.Store, rounds: int) -> bytes:
-    """The new triples worth keeping, as sorted N-Triples: about one of our entities (an id/ IRI
-    as subject), not a blank node, not noise, not asserted among the triples set aside."""
-    if not rounds:
+def _kept(work: ox.Store, graphs: list[str], within: str | None = None) -> bytes:
+    """The new triples (those in `graphs`; and in the graph `within`, if given) worth keeping, as
+    sorted N-Triples: about one of our entities (an id/ IRI as subject), not a blank node, not
+    noise, not asserted among the triples set aside."""
+    if not graphs:
         return b""
     noise = ", ".join(f"<{t}>" for t in NOISE_TYPES)
     dropped = ", ".join(f"<{p}>" for p in DROP_PREDICATES)
+    also = f"GRAPH <{within}> {{ ?s ?p ?o }}" if within else ""
     query = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-        {{ {" UNION ".join(f"{{ GRAPH <{NEW}/{r}> {{ ?s ?p ?o }} }}" for r in range(rounds))}
+        {{ {" UNION ".join(f"{{ GRAPH <{g}> {{ ?s ?p ?o }} }}" for g in graphs)} {also}
            FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{BASE}id/") && !isBlank(?o))
            FILTER(?p NOT IN ({dropped}))
            FILTER(?p != <{RDF.type}> || ?o NOT IN ({noise})) }}

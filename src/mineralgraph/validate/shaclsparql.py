@@ -67,6 +67,12 @@ _CHECKED = {XSD.boolean, XSD.integer, XSD.decimal, XSD.float, XSD.double, XSD.da
 _SUBCLASS_EDGES = f"SELECT ?sub ?super WHERE {{ ?sub <{RDFS.subClassOf}> ?super }}"
 _counter = itertools.count()
 
+# Where validate/delta.py puts a VALUES ?this block to run a query on some focus nodes only: at
+# the start of each focus pattern, and at the start of each SPARQL select's WHERE group (a
+# comment otherwise, so the full run's queries mean what they meant).
+FOCUS_MARK = "#@mg-focus\n"
+SELECT_MARK = "#@mg-select\n"
+
 
 def _var(stem: str) -> str:
     return f"?_{stem}{next(_counter)}"
@@ -169,6 +175,9 @@ class Compiler:
         for var in ("PATH", "currentShape", "shapesGraph", "value"):
             if re.search(rf"\${var}\b", text):
                 self.refuse(shape, f"has a {role} using ${var}")
+        at = top_where(text)
+        if at is not None:
+            text = text[:at] + "\n" + SELECT_MARK + text[at:]
         return re.sub(r"\$this\b", "?this", text), self.prefixes(node)
 
     # -- focus nodes ---------------------------------------------------------------------------
@@ -181,18 +190,18 @@ class Compiler:
             classes.append(shape)  # an implicit class target
         for cls in classes:
             v = _var("c")
-            parts.append(f"{{ ?this a {v} VALUES {v} {{ {self.instances_of(cls)} }} }}")
+            parts.append(f"{{ {FOCUS_MARK}?this a {v} VALUES {v} {{ {self.instances_of(cls)} }} }}")
         for p in self.g.objects(shape, SH.targetSubjectsOf):
-            parts.append(f"{{ ?this {p.n3()} {_var('o')} }}")
+            parts.append(f"{{ {FOCUS_MARK}?this {p.n3()} {_var('o')} }}")
         for p in self.g.objects(shape, SH.targetObjectsOf):
-            parts.append(f"{{ {_var('s')} {p.n3()} ?this }}")
+            parts.append(f"{{ {FOCUS_MARK}{_var('s')} {p.n3()} ?this }}")
         for t in self.g.objects(shape, SH.target):
             self.require_only(t, SPARQL_TARGET, "SPARQL target")
             if (t, RDF.type, SH.SPARQLTarget) not in self.g:
                 self.refuse(shape, "has an sh:target that is not an sh:SPARQLTarget")
             text, declared = self.select(t, shape, "SPARQL target")
             _merge(prefixes, declared, shape, self)
-            parts.append("{ " + text + " }")
+            parts.append("{ " + FOCUS_MARK + "{ " + text + " } }")
         if not parts:
             return None, prefixes
         return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(parts) + " } }", prefixes
@@ -382,6 +391,16 @@ class Compiler:
         return out
 
 
+def top_where(text: str) -> int | None:
+    """Where the top-level group of a SELECT starts (just after `WHERE {`), or None when that
+    is not certain: a brace before it (a subquery's WHERE), or a comment on its line."""
+    where = re.search(r"\bWHERE\s*\{", text, flags=re.IGNORECASE)
+    if where is None or "{" in text[:where.start()]:
+        return None
+    line = text[text.rfind("\n", 0, where.start()) + 1:where.start()]
+    return None if "#" in line else where.end()
+
+
 def _merge(into: dict, declared: dict, shape, compiler: Compiler) -> None:
     for p, ns in declared.items():
         if into.get(p, ns) != ns:
@@ -436,23 +455,30 @@ def run(query_fn, shapes: Graph, jobs: int | None = None) -> list[Result]:
     (up to `jobs` queries at a time; the results come in the order of the compiled queries)."""
     compiler = Compiler(shapes, subclass_edges(query_fn))
     queries = compiler.compile()
-    results = []
+    out = []
     for q, rows in zip(queries, solutions(query_fn, [q.sparql for q in queries], jobs)):
-        for row in rows:
-            component = q.components[int(row["_k"].value)] if q.components else q.component
-            value = _get(row, "value")
-            if value is None and q.value_is_focus:
-                value = row["this"]
-            path = q.path
-            if q.component == "SPARQLConstraintComponent":
-                p = _get(row, "path")
-                path = URIRef(p.value) if p is not None else None
-            message = q.message
-            if q.template is not None:
-                message = _substitute(q.template, row, value)
-            results.append(Result(q.severity, row["this"], path, q.shape, component, value,
-                                  message or component.replace("ConstraintComponent", "")))
-    return results
+        out += results(q, rows)
+    return out
+
+
+def results(q: _Query, rows) -> list[Result]:
+    """The results a compiled query's solutions stand for (run() and validate/delta.py)."""
+    out = []
+    for row in rows:
+        component = q.components[int(row["_k"].value)] if q.components else q.component
+        value = _get(row, "value")
+        if value is None and q.value_is_focus:
+            value = row["this"]
+        path = q.path
+        if q.component == "SPARQLConstraintComponent":
+            p = _get(row, "path")
+            path = URIRef(p.value) if p is not None else None
+        message = q.message
+        if q.template is not None:
+            message = _substitute(q.template, row, value)
+        out.append(Result(q.severity, row["this"], path, q.shape, component, value,
+                          message or component.replace("ConstraintComponent", "")))
+    return out
 
 
 def _iri(term):

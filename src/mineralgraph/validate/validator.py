@@ -6,6 +6,8 @@ what is wrong, and which shape or check said so.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +56,16 @@ class Report(Verdict):
     findings: list[Finding] = field(default_factory=list)
     shapes: int = 0
     checks: int = 0
+
+    # -- the findings kept between builds (validate/delta.py starts from the last build's) ------
+    def to_json(self) -> str:
+        return json.dumps({"shapes": self.shapes, "checks": self.checks,
+                           "findings": [dataclasses.asdict(f) for f in self.findings]}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Report":
+        data = json.loads(text)
+        return cls(findings=[Finding(**f) for f in data["findings"]], shapes=data["shapes"], checks=data["checks"])
 
     def summary(self) -> str:
         counts = {}
@@ -145,34 +157,46 @@ def sparql_checks(data: Graph, checks_dir: Path) -> tuple[list[Finding], int]:
 def shacl_store(query_fn, shapes: Graph, jobs: int | None = None) -> list[Finding]:
     """The shapes compiled to SPARQL (shaclsparql.py), run by query_fn on the data + ontology,
     which pySHACL sees mixed together (`ont_graph`), up to `jobs` queries at a time."""
-    findings = []
-    for r in run(query_fn, shapes, jobs):
-        findings.append(
-            Finding(
-                severity=r.severity,
-                focus=_short(shapes, to_rdflib(r.focus)),
-                path=_short(shapes, r.path) if r.path is not None else None,
-                message=r.message,
-                source=_short(shapes, r.shape) if isinstance(r.shape, URIRef) else f"shape ({r.component})",
-                value=_short(shapes, to_rdflib(r.value)) if r.value is not None else None,
-                component=r.component,
-            )
-        )
-    return findings
+    return [finding_of(shapes, r) for r in run(query_fn, shapes, jobs)]
+
+
+def finding_of(shapes: Graph, r) -> Finding:
+    """A compiled shape's result (shaclsparql.Result) as the report names it."""
+    return Finding(
+        severity=r.severity,
+        focus=_short(shapes, to_rdflib(r.focus)),
+        path=_short(shapes, r.path) if r.path is not None else None,
+        message=r.message,
+        source=_short(shapes, r.shape) if isinstance(r.shape, URIRef) else f"shape ({r.component})",
+        value=_short(shapes, to_rdflib(r.value)) if r.value is not None else None,
+        component=r.component,
+    )
 
 
 def validate_store(bstore, shapes: Graph, checks_dir: Path, jobs: int | None = None) -> Report:
     """What `validate` reports, computed on the build store (buildstore.BuildStore): the shapes
     compiled to SPARQL over data + ontology, and the checks over the data; up to `jobs` queries
     run at a time."""
-    report = Report(shapes=len(set(shapes.subjects(RDF.type, SH.NodeShape))) + len(set(shapes.subjects(RDF.type, SH.PropertyShape))))
+    report = Report(shapes=shape_count(shapes))
     report.findings += shacl_store(bstore.query_with_ontology, shapes, jobs)
     checks = 0
     for directory in (checks_dir / "asserted", checks_dir):
         report.findings += store_checks(bstore, directory, jobs)
-        checks += len(read_dir(directory))
+        checks += len(read_dir(directory, parse=False))  # store_checks read and checked them (1 s)
     report.checks = checks
+    report.findings = canonical_order(report.findings)
     return report
+
+
+# -- one order for the build's findings, whatever order the store gave the rows in: a report
+# recomputed in part (validate/delta.py) then lists them exactly as a full run does
+def canonical_order(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: ({"Violation": 0, "Warning": 1}.get(f.severity, 2), f.source, f.focus,
+                                           f.path or "", f.component or "", f.value or "", f.message))
+
+
+def shape_count(shapes: Graph) -> int:
+    return len(set(shapes.subjects(RDF.type, SH.NodeShape))) + len(set(shapes.subjects(RDF.type, SH.PropertyShape)))
 
 
 def store_checks(bstore, checks_dir: Path, jobs: int | None = None) -> list[Finding]:
@@ -180,17 +204,24 @@ def store_checks(bstore, checks_dir: Path, jobs: int | None = None) -> list[Find
     findings = []
     checks = read_dir(checks_dir)
     for check, rows in zip(checks, solutions(bstore.query, [c.text for c in checks], jobs)):
-        for row in rows:
-            severity, message, focus = (_binding(row, v) for v in ("severity", "message", "focus"))
-            findings.append(
-                Finding(
-                    severity=severity.value if severity is not None else "Violation",
-                    focus=_short_iri(focus.value) if focus is not None else "?",
-                    path=None,
-                    message=message.value if message is not None else (check.header.splitlines()[0] if check.header else check.name),
-                    source=f"check {check.name}",
-                )
+        findings += check_findings(check, rows)
+    return findings
+
+
+def check_findings(check, rows) -> list[Finding]:
+    """The findings a check's rows stand for (store_checks and validate/delta.py)."""
+    findings = []
+    for row in rows:
+        severity, message, focus = (_binding(row, v) for v in ("severity", "message", "focus"))
+        findings.append(
+            Finding(
+                severity=severity.value if severity is not None else "Violation",
+                focus=_short_iri(focus.value) if focus is not None else "?",
+                path=None,
+                message=message.value if message is not None else (check.header.splitlines()[0] if check.header else check.name),
+                source=f"check {check.name}",
             )
+        )
     return findings
 
 

@@ -44,6 +44,9 @@ def _remove_source(root, sid: str) -> None:
         ann.unlink()
 
 
+STORE_REFUSED = "does not open"  # incremental.py's reason when a store of the state cannot be opened
+
+
 def _dist(root) -> dict[str, bytes]:
     return {f.name: f.read_bytes() for f in sorted((root / "dist").iterdir())}
 
@@ -75,9 +78,16 @@ def test_incremental_and_clean_builds_give_the_same_dist(dist_dir, project_copy)
     assert not build(paths).incremental  # no state yet: a clean build, which leaves one
     ann = root / "seeds" / "annotations"
 
-    def incremental_equals_clean(what: str) -> dict[str, bytes]:
+    # The one way a correct build may leave the incremental path here: the OS refused RocksDB's
+    # file lock on a store of the state ("No locks available", seen a few times under heavy load);
+    # the build says so and builds clean. Such a step still compares dist/; most steps must not.
+    fallbacks = []
+
+    def incremental_equals_clean(what: str, state_kept: bool = True) -> dict[str, bytes]:
         result = build(paths)
-        assert result.incremental, (what, result.why_clean)  # the state was used, not silently the clean path
+        if not result.incremental:  # the state was used, not silently the clean path
+            assert STORE_REFUSED in result.why_clean or not state_kept, (what, result.why_clean)
+            fallbacks.append(what)
         after = _dist(root)
         clean = build(paths, incremental=False)  # leaves the state alone
         assert not clean.incremental
@@ -112,13 +122,16 @@ def test_incremental_and_clean_builds_give_the_same_dist(dist_dir, project_copy)
     # an edit that fails validation (the replica declares another count for a list version than
     # 002 does), then its fix: the failed build leaves a state the next build uses
     _edit(ann / "905.yaml", "declared_count: 35", "declared_count: 36")
+    said = []
     with pytest.raises(ValidationFailed) as failed:
-        build(paths)
+        build(paths, progress=said.append)
     assert "mg:declaredCount" in failed.value.report.text()
     assert _dist(root) == changed  # dist/ untouched
-    assert load_state(paths) is not None
+    refused = any(STORE_REFUSED in line for line in said)  # a clean failed build keeps no state
+    assert (load_state(paths) is None) == refused
     _edit(ann / "905.yaml", "declared_count: 36", "declared_count: 35")
-    assert incremental_equals_clean("a failed build fixed") == changed
+    assert incremental_equals_clean("a failed build fixed", state_kept=not refused) == changed
+    assert len(fallbacks) < 3, fallbacks  # the incremental path was tested
 
     # a state whose stores were left changing (state.json gone) is not used
     (paths.cache / "state" / "state.json").unlink()

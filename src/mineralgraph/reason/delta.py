@@ -82,18 +82,8 @@ def _overdelete(work: ox.Store, rules: list[Rule], removed: bytes, max_rounds: i
     graph before the removal; then all of it out of the default graph and DERIVED."""
     _load(work, removed, f"{OVER_ROUND}0")
     work.update(f"ADD <{OVER_ROUND}0> TO <{OVER}>")
-    for r in range(max_rounds):
-        delta, target = f"{OVER_ROUND}{r}", f"{OVER_ROUND}{r + 1}"
-        for rule in rules:
-            for update in _overdelete_updates(rule, target, delta):
-                work.update(update)
-        work.update(f"DROP SILENT GRAPH <{delta}>")
-        if next(work.quads_for_pattern(None, None, None, ox.NamedNode(target)), None) is None:
-            break
-        work.update(f"ADD <{target}> TO <{OVER}>")
-    else:
-        raise RuntimeError(f"over-deletion did not reach a fixpoint in {max_rounds} rounds")
-    work.update(f"DROP SILENT GRAPH <{OVER_ROUND}{max_rounds}>")
+    _rounds(work, rules, _overdelete_updates, OVER_ROUND, lambda new: f"ADD <{new}> TO <{OVER}>",
+            "over-deletion", max_rounds)
     work.update(f"ADD <{OVER}> TO <{CHANGED}>")
     work.update(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{OVER}> {{ ?s ?p ?o }} }} ; "
                 f"DELETE {{ GRAPH <{DERIVED}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{OVER}> {{ ?s ?p ?o }} }}")
@@ -130,14 +120,22 @@ def _rederive_update(rule: Rule, target: str) -> str:
 
 def _forward(work: ox.Store, rules: list[Rule], max_rounds: int) -> None:
     """Semi-naive rounds from FORWARD/0 (already in the graph) to a fixpoint."""
+    _rounds(work, rules, rule_updates, FORWARD,
+            lambda new: f"ADD <{new}> TO DEFAULT ; ADD <{new}> TO <{DERIVED}> ; ADD <{new}> TO <{CHANGED}>",
+            "reasoning", max_rounds)
+
+
+def _rounds(work: ox.Store, rules: list[Rule], updates_of, prefix: str, keep_new, what: str, max_rounds: int) -> None:
+    """Rounds of `updates_of(rule, target, delta)` for every rule, each round's delta graph the
+    one before's new triples (`prefix`N), until a round adds nothing; `keep_new(graph)` is the
+    update that keeps a round's new triples."""
     for r in range(max_rounds):
-        delta, target = f"{FORWARD}{r}", f"{FORWARD}{r + 1}"
+        delta, target = f"{prefix}{r}", f"{prefix}{r + 1}"
         for rule in rules:
-            for update in rule_updates(rule, target, delta):
+            for update in updates_of(rule, target, delta):
                 work.update(update)
         work.update(f"DROP SILENT GRAPH <{delta}>")
         if next(work.quads_for_pattern(None, None, None, ox.NamedNode(target)), None) is None:
-            work.update(f"DROP SILENT GRAPH <{target}>")
             return
-        work.update(f"ADD <{target}> TO DEFAULT ; ADD <{target}> TO <{DERIVED}> ; ADD <{target}> TO <{CHANGED}>")
-    raise RuntimeError(f"reasoning did not reach a fixpoint in {max_rounds} rounds")
+        work.update(keep_new(target))
+    raise RuntimeError(f"{what} did not reach a fixpoint in {max_rounds} rounds")

@@ -44,7 +44,7 @@ from .build.workstore import BuildStore
 from .core.namespaces import DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 from .reason.delta import infer_delta
 from .reason.owl2rl import generate
-from .reason.reasoner import SKIP_FROM_INPUT, InputSplit, _refuse_schema_in_data, skipped_subjects
+from .reason.reasoner import SKIP_FROM_INPUT, InputSplit, refuse_schema_in_data, skipped_subjects
 from .validate.validator import Report
 
 STATE = "state"
@@ -277,7 +277,7 @@ class Incremental:
                     before.add(s)
         for s in before ^ after:
             # its lines already in the union would change sides: only a clean build sorts them again
-            mine = _canonical([line for line in self.added if line.startswith(s + b" ")])
+            mine = set(_triples([line for line in self.added if line.startswith(s + b" ")]))
             if any((q.subject, q.predicate, q.object) not in mine
                    for q in bstore.store.quads_for_pattern(_node(s), None, None, ox.DefaultGraph())):
                 raise NeedsClean(f"{s.decode()} became or stopped being a mention or selector")
@@ -285,7 +285,7 @@ class Incremental:
 
     def reason(self, ontology, bstore: BuildStore) -> GraphChunk:
         """graph/inferred from the delta (reason/delta.py), loaded into `bstore` (the union now)."""
-        _refuse_schema_in_data(bstore.store)
+        refuse_schema_in_data(bstore.store)
         skip_before, skip_after = self._skipped(bstore)
         split_after = InputSplit(generate(ontology), skip_after)
         split_before = InputSplit(split_after.rules, skip_before)
@@ -353,13 +353,6 @@ def _has_type(store: ox.Store, s: bytes, t) -> bool:
 
 def _has_line(data: bytes, line: bytes) -> bool:
     return data.startswith(line) or b"\n" + line in data
-
-
-def _canonical(lines) -> set[tuple]:
-    """The lines' triples as a store holds them (it respells some literals)."""
-    store = ox.Store()
-    store.load(b"".join(lines), format=ox.RdfFormat.N_TRIPLES)
-    return {(q.subject, q.predicate, q.object) for q in store}
 
 
 def _triples(lines: list[bytes]) -> list[tuple]:

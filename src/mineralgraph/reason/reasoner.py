@@ -66,7 +66,7 @@ def infer_work(store: ox.Store, ontology: Graph, data_files, max_rounds: int = 1
     """infer_store's triples, and the work store they came from, with every conclusion also in the
     graph DERIVED (what reason/delta.py keeps up to date from one build to the next)."""
     rules = generate(ontology)
-    _refuse_schema_in_data(store)
+    refuse_schema_in_data(store)
     work = _reasoning_input(store, ontology, data_files, rules)
     rounds = _run_to_fixpoint(work, rules, max_rounds)
     _refuse_equalities(work, ontology)
@@ -182,7 +182,7 @@ def _term(t) -> str:
     raise TypeError(f"not a rule term: {t!r}")
 
 
-def _refuse_schema_in_data(store: ox.Store) -> None:
+def refuse_schema_in_data(store: ox.Store) -> None:
     predicates = " ".join(f"<{p}>" for p in SCHEMA_PREDICATES)
     types = " ".join(f"<{t}>" for t in SCHEMA_TYPES)
     q = (f"SELECT ?s ?p ?o WHERE {{ {{ VALUES ?p {{ {predicates} }} ?s ?p ?o }} UNION "

@@ -223,7 +223,13 @@ class Incremental:
         self.previous = load_findings(paths)  # read before invalidate removes them
         invalidate(paths)
         self.graphs = _open(d / "graphs.store")
-        self.work = _open(d / "work.store")
+        try:
+            self.work = _open(d / "work.store")
+        except NeedsClean:
+            # let go of the first store now: a half-built object would keep its lock until
+            # collected, and the clean build that follows must save the state in its place
+            self.graphs = None
+            raise
 
     def changed(self, chunks) -> list[tuple[str, Path | None, GraphChunk | None]]:
         """(graph, its old file, its new chunk) of every data graph added, removed or changed."""

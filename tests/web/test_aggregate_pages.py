@@ -257,3 +257,40 @@ def test_the_pages_roster_matrix_is_the_stored_querys(real_live):
         for body in bodies:
             stored = select(svc.prepare(svc.stored_queries()["roster-matrix"], {"mechanism": [body]}), cap=100_000)
             assert flat(roster._rows(body)) == flat(stored), body
+
+
+def test_the_grouped_matrix_is_the_per_source_cells_grouped(real_live, monkeypatch):
+    """A grown corpus's matrix groups sources by what they say about every member, read off the
+    stances in SPARQL (its cost does not grow with the sources that agree). For every body with
+    members, the groups are what grouping the stored query's per-source cells gives: the same
+    sources together, each cell's status, the range of dates its sources speak for and how many of
+    them are in conflict."""
+    from mineralgraph.server.web import roster
+    from mineralgraph.server.web.graph import select
+
+    monkeypatch.setattr(roster, "GROUP_OVER", 0)
+    with real_live.app.test_request_context("/"):
+        bodies = [r["m"]["value"] for r in select("SELECT DISTINCT ?m WHERE { ?s org:organization ?m ; org:member ?x }")]
+        for body in bodies:
+            rows = roster._rows(body)
+            cells: dict[str, dict[str, dict]] = {}  # source -> member -> row
+            for r in rows:
+                cells.setdefault(r["sourceId"]["value"], {})[r["memberId"]["value"]] = r
+            members = sorted({r["memberId"]["value"] for r in rows})
+            expected: dict[tuple, set] = {}
+            for source, by_member in cells.items():
+                key = tuple(by_member[m]["status"]["value"] for m in members)
+                expected.setdefault(key, set()).add(source)
+            grouped = roster.matrix(body)
+            got = {}
+            for j, col in enumerate(grouped["sources"]):
+                sources = {s["id"] for s in col["sources"]}
+                row_of = {m["id"]: m["cells"][j] for m in grouped["members"]}
+                got[tuple(row_of[m]["status"] for m in members)] = sources
+                for m in members:
+                    mine = [cells[s][m] for s in sources]
+                    dates = sorted(r["asOf"]["value"] for r in mine)
+                    assert row_of[m]["as_of"] == (dates[0] if dates[0] == dates[-1] else f"{dates[0]} – {dates[-1]}"), (body, m)
+                    assert row_of[m].get("conflicts", 0) == sum(r["conflict"]["value"] == "true" for r in mine), (body, m)
+            assert got == expected, body
+            assert grouped["conflicts"] == sum(r["conflict"]["value"] == "true" for r in rows), body

@@ -20,34 +20,9 @@ STATUS = {
 CONFLICT = ("‼", "conflict: left out of a closed list although another source names it for the same or an earlier date")
 
 
-# What the matrix reads, in one query: each source's stance (rules/roster-stance.rq: its kind of
-# list, the claim and date standing for it), each member with the first date any source names it
-# for (the memberships' summaries), the claim by which each source names each member, and the
-# member counts sources declare (as roster-matrix.rq finds them). The cells are crossed here, not
-# in SPARQL: the stored query `roster-matrix` gives the same cells as rows (1.9 MB of JSON at 200
-# sources for the MSP); tests/web/test_aggregate_pages.py checks the two agree.
-PARTS_QUERY = """SELECT ?part ?source ?sourceId ?kind ?rosterClaim ?rosterAsOf ?rosterLatest
-       ?member ?memberId ?memberLabel ?firstNamed ?namingKey
-       ?declaredCount ?declaredUnit ?declaredPlus ?declaredText ?declaredBy WHERE {
-  { ?stance mg:rosterOf %(m)s ; mg:rosterSource ?source ; mg:rosterKind ?kind ; mg:rosterClaim ?rosterClaim ;
-            mg:rosterAsOf ?rosterAsOf ; mg:rosterLatest ?rosterLatest .
-    ?source dcterms:identifier ?sourceId .
-    BIND("stance" AS ?part) }
-  UNION
-  { SELECT ?part ?member ?memberId ?memberLabel (MIN(STR(?earliest)) AS ?firstNamed) WHERE {
-      ?s org:organization %(m)s ; org:member ?member ; mg:earliestAsOf ?earliest .
-      OPTIONAL { ?member skos:prefLabel ?memberLabel FILTER(langMatches(lang(?memberLabel), "en")) }
-      BIND(REPLACE(STR(?member), "^.*/id/[^/]+/", "") AS ?memberId)
-      BIND("member" AS ?part)
-    } GROUP BY ?part ?member ?memberId ?memberLabel }
-  UNION
-  { SELECT ?part ?member ?source (MIN(CONCAT(STR(?e), "|", STR(?d), "|", STR(?c))) AS ?namingKey) WHERE {
-      ?s org:organization %(m)s ; org:member ?member .
-      ?c mg:supports ?s ; prov:wasQuotedFrom ?source ; mg:asOf ?d ; mg:asOfEarliest ?e .
-      BIND("named" AS ?part)
-    } GROUP BY ?part ?member ?source }
-  UNION
-  { SELECT ?part ?source (MAX(?n) AS ?declaredCount) (SAMPLE(?uid) AS ?declaredUnit) (SAMPLE(?vt) AS ?declaredText)
+# Each source's declared member count, with the members its claim adds to the count ("14 countries
+# + the EU"): one row per source that declares one.
+DECLARED_PART = """  { SELECT ?part ?source (MAX(?n) AS ?declaredCount) (SAMPLE(?uid) AS ?declaredUnit) (SAMPLE(?vt) AS ?declaredText)
            (SAMPLE(?plusIds) AS ?declaredPlus) (SAMPLE(?cc) AS ?declaredBy) WHERE {
       ?st a mg:StatisticStatement ; mg:subject %(m)s ; mg:indicator ?indicator ; mg:value ?n ; mg:unit ?u .
       FILTER(STRENDS(STR(?indicator), "/indicator/member-count"))
@@ -69,7 +44,40 @@ PARTS_QUERY = """SELECT ?part ?source ?sourceId ?kind ?rosterClaim ?rosterAsOf ?
       }
       BIND("declared" AS ?part)
     } GROUP BY ?part ?source }
-}"""
+"""
+DECLARED_QUERY = "SELECT * WHERE {\n" + DECLARED_PART + "}"
+
+# Each member with its English label and the first date any source names it for (the memberships' summaries).
+MEMBERS_PART = """  { SELECT ?part ?member ?memberId ?memberLabel (MIN(STR(?earliest)) AS ?firstNamed) WHERE {
+      ?s org:organization %(m)s ; org:member ?member ; mg:earliestAsOf ?earliest .
+      OPTIONAL { ?member skos:prefLabel ?memberLabel FILTER(langMatches(lang(?memberLabel), "en")) }
+      BIND(REPLACE(STR(?member), "^.*/id/[^/]+/", "") AS ?memberId)
+      BIND("member" AS ?part)
+    } GROUP BY ?part ?member ?memberId ?memberLabel }
+"""
+
+# What the matrix reads, in one query: each source's stance (rules/roster-stance.rq: its kind of
+# list, the claim and date standing for it), each member with the first date any source names it
+# for (the memberships' summaries), the claim by which each source names each member, and the
+# member counts sources declare (as roster-matrix.rq finds them). The cells are crossed here, not
+# in SPARQL: the stored query `roster-matrix` gives the same cells as rows (1.9 MB of JSON at 200
+# sources for the MSP); tests/web/test_aggregate_pages.py checks the two agree.
+PARTS_QUERY = """SELECT ?part ?source ?sourceId ?kind ?rosterClaim ?rosterAsOf ?rosterLatest
+       ?member ?memberId ?memberLabel ?firstNamed ?namingKey
+       ?declaredCount ?declaredUnit ?declaredPlus ?declaredText ?declaredBy WHERE {
+  { ?stance mg:rosterOf %(m)s ; mg:rosterSource ?source ; mg:rosterKind ?kind ; mg:rosterClaim ?rosterClaim ;
+            mg:rosterAsOf ?rosterAsOf ; mg:rosterLatest ?rosterLatest .
+    ?source dcterms:identifier ?sourceId .
+    BIND("stance" AS ?part) }
+  UNION
+""" + MEMBERS_PART + """  UNION
+  { SELECT ?part ?member ?source (MIN(CONCAT(STR(?e), "|", STR(?d), "|", STR(?c))) AS ?namingKey) WHERE {
+      ?s org:organization %(m)s ; org:member ?member .
+      ?c mg:supports ?s ; prov:wasQuotedFrom ?source ; mg:asOf ?d ; mg:asOfEarliest ?e .
+      BIND("named" AS ?part)
+    } GROUP BY ?part ?member ?source }
+  UNION
+""" + DECLARED_PART + "}"
 
 
 def _rows(mechanism_iri: str) -> list[dict]:
@@ -105,7 +113,18 @@ def _rows(mechanism_iri: str) -> list[dict]:
 
 
 def matrix(mechanism_iri: str) -> dict | None:
-    """{sources: [...], members: [{..., cells: [...]}], conflicts: n} or None when no source speaks about members."""
+    """{sources: [...], members: [{..., cells: [...]}], conflicts: n} or None when no source speaks
+    about members. Up to GROUP_OVER sources, one column per source; more, one column per group of
+    sources saying the same about every member."""
+    groups = select(GROUPS_QUERY % {"m": term(mechanism_iri)}, cap=100_000)
+    if not groups:
+        return None
+    if sum(int(g["count"]["value"]) for g in groups) <= GROUP_OVER:
+        return _by_source(mechanism_iri)
+    return _by_group(mechanism_iri, groups)
+
+
+def _by_source(mechanism_iri: str) -> dict | None:
     rows = _rows(mechanism_iri)
     if not rows:
         return None
@@ -122,28 +141,149 @@ def matrix(mechanism_iri: str) -> dict | None:
         conflict = value(r, "conflict") == "true"
         m["named"] += status == "named"
         if value(r, "declaredCount") and "declared" not in source:
-            source["declared"] = {"count": int(float(value(r, "declaredCount"))), "unit": value(r, "declaredUnit"),
-                                  "plus": (value(r, "declaredPlus") or "").split(), "text": value(r, "declaredText"),
-                                  "href": href(value(r, "declaredBy")) if value(r, "declaredBy") else None}
-        # the link and the tooltip are made for the cells shown only (a grouped matrix shows a few
-        # of its 2,600 cells at 200 sources)
+            source["declared"] = _declared(r)
         m["cells"][source["iri"]] = {"status": status, "as_of": value(r, "asOf"), "conflict": conflict,
                                      "claim": value(r, "claim"), "source": source}
     ordered = sorted(members.values(), key=lambda m: (-m["named"], m["label"].casefold()))
     for m in ordered:
         m["cells"] = [m["cells"].get(s["iri"]) for s in columns]
-    conflicts = sum(c["conflict"] for m in ordered for c in m["cells"] if c)
-    counts = reconcile(columns, ordered)
-    if len(columns) > GROUP_OVER:
-        columns = _grouped(columns, ordered)
-    for m in ordered:
+    return _finished(columns, ordered, grouped=False, source_count=len(sources))
+
+
+def _finished(columns: list[dict], members: list[dict], grouped: bool, source_count: int) -> dict:
+    for m in members:
         for c in m["cells"]:
             if c:
                 _shown(c)
-    return {"sources": columns, "members": ordered, "legend": [(s, *STATUS[s]) for s in STATUS], "counts": counts,
-            "conflict_mark": CONFLICT,
-            "conflicts": conflicts, "grouped": len(columns) and columns[0].get("group", False),
-            "source_count": len(sources)}
+    return {"sources": columns, "members": members, "legend": [(s, *STATUS[s]) for s in STATUS],
+            "counts": reconcile(columns, members), "conflict_mark": CONFLICT,
+            "conflicts": sum(c.get("conflicts", c["conflict"]) for m in members for c in m["cells"] if c),
+            "grouped": grouped, "source_count": source_count}
+
+
+def _declared(r: dict) -> dict:
+    """A source's declared member count ("14 countries + the EU"), from the `declared` part's row."""
+    value = lambda k: r.get(k, {}).get("value")  # noqa: E731
+    return {"count": int(float(value("declaredCount"))), "unit": value("declaredUnit"),
+            "plus": (value("declaredPlus") or "").split(), "text": value("declaredText"),
+            "href": href(value("declaredBy")) if value("declaredBy") else None}
+
+
+GROUP_OVER = 8  # more sources than this: one column per group of sources saying the same thing
+
+# The groups, read off the stances: sources of the same kind of list naming the same members say
+# the same about every member. A page's cost no longer grows with the sources that agree: a
+# group's dates, latest covered day and first claim are aggregated here, and its named cells below.
+GROUPS_QUERY = """SELECT ?kind ?named (COUNT(?source) AS ?count) (GROUP_CONCAT(STR(?source); separator=" ") AS ?sources)
+       (MIN(STR(?asOf)) AS ?asOfMin) (MAX(STR(?asOf)) AS ?asOfMax) (GROUP_CONCAT(STR(?latest); separator=" ") AS ?latests)
+       (MIN(CONCAT(STR(?asOf), "|", STR(?claim))) AS ?claimKey) WHERE {
+  ?stance mg:rosterOf %(m)s ; mg:rosterSource ?source ; mg:rosterKind ?kind ; mg:rosterClaim ?claim ;
+          mg:rosterAsOf ?asOf ; mg:rosterLatest ?latest ; mg:namedMemberIds ?named .
+} GROUP BY ?kind ?named"""
+
+# Per group and member it names: the dates its sources name the member for (each source's earliest
+# naming claim, as roster-matrix.rq picks it) and the earliest of those claims; with each member's
+# label and the first date any source names it for.
+GROUP_CELLS_QUERY = """SELECT ?part ?kind ?named ?member ?memberId ?memberLabel ?firstNamed
+       ?asOfMin ?asOfMax ?firstKey WHERE {
+  { SELECT ?part ?kind ?named ?member (MIN(?asOf) AS ?asOfMin) (MAX(?asOf) AS ?asOfMax) (MIN(?key) AS ?firstKey) WHERE {
+      { SELECT ?source ?member (MIN(CONCAT(STR(?e), "|", STR(?d), "|", STR(?c))) AS ?key) WHERE {
+          ?s org:organization %(m)s ; org:member ?member .
+          ?c mg:supports ?s ; prov:wasQuotedFrom ?source ; mg:asOf ?d ; mg:asOfEarliest ?e .
+        } GROUP BY ?source ?member }
+      ?stance mg:rosterOf %(m)s ; mg:rosterSource ?source ; mg:rosterKind ?kind ; mg:namedMemberIds ?named .
+      BIND(STRBEFORE(STRAFTER(?key, "|"), "|") AS ?asOf)
+      BIND("named" AS ?part)
+    } GROUP BY ?part ?kind ?named ?member }
+  UNION
+""" + MEMBERS_PART + "}"
+
+
+def _span(lo: str | None, hi: str | None) -> str:
+    return "" if not lo else lo if lo == hi else f"{lo} – {hi}"
+
+
+def _by_group(mechanism_iri: str, groups: list[dict]) -> dict:
+    """One column per set of sources that say the same about every member (the same status for
+    each), with its count, the range of dates it speaks for, what it says and its sources; the
+    groups that disagree (a conflict, then a closed list leaving someone out) first, then the largest."""
+    v = lambda r, k: r.get(k, {}).get("value")  # noqa: E731
+    rows = select(GROUP_CELLS_QUERY % {"m": term(mechanism_iri)}, cap=100_000)
+    members = {v(r, "member"): r for r in rows if v(r, "part") == "member"}
+    named = {(v(r, "kind"), v(r, "named"), v(r, "member")): r for r in rows if v(r, "part") == "named"}
+    ids = {v(r, "member"): v(r, "memberId") for r in members.values()}
+    headings = source_headings([i for g in groups for i in v(g, "sources").split()])
+    declared = {v(r, "source"): _declared(r) for r in select(DECLARED_QUERY % {"m": term(mechanism_iri)}, cap=100_000)
+                if v(r, "declaredCount")}
+    for iri, d in declared.items():
+        if iri in headings:
+            headings[iri]["declared"] = d
+    # (kind, named ids) -> the status of each member; kinds naming everyone say the same: one group
+    merged: dict[tuple, dict] = {}
+    for g in groups:
+        kind, ids_named = v(g, "kind"), set(v(g, "named").split())
+        statuses = tuple("named" if ids[m] in ids_named else {"closed": "omitted-closed", "open": "omitted-open"}.get(kind, "no-roster")
+                         for m in members)
+        into = merged.setdefault(statuses, {"statuses": statuses, "parts": []})
+        into["parts"].append(g)
+    columns, cells = [], []
+    for key, group in merged.items():
+        parts = group["parts"]
+        sources = sorted((headings[i] for g in parts for i in v(g, "sources").split() if i in headings),
+                         key=lambda s: (s["sort"], s["id"]))
+        latests = [d for g in parts for d in v(g, "latests").split()]
+        per_member = []
+        for m, status in zip(members, key):
+            if status == "named":
+                found = [named[(v(g, "kind"), v(g, "named"), m)] for g in parts if (v(g, "kind"), v(g, "named"), m) in named]
+                lo, hi = min(v(r, "asOfMin") for r in found), max(v(r, "asOfMax") for r in found)
+                claim = min(v(r, "firstKey") for r in found).split("|", 2)[2]
+            else:
+                lo, hi = min(v(g, "asOfMin") for g in parts), max(v(g, "asOfMax") for g in parts)
+                claim = min(v(g, "claimKey") for g in parts).split("|", 1)[1]
+            # sources whose closed list leaves out a member named for a date it covers
+            conflicts = sum(v(members[m], "firstNamed") <= d for d in latests) if status == "omitted-closed" else 0
+            span = _span(lo, hi)
+            count = len(sources)
+            per_member.append({"status": status, "as_of": span, "conflict": conflicts > 0, "conflicts": conflicts,
+                               "claim": claim, "count": count,
+                               "title": f"{count} source{'s' if count != 1 else ''}: {STATUS[status][1]}; "
+                                        f"speak for {span or 'no date'} (the link opens the earliest one's quote)"})
+        dates = [s["sort"] for s in sources]
+        conflict = any(c["conflict"] for c in per_member)
+        closed_omission = "omitted-closed" in key
+        columns.append({"group": True, "count": len(sources), "sources": sources, "conflict": conflict,
+                        "disagrees": conflict or closed_omission, "says": _says(parts, key, members),
+                        "date": _span(min(dates), max(dates)) if dates else "",
+                        "sort_key": (not conflict, not closed_omission, -len(sources), min(dates, default=""))})
+        cells.append(per_member)
+    order = sorted(range(len(columns)), key=lambda g: columns[g]["sort_key"])
+    out = []
+    for j, m in enumerate(members):
+        r = members[m]
+        row = [cells[g][j] for g in order]
+        out.append({"iri": m, "href": href(m), "id": ids[m], "label": v(r, "memberLabel") or ids[m], "cells": row,
+                    "named": sum(c["count"] for c in row if c["status"] == "named")})
+    out.sort(key=lambda m: (-m["named"], m["label"].casefold()))
+    columns = [columns[g] for g in order]
+    return _finished(columns, out, grouped=True, source_count=sum(c["count"] for c in columns))
+
+
+def _says(parts: list[dict], statuses: tuple, members: dict) -> str:
+    """What a group says of the roster, in a few words: "closed list without Sweden"."""
+    labels = [(members[m].get("memberLabel") or {}).get("value") or m.rsplit("/", 1)[-1] for m in members]
+    left = [label for label, s in zip(labels, statuses) if s != "named"]
+    kinds = {p["kind"]["value"] for p in parts}
+    kind = kinds.pop() if len(kinds) == 1 else "mixed"
+    if not left:
+        return {"closed": "closed list naming every member", "open": "open list naming every member"}.get(
+            kind, "names every member")
+    shown = ", ".join(left[:3]) + (f" and {len(left) - 3} more" if len(left) > 3 else "")
+    if kind == "closed":
+        return f"closed list without {shown}"
+    if kind == "open":
+        return f"open list (等) without {shown}"
+    return f"no list; names {len(labels) - len(left)} of {len(labels)}"
 
 
 def _shown(c: dict) -> None:
@@ -181,47 +321,6 @@ def reconcile(columns: list[dict], members: list[dict]) -> list[dict]:
     for line in out:
         line["source"] = line["sources"][0]
     return out
-
-
-GROUP_OVER = 8  # more sources than this: one column per group of sources saying the same thing
-
-
-def _grouped(columns: list[dict], members: list[dict]) -> list[dict]:
-    """One column per set of sources that say the same about every member (the same status for
-    each), with its count, the range of dates it speaks for, and its sources; the groups that
-    disagree (a conflict, then a closed list leaving someone out) first, then the largest. Each
-    member's cells are replaced by the group's."""
-    groups: dict[tuple, list[int]] = {}
-    for i in range(len(columns)):
-        key = tuple(m["cells"][i]["status"] if m["cells"][i] else None for m in members)
-        groups.setdefault(key, []).append(i)
-    out, cells = [], []
-    for key, idx in groups.items():
-        cols = [columns[i] for i in idx]
-        per_member = []
-        for m in members:
-            here = [m["cells"][i] for i in idx if m["cells"][i]]
-            if not here:
-                per_member.append(None)
-                continue
-            dates = sorted(c["as_of"] for c in here if c["as_of"])
-            span = (dates[0] if dates[0] == dates[-1] else f"{dates[0]} – {dates[-1]}") if dates else ""
-            first = here[0]
-            per_member.append({**first, "as_of": span, "conflict": any(c["conflict"] for c in here),
-                               "title": f"{len(here)} source{'s' if len(here) != 1 else ''}: {STATUS[first['status']][1]}; "
-                                        f"speak for {span or 'no date'} (the link opens the first one's quote)"})
-        dates = sorted(c["sort"] for c in cols)
-        conflict = any(c and c["conflict"] for c in per_member)
-        closed_omission = "omitted-closed" in key
-        out.append({"group": True, "count": len(cols), "sources": cols, "conflict": conflict,
-                    "disagrees": conflict or closed_omission,
-                    "date": dates[0] if dates[0] == dates[-1] else f"{dates[0]} – {dates[-1]}",
-                    "sort_key": (not conflict, not closed_omission, -len(cols), dates[0])})
-        cells.append(per_member)
-    order = sorted(range(len(out)), key=lambda g: out[g]["sort_key"])
-    for j, m in enumerate(members):
-        m["cells"] = [cells[g][j] for g in order]
-    return [out[g] for g in order]
 
 
 def source_headings(iris: list[str]) -> dict[str, dict]:

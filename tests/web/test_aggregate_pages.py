@@ -290,7 +290,7 @@ def test_the_grouped_matrix_is_the_per_source_cells_grouped(real_live, monkeypat
                 for m in members:
                     mine = [cells[s][m] for s in sources]
                     dates = sorted(r["asOf"]["value"] for r in mine)
-                    assert row_of[m]["as_of"] == (dates[0] if dates[0] == dates[-1] else f"{dates[0]} – {dates[-1]}"), (body, m)
+                    assert row_of[m]["dates"] == (dates[0], dates[-1]), (body, m)
                     assert row_of[m].get("conflicts", 0) == sum(r["conflict"]["value"] == "true" for r in mine), (body, m)
             assert got == expected, body
             assert grouped["conflicts"] == sum(r["conflict"]["value"] == "true" for r in rows), body

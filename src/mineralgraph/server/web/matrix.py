@@ -22,7 +22,7 @@ WORDS = {"named": "named", "omitted-closed": "left out of a closed list", "omitt
 def wide(m: dict) -> tuple[list[str], list[list[str | None]]]:
     """Header and rows: a cell reads "named 2022-06-14", "CONFLICT: left out of a closed list 2022-06-14"."""
     header = ["member", "memberId"] + [
-        (f"{s['count']} sources, {s['date']}" if s.get("group") else f"{s['publisher']}, {s['date']} ({s['id']})")
+        (f"{s['count']} sources, {s['says']}, {s['date']}" if s.get("group") else f"{s['publisher']}, {s['date']} ({s['id']})")
         for s in m["sources"]]
     rows = []
     for mem in m["members"]:
@@ -31,7 +31,9 @@ def wide(m: dict) -> tuple[list[str], list[list[str | None]]]:
             if not c:
                 cells.append(None)
                 continue
-            words = WORDS[c["status"]] + (f" {c['as_of']}" if c["as_of"] and c["status"] != "no-roster" else "")
+            lo, hi = c.get("dates") or (c["as_of"], c["as_of"])  # a group's dates in full, not as the page shortens them
+            shown = lo if lo == hi else f"{lo} – {hi}"
+            words = WORDS[c["status"]] + (f" {shown}" if shown and c["status"] != "no-roster" else "")
             cells.append(("CONFLICT: " if c["conflict"] else "") + words)
         rows.append([mem["label"], mem["id"]] + cells)
     for k in m.get("counts", []):

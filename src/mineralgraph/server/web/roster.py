@@ -200,7 +200,13 @@ GROUP_CELLS_QUERY = """SELECT ?part ?kind ?named ?member ?memberId ?memberLabel 
 
 
 def _span(lo: str | None, hi: str | None) -> str:
-    return "" if not lo else lo if lo == hi else f"{lo} – {hi}"
+    """A range of dates as given, the second without the year they share ("2022-06-15 – 07-21"):
+    a group's column stays narrow enough for seven to fit a desktop screen."""
+    if not lo or lo == hi:
+        return lo or ""
+    if len(lo) == len(hi) > 4 and lo[:5] == hi[:5]:
+        return f"{lo} – {hi[5:]}"
+    return f"{lo} – {hi}"
 
 
 def _by_group(mechanism_iri: str, groups: list[dict]) -> dict:
@@ -245,7 +251,7 @@ def _by_group(mechanism_iri: str, groups: list[dict]) -> dict:
             conflicts = sum(v(members[m], "firstNamed") <= d for d in latests) if status == "omitted-closed" else 0
             span = _span(lo, hi)
             count = len(sources)
-            per_member.append({"status": status, "as_of": span, "conflict": conflicts > 0, "conflicts": conflicts,
+            per_member.append({"status": status, "as_of": span, "dates": (lo, hi), "conflict": conflicts > 0, "conflicts": conflicts,
                                "claim": claim, "count": count,
                                "title": f"{count} source{'s' if count != 1 else ''}: {STATUS[status][1]}; "
                                         f"speak for {span or 'no date'} (the link opens the earliest one's quote)"})
@@ -283,7 +289,7 @@ def _says(parts: list[dict], statuses: tuple, members: dict) -> str:
         return f"closed list without {shown}"
     if kind == "open":
         return f"open list (等) without {shown}"
-    return f"no list; names {len(labels) - len(left)} of {len(labels)}"
+    return f"no list; names {len(labels) - len(left)} of the {len(labels)} members"
 
 
 def _shown(c: dict) -> None:

@@ -160,6 +160,10 @@ EXPECTED = {
     "roster-stance-kind": [
         (ID["source/900#roster-mechanism/msp"], MG.rosterKind, MGSH["RosterStance-kind"], SH.InConstraintComponent, V)
     ],
+    # how often an entity is mentioned (queries/rules/mention-summary.rq)
+    "mention-summary-more-sources": [
+        (ID["country/JPN"], MG.mentionSourceCount, MGSH.MentionSummary, SH.SPARQLConstraintComponent, V)
+    ],
     "support-no-ids": [(ID["stmt/membership/msp/JPN"], MG.sourceIds, MGSH["SupportSummary-ids"], SH.MinCountConstraintComponent, V)],
     "list-version-given-in-full-twice": [
         (ID["list/us/2022"], MG.givenInFull, MGSH["ListVersionGivenInFull-flag"], SH.MaxCountConstraintComponent, V)

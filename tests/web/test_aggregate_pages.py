@@ -294,3 +294,26 @@ def test_the_grouped_matrix_is_the_per_source_cells_grouped(real_live, monkeypat
                     assert row_of[m].get("conflicts", 0) == sum(r["conflict"]["value"] == "true" for r in mine), (body, m)
             assert got == expected, body
             assert grouped["conflicts"] == sum(r["conflict"]["value"] == "true" for r in rows), body
+
+
+def test_mentioned_in_is_the_builds_count_of_the_mentions(real_live, real_client):
+    """"Mentioned in" reads the build's summary (rules/mention-summary.rq): the numbers are the
+    mentions in the graph, counted here from the mentions themselves, and each source is named
+    while there are few. "Referred to by" lists named things and sources, never the claims'
+    wordings that repeat a statement's values."""
+    from mineralgraph.server.web.graph import select
+
+    with real_live.app.test_request_context("/"):
+        counts = {r["e"]["value"].rsplit("/id/", 1)[1]: (int(r["n"]["value"]), int(r["k"]["value"])) for r in select(
+            """SELECT ?e (COUNT(DISTINCT ?m) AS ?n) (COUNT(DISTINCT ?s) AS ?k) WHERE {
+                 VALUES ?e { <https://w3id.org/mineralgraph/id/country/JPN> <https://w3id.org/mineralgraph/id/mechanism/msp> }
+                 ?m a mg:Mention ; oa:hasBody ?e ; oa:hasTarget/oa:hasSource ?s } GROUP BY ?e""")}
+    for path, (times, sources) in counts.items():
+        page = real_client.get(f"/id/{path}", headers=HTML).get_data(as_text=True)
+        section = page.split('id="mentions"', 1)[1].split("</section>", 1)[0]
+        text = " ".join(unescape(re.sub(r"<[^>]+>", "", section)).split())
+        assert f"In {sources} sources, {times:,} times." in text, (path, text[:200])
+        assert section.count("<li>") == sources  # the seeds: five sources at most, each named
+        assert f"mentioned in {sources} sources." in page
+        incoming = page.split('id="incoming"', 1)[1].split("</section>", 1)[0] if 'id="incoming"' in page else ""
+        assert "/wording/" not in incoming and "/id/mention/" not in incoming and "/id/claim/" not in incoming

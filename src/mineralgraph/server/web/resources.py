@@ -14,7 +14,8 @@ from .graph import MG, ORG, PROV, RDF, RDFS, SKOS, best_label, labels, select
 # A claim's first and last covered day (mg:asOfEarliest/asOfLatest) are there for queries to compare a
 # year with a day; shown, "2024" would read as "2024-01-01". The page shows mg:asOf as the source gives
 # it; the RDF formats keep both.
-HIDDEN_PROPS = {RDF + "type", SKOS + "prefLabel", RDFS + "label", MG + "asOfEarliest", MG + "asOfLatest"}
+HIDDEN_PROPS = {RDF + "type", SKOS + "prefLabel", RDFS + "label", MG + "asOfEarliest", MG + "asOfLatest",
+                MG + "mentionCount", MG + "mentionSourceCount"}  # the last two: under "Mentioned in"
 # Statement properties not worth a column (the statement's type and its provenance links).
 # The build's support summary (sources, their count, earliest/latest date) is left out of the
 # columns: a card leads with it as one line (how many sources, which dates, who disagrees).
@@ -32,7 +33,7 @@ MAX_VALUES = 20      # values of one property shown in the Properties table
 # stays in view); a fact with more shows its summary and links to its evidence, paged.
 INLINE_CLAIMS = 5
 EVIDENCE_PAGE = 20   # claims per page of a statement's evidence
-MENTION_SOURCES = 12  # sources named under "Mentioned in" (the rest counted)
+MENTION_SOURCES = 12  # up to this many sources are named under "Mentioned in"; more are counted
 SHOWN_IDS = 8        # source ids listed on a card before "… and N more"
 
 
@@ -55,25 +56,23 @@ def _uris(rows, *keys) -> list[str]:
 
 def describe(iri: str) -> dict:
     t = term(iri)
-    out_rows = select(f"SELECT DISTINCT ?p ?o WHERE {{ {t} ?p ?o }}", cap=5000)
-    # what points here, but not the mentions, claims and statements (the sections above list those;
-    # the sources that mention it are under "Mentioned in", counted, not one row each) nor the roster
-    # stances (the matrix reads them); the properties those use are ruled out first, so that a
-    # mechanism's thousands of mentions at 200 sources are not each looked up three times
-    in_rows = select(f"""SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {t}
-                         FILTER(?p NOT IN (oa:hasBody, mg:mentions, mg:supports, mg:supportedBy, mg:rosterOf, mg:rosterSource)
-                                && NOT EXISTS {{ ?s a mg:Mention }} && NOT EXISTS {{ ?s a mg:Claim }}
-                                && NOT EXISTS {{ ?s a mg:Statement }}) }}
+    # a property with many values (mg:mentionedIn: one per claim, 12,600 for the United States at
+    # 1,000 sources) is counted and only its first MAX_VALUES read; the Turtle has them all
+    per_prop = {r["p"]["value"]: int(r["n"]["value"])
+                for r in select(f"SELECT ?p (COUNT(DISTINCT ?o) AS ?n) WHERE {{ {t} ?p ?o }} GROUP BY ?p")}
+    many = [p for p, n in per_prop.items() if n > MAX_VALUES and p != RDF + "type"]
+    skip = f"FILTER(?p NOT IN ({', '.join(term(p) for p in many)}))" if many else ""
+    out_rows = select(f"SELECT DISTINCT ?p ?o WHERE {{ {t} ?p ?o {skip} }}", cap=5000)
+    for p in many:
+        out_rows += select(f"SELECT DISTINCT ?p ?o WHERE {{ VALUES ?p {{ {term(p)} }} {t} ?p ?o }} LIMIT {MAX_VALUES}")
+    # what points here from other entities and from sources (a publisher's documents): not the
+    # mentions, claims, wordings, statements and roster stances, which the sections above sum up.
+    # Read from the named things' side: at 1,000 sources 64,000 per-source nodes point at the
+    # United States, each of which a check of its type would look up (1 s a page)
+    in_rows = select(f"""SELECT DISTINCT ?s ?p WHERE {{
+                           {{ SELECT DISTINCT ?s WHERE {{ {{ ?s skos:prefLabel ?label }} UNION {{ ?s a mg:SourceDocument }} }} }}
+                           ?s ?p {t} }}
                          ORDER BY ?p ?s LIMIT {MAX_INCOMING + 1}""")
-    # a property with many values (mg:mentionedIn: one per claim, 800 at 200 sources) shows its
-    # first MAX_VALUES; the rest are counted, and the Turtle has them all
-    per_prop: dict[str, int] = defaultdict(int)
-    kept = []
-    for r in out_rows:
-        per_prop[r["p"]["value"]] += 1
-        if per_prop[r["p"]["value"]] <= MAX_VALUES or r["p"]["value"] == RDF + "type":
-            kept.append(r)
-    all_rows, out_rows = out_rows, kept
     names = labels([iri] + _uris(out_rows, "p", "o") + _uris(in_rows, "s", "p"))
     own = names.get(iri, {})
     types = [r["o"]["value"] for r in out_rows if r["p"]["value"] == RDF + "type" and r["o"]["type"] == "uri"]
@@ -98,7 +97,7 @@ def describe(iri: str) -> dict:
         "properties": properties,
         "incoming": incoming,
         "incoming_truncated": len(in_rows) > MAX_INCOMING,
-        "literals": {r["p"]["value"]: r["o"]["value"] for r in all_rows if r["o"]["type"] == "literal"},
+        "literals": {r["p"]["value"]: r["o"]["value"] for r in out_rows if r["o"]["type"] == "literal"},
     }
 
 
@@ -111,15 +110,20 @@ def _kinds(types: list[str]) -> list[str]:
 # -- statements and their claims ------------------------------------------------------------
 # the per-source links and the summary come from _summaries(); fetching them here would multiply
 # the rows by the number of sources
-_SKIP_FILTER = "FILTER(?p NOT IN (mg:supportedBy, prov:wasDerivedFrom, mg:supportingSource, mg:disputedBy))"
+_SKIP_FILTER = ("FILTER(?p NOT IN (mg:supportedBy, prov:wasDerivedFrom, mg:supportingSource, mg:disputedBy, mg:sourceCount,"
+                " mg:sourceIds, mg:earliestAsOf, mg:latestAsOf, mg:claimCount))")
 
 
 def statements_about(iri: str) -> list[dict]:
     """Statements with `iri` as a value, grouped by statement class, each with its support summary
     and, where there are few, its claims."""
     t = term(iri)
+    # the mentions, claims and stances pointing here (tens of thousands at 1,000 sources) are ruled
+    # out by their property before any node is checked for being a statement
     rows = select(f"""SELECT DISTINCT ?stmt ?p ?o WHERE {{
-                        ?stmt ?x {t} . ?stmt a mg:Statement . ?stmt ?p ?o {_SKIP_FILTER} }}""", cap=20000)
+                        {{ SELECT DISTINCT ?stmt WHERE {{ ?stmt ?x {t} FILTER(?x NOT IN (oa:hasBody, mg:mentions, mg:rosterOf))
+                                                          ?stmt a mg:Statement }} }}
+                        ?stmt ?p ?o {_SKIP_FILTER} }}""", cap=20000)
     return _statement_groups(rows)
 
 
@@ -391,11 +395,21 @@ def claim_mentions(iri: str) -> list[dict]:
     return sorted((_val(r["e"], names) for r in rows), key=lambda v: v["label"])
 
 
-def mentions_by_source(iri: str) -> list[dict]:
+def mentions(iri: str, literals: dict) -> dict | None:
+    """How often the sources mention the entity, from the build's summary on it
+    (rules/mention-summary.rq), and per source where there are few."""
+    times, sources = literals.get(MG + "mentionCount"), literals.get(MG + "mentionSourceCount")
+    if not times or not sources:
+        return None
+    by_source = _mentions_by_source(iri) if int(sources) <= MENTION_SOURCES else []
+    return {"times": int(times), "sources": int(sources), "by_source": by_source}
+
+
+def _mentions_by_source(iri: str) -> list[dict]:
     rows = select(f"""SELECT ?source ?sourceId (COUNT(DISTINCT ?m) AS ?n) WHERE {{
                         ?m a mg:Mention ; oa:hasBody {term(iri)} ; oa:hasTarget ?t . ?t oa:hasSource ?source .
                         OPTIONAL {{ ?source dcterms:identifier ?sourceId }} }} GROUP BY ?source ?sourceId ORDER BY ?sourceId""")
-    names = labels(_uris(rows[:MENTION_SOURCES], "source"))  # the page names the first few only
+    names = labels(_uris(rows, "source"))
     return [{"source": _val(r["source"], names), "id": r.get("sourceId", {}).get("value"),
              "count": int(r["n"]["value"])} for r in rows]
 

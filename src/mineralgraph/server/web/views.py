@@ -142,11 +142,11 @@ def resource_page(iri: str, headers: dict) -> Response:
         return claim_page(r, headers)
     if MG + "Statement" in types:
         groups = resources.statement_self(iri)
-        return page("resource.html", headers=headers, r=r, groups=groups, mentions=[], is_statement=True,
+        return page("resource.html", headers=headers, r=r, groups=groups, mentions=None, is_statement=True,
                     evidence=_evidence(iri, r["path"]))
     mechanism = MG + "Mechanism" in types
     return page("resource.html", headers=headers, r=r, groups=resources.statements_about(iri),
-                mentions=resources.mentions_by_source(iri), is_statement=False, inline_claims=resources.INLINE_CLAIMS,
+                mentions=resources.mentions(iri, r["literals"]), is_statement=False, inline_claims=resources.INLINE_CLAIMS,
                 mention_sources=resources.MENTION_SOURCES,
                 matrix=roster.matrix(iri) if mechanism else None,
                 succession=succession.lines(iri) if mechanism else None,

@@ -317,3 +317,4 @@ def test_mentioned_in_is_the_builds_count_of_the_mentions(real_live, real_client
         assert f"mentioned in {sources} sources." in page
         incoming = page.split('id="incoming"', 1)[1].split("</section>", 1)[0] if 'id="incoming"' in page else ""
         assert "/wording/" not in incoming and "/id/mention/" not in incoming and "/id/claim/" not in incoming
+        assert "ont#mentions\"" not in incoming  # a source's mg:mentions is counted above, not listed

@@ -66,12 +66,13 @@ def describe(iri: str) -> dict:
     for p in many:
         out_rows += select(f"SELECT DISTINCT ?p ?o WHERE {{ VALUES ?p {{ {term(p)} }} {t} ?p ?o }} LIMIT {MAX_VALUES}")
     # what points here from other entities and from sources (a publisher's documents): not the
-    # mentions, claims, wordings, statements and roster stances, which the sections above sum up.
+    # mentions, claims, wordings, statements and roster stances, which the sections above sum up,
+    # nor a source's mg:mentions (counted under "Mentioned in").
     # Read from the named things' side: at 1,000 sources 64,000 per-source nodes point at the
     # United States, each of which a check of its type would look up (1 s a page)
     in_rows = select(f"""SELECT DISTINCT ?s ?p WHERE {{
                            {{ SELECT DISTINCT ?s WHERE {{ {{ ?s skos:prefLabel ?label }} UNION {{ ?s a mg:SourceDocument }} }} }}
-                           ?s ?p {t} }}
+                           ?s ?p {t} FILTER(?p NOT IN (oa:hasBody, mg:mentions, mg:supports, mg:supportedBy, mg:rosterOf)) }}
                          ORDER BY ?p ?s LIMIT {MAX_INCOMING + 1}""")
     names = labels([iri] + _uris(out_rows, "p", "o") + _uris(in_rows, "s", "p"))
     own = names.get(iri, {})

@@ -1,7 +1,9 @@
-"""The roster matrix at the top of a mechanism page: the cells of the stored query `roster-matrix`
-(made here from each source's stance, read off the build's summaries) laid out with one row per
-member and one column per source (named by its publisher and date), each cell
-linking to the quote behind it. The same rows download as CSV from /queries/roster-matrix."""
+"""The roster matrix at the top of a mechanism page: one row per member and one column per source
+(named by its publisher and date), each cell linking to the quote behind it, made from the build's
+roster stances (rules/roster-stance.rq); the cells are the rows of the stored query `roster-matrix`,
+which downloads them as CSV. With more than GROUP_OVER sources, one column per group of sources
+saying the same about every member, aggregated in SPARQL so that the page's cost does not grow with
+the sources that agree."""
 from __future__ import annotations
 
 from ..iris import href, short, term

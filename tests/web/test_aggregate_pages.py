@@ -318,3 +318,20 @@ def test_mentioned_in_is_the_builds_count_of_the_mentions(real_live, real_client
         incoming = page.split('id="incoming"', 1)[1].split("</section>", 1)[0] if 'id="incoming"' in page else ""
         assert "/wording/" not in incoming and "/id/mention/" not in incoming and "/id/claim/" not in incoming
         assert "ont#mentions\"" not in incoming  # a source's mg:mentions is counted above, not listed
+
+
+def test_every_source_heading_is_made_when_the_build_is_loaded(real_live):
+    """The per-build caches the pages register are made by reload.warm (when `serve` starts or a
+    new build is swapped in), so the first mechanism page does not read every source's heading."""
+    from mineralgraph.server import reload
+    from mineralgraph.server.web import roster
+    from mineralgraph.server.web.graph import select
+
+    svc = real_live.app.extensions["mineralgraph"].service
+    svc._cache.pop(roster.HEADINGS, None)
+    reload.warm(real_live.app)
+    headings = svc._cache[roster.HEADINGS]
+    with real_live.app.test_request_context("/"):
+        sources = {r["s"]["value"] for r in select("SELECT ?s WHERE { ?s a mg:SourceDocument }")}
+    assert set(headings) == sources and len(sources) >= 5
+    assert headings["https://w3id.org/mineralgraph/id/source/001"]["id"] == "001"

@@ -74,12 +74,17 @@ def swap(app, build_hash: str) -> None:
 
 def warm(app) -> None:
     """Read the new build's entity index now, once, rather than on the first burst of requests
-    (which would each wait for it: the index is read under a lock)."""
+    (which would each wait for it: the index is read under a lock); then the other per-build
+    caches the pages registered (Service.warm_with: every source's heading, say)."""
     started = time.perf_counter()
     try:
         with app.app_context():
-            entries = len(app.extensions["mineralgraph"].service.resolver().entries)
+            svc = app.extensions["mineralgraph"].service
+            entries = len(svc.resolver().entries)
+            for name, make in svc.warmers:
+                svc.cached(name, make)
     except Exception:  # a page asking for it later reports the problem; serving goes on
-        log.exception("could not read the entity index ahead of requests")
+        log.exception("could not read the entity index and the page caches ahead of requests")
         return
-    log.info("entity index ready (%d entities) in %.1f s", entries, time.perf_counter() - started)
+    log.info("entity index ready (%d entities) and %d page caches made in %.1f s", entries, len(svc.warmers),
+             time.perf_counter() - started)

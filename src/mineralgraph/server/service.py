@@ -74,6 +74,8 @@ class Service:
         self._catalog: dict[str, StoredQuery] | None = None
         self._resolver: Resolver | None = None
         self._cache: dict[str, object] = {}
+        # per-build caches worth making before the first request (reload.warm): (name, make)
+        self.warmers: list[tuple[str, object]] = []
 
     # -- the IRI base: the one place the server holds it -----------------------------------
     @property
@@ -166,6 +168,10 @@ class Service:
         return prepare(query, given, self.resolver())
 
     # -- per-build caches -------------------------------------------------------------------
+    def warm_with(self, name: str, make) -> None:
+        """Make `cached(name, make)` when a build starts being served, not on a first request."""
+        self.warmers.append((name, make))
+
     def cached(self, name: str, make):
         """`make()`, computed once per served build."""
         if name not in self._cache:

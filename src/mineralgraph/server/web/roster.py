@@ -335,13 +335,16 @@ def source_headings(iris: list[str]) -> dict[str, dict]:
     """A source as an analyst knows it: its publisher and date (id and title on hover). Every
     source's heading is read once per served build (a page naming 200 sources asked two queries
     each time); copies, as a page adds to them."""
-    known = service().cached("source-headings", _all_headings)
+    known = service().cached(HEADINGS, all_headings)
     out = {i: dict(known[i]) for i in iris if i in known}
     missing = [i for i in iris if i not in known]
     return {**out, **_headings(missing)} if missing else out
 
 
-def _all_headings() -> dict[str, dict]:
+HEADINGS = "source-headings"  # the per-build cache of every source's heading (app.py makes it at start)
+
+
+def all_headings() -> dict[str, dict]:
     return _headings([r["s"]["value"] for r in select("SELECT ?s WHERE { ?s a mg:SourceDocument }", cap=1_000_000)])
 
 

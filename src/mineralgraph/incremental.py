@@ -2,8 +2,8 @@
 date with the source graphs that changed, so a one-edit rebuild costs what changed.
 
 The state (read only when complete; state.json says so and is written last):
-- graphs.store/ on disk: every data graph in a named graph, so that a line is known to leave the
-  union only when no other graph holds it;
+- lines.sqlite  how many data graphs hold each exact line (build/linecounts.py), so that a line
+  is known to leave the union only when no other graph holds it;
 - work.store/   the reasoner's work store on disk (reason/reasoner.py infer_work), which
   reason/delta.py updates from the lines that entered and left the reasoned input;
 - inferred.nt, derived.nt  the last build's graph/inferred and graph/derived;
@@ -30,8 +30,8 @@ import fcntl
 import json
 import os
 import shutil
+import sqlite3
 import time
-from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -39,6 +39,7 @@ import pyoxigraph as ox
 from rdflib.namespace import RDF
 
 from .build.cache import code_digest, digest, files_digest
+from .build.linecounts import LineCounts, write_counts
 from .build.sourcegraphs import GraphChunk
 from .build.workstore import BuildStore
 from .core.namespaces import DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
@@ -48,6 +49,7 @@ from .reason.reasoner import SKIP_FROM_INPUT, InputSplit, refuse_schema_in_data,
 from .validate.validator import Report
 
 STATE = "state"
+LINES = "lines.sqlite"
 FINDINGS = "findings.json"
 SYSTEM_GRAPHS = {str(ONTOLOGY_GRAPH), str(INFERRED_GRAPH), str(DERIVED_GRAPH)}
 
@@ -77,7 +79,7 @@ def load_state(paths) -> dict | None:
     if not isinstance(state, dict) or state.get("config") != config_key(paths):
         return None
     d = _state_dir(paths)
-    if not (d / "graphs.store").is_dir() or not (d / "work.store").is_dir():
+    if not (d / LINES).is_file() or not (d / "work.store").is_dir():
         return None
     if any(not (d / "graphs" / f).is_file() for f in state.get("graphs", {}).values()):
         return None
@@ -165,22 +167,12 @@ def start_clean(paths) -> None:
 
 
 def save_clean(paths, work: ox.Store, chunks, report: Report, inferred: GraphChunk, derived: GraphChunk) -> None:
-    """The state after a clean build: every data graph in a named graph of a store on disk, and
-    the reasoner's work store on disk."""
+    """The state after a clean build: how many data graphs hold each line, and the reasoner's
+    work store on disk."""
     d = _state_dir(paths)
     shutil.rmtree(d, ignore_errors=True)
     d.mkdir(parents=True)
-    # one bulk load of all graphs as N-Quads (one per graph costs a bulk load's fixed work each);
-    # lenient: the build store has read every line already
-    quads = d / "graphs.nq"
-    with open(quads, "wb") as f:
-        for c in _data_chunks(chunks):
-            f.write(c.data.replace(b" .\n", f" <{c.graph}> .\n".encode()))
-    disk = ox.Store(str(d / "graphs.store"))
-    disk.bulk_load(path=str(quads), format=ox.RdfFormat.N_QUADS, lenient=True)
-    disk.flush()
-    del disk
-    quads.unlink()
+    write_counts(d / LINES, (c.data for c in _data_chunks(chunks)))
     wdisk = ox.Store(str(d / "work.store"))
     wdisk.bulk_load(work.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS, lenient=True)
     wdisk.flush()
@@ -222,13 +214,14 @@ class Incremental:
         d = _state_dir(paths)
         self.previous = load_findings(paths)  # read before invalidate removes them
         invalidate(paths)
-        self.graphs = _open(d / "graphs.store")
+        try:
+            self.lines = LineCounts(d / LINES)
+        except sqlite3.Error as e:
+            raise NeedsClean(f"its {LINES} does not open: {e}") from e
         try:
             self.work = _open(d / "work.store")
         except NeedsClean:
-            # let go of the first store now: a half-built object would keep its lock until
-            # collected, and the clean build that follows must save the state in its place
-            self.graphs = None
+            self.lines.close()
             raise
 
     def changed(self, chunks) -> list[tuple[str, Path | None, GraphChunk | None]]:
@@ -243,30 +236,20 @@ class Incremental:
         return out
 
     def apply_graphs(self, chunks) -> None:
-        """The data graphs on disk brought up to date; the exact lines that entered and left the
-        union (`added`, `removed`) kept for `reason`."""
-        store = self.graphs
-        net: Counter = Counter()  # exact line -> +1 entered the union, -1 left it
-        current = {c.graph: c for c in _data_chunks(chunks)}
+        """The line counts brought up to date; the exact lines that entered and left the union
+        (`added`: no graph held it before, `removed`: none holds it now) kept for `reason`."""
+        before: dict[bytes, int] = {}  # each changed line -> the graphs holding it before this build
         self.subjects = set()
         for g, old_file, chunk in self.changed(chunks):
             old = set(old_file.read_bytes().splitlines(keepends=True)) if old_file else set()
             new = set(chunk.data.splitlines(keepends=True)) if chunk else set()
-            gone, came = sorted(old - new), sorted(new - old)
-            self.subjects.update(line.split(b" ", 1)[0] for line in (*gone, *came))
-            gone_triples = _triples(gone)
-            for line, t in zip(gone, gone_triples):
-                if not self._held_elsewhere(line, t, g, current):
-                    net[line] -= 1
-            for t in gone_triples:
-                store.remove(ox.Quad(*t, ox.NamedNode(g)))
-            for line, t in zip(came, _triples(came)):
-                if not self._held_elsewhere(line, t, g, current):
-                    net[line] += 1
-            if came:
-                store.load(b"".join(came), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(g))
-        self.added = sorted(line for line, n in net.items() if n > 0)
-        self.removed = sorted(line for line, n in net.items() if n < 0)
+            for lines, by in ((old - new, -1), (new - old, +1)):
+                for line in lines:
+                    before.setdefault(line, self.lines.count(line))
+                    self.lines.change(line, by)
+                    self.subjects.add(line.split(b" ", 1)[0])
+        self.added = sorted(line for line, n in before.items() if n == 0 and self.lines.count(line) > 0)
+        self.removed = sorted(line for line, n in before.items() if n > 0 and self.lines.count(line) == 0)
 
     def _skipped(self, bstore: BuildStore) -> tuple[set, set]:
         """The mention index and selectors are set aside from reasoning: which of the changed
@@ -304,20 +287,10 @@ class Incremental:
         bstore.load(self.inferred)
         return self.inferred
 
-    def _held_elsewhere(self, line: bytes, triple: tuple, graph: str, chunks) -> bool:
-        """Is this exact line in another data graph (as it is now)?"""
-        holders = {q.graph_name.value for q in self.graphs.quads_for_pattern(*triple, None)
-                   if isinstance(q.graph_name, ox.NamedNode)} - SYSTEM_GRAPHS - {graph}
-        if not holders:
-            return False
-        if b'"^^<' not in line and b'"@' not in line:
-            return True  # no literal the store would respell: the same triple is the same line
-        return any(h in chunks and _has_line(chunks[h].data, line) for h in holders)
-
     def finish(self, chunks, derived: GraphChunk) -> None:
         """The stores are consistent with these chunks: write the state that says so (after
         `default_delta` has read the last build's graph files)."""
-        self.graphs.flush()
+        self.lines.commit()
         self.work.flush()
         self.delta = self.default_delta(derived)
         _write_graph_files(self.paths, self.inferred, derived)
@@ -337,7 +310,7 @@ class Incremental:
         return sorted(added), sorted(removed)
 
     def close(self) -> None:
-        self.graphs = None
+        self.lines.close()
         self.work = None
 
 
@@ -355,10 +328,6 @@ def _open(path: Path, attempts: int = 20) -> ox.Store:
 
 def _has_type(store: ox.Store, s: bytes, t) -> bool:
     return next(store.quads_for_pattern(_node(s), ox.NamedNode(str(RDF.type)), ox.NamedNode(str(t)), ox.DefaultGraph()), None) is not None
-
-
-def _has_line(data: bytes, line: bytes) -> bool:
-    return data.startswith(line) or b"\n" + line in data
 
 
 def _triples(lines: list[bytes]) -> list[tuple]:

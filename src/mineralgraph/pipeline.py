@@ -122,7 +122,7 @@ def _check_incremental(paths, steps: Steps, jobs, chunks, reports, ontology, sha
     inc = Incremental(paths, state)  # the state is unusable from here until inc.finish
     changed = inc.changed(chunks)
     steps.progress(f"  incremental build: {len(changed)} of {len(chunks) - 1} data graphs changed since the last build")
-    steps.run("updating the data graphs on disk", inc.apply_graphs, chunks)
+    steps.run("counting the lines that changed", inc.apply_graphs, chunks)
     bstore = BuildStore()
     steps.run("loading the build store", _load_chunks, bstore, chunks)
     early = steps.run("checking asserted data", store_checks, bstore, paths.checks / "asserted")

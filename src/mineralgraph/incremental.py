@@ -238,6 +238,12 @@ class Incremental:
     def apply_graphs(self, chunks) -> None:
         """The line counts brought up to date; the exact lines that entered and left the union
         (`added`: no graph held it before, `removed`: none holds it now) kept for `reason`."""
+        try:
+            self._count_changes(chunks)
+        except sqlite3.Error as e:
+            raise NeedsClean(f"its {LINES} cannot be read: {e}") from e
+
+    def _count_changes(self, chunks) -> None:
         before: dict[bytes, int] = {}  # each changed line -> the graphs holding it before this build
         self.subjects = set()
         for g, old_file, chunk in self.changed(chunks):
@@ -290,7 +296,10 @@ class Incremental:
     def finish(self, chunks, derived: GraphChunk) -> None:
         """The stores are consistent with these chunks: write the state that says so (after
         `default_delta` has read the last build's graph files)."""
-        self.lines.commit()
+        try:
+            self.lines.commit()
+        except sqlite3.Error as e:
+            raise NeedsClean(f"its {LINES} cannot be written: {e}") from e
         self.work.flush()
         self.delta = self.default_delta(derived)
         _write_graph_files(self.paths, self.inferred, derived)

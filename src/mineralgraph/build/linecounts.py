@@ -17,6 +17,12 @@ from typing import Iterable
 _TABLE = "CREATE TABLE lines (digest BLOB PRIMARY KEY, graphs INTEGER NOT NULL) WITHOUT ROWID"
 
 
+def _connect(path: Path) -> sqlite3.Connection:
+    # no file locks: the build holds its own lock on the state (incremental.state_lock), and POSIX
+    # locks are what a loaded machine refused RocksDB ("No locks available")
+    return sqlite3.connect(f"file:{path}?nolock=1", uri=True)
+
+
 def _digest(line: bytes) -> bytes:
     # 128 bits: no two of a few million lines share one (a 64-bit key would, once in a million corpora)
     return hashlib.blake2b(line, digest_size=16).digest()
@@ -28,14 +34,17 @@ def write_counts(path: Path, graphs: Iterable[bytes]) -> None:
     for data in graphs:
         counts.update({_digest(line) for line in data.splitlines(keepends=True)})
     path.unlink(missing_ok=True)
-    db = sqlite3.connect(path)
     try:
-        db.execute("PRAGMA journal_mode=OFF")  # a new file: a build that stops half-way leaves no state.json
-        db.execute(_TABLE)
-        db.executemany("INSERT INTO lines VALUES (?, ?)", sorted(counts.items()))
-        db.commit()
-    finally:
-        db.close()
+        db = _connect(path)
+        try:
+            db.execute("PRAGMA journal_mode=OFF")  # a new file: a build that stops half-way leaves no state.json
+            db.execute(_TABLE)
+            db.executemany("INSERT INTO lines VALUES (?, ?)", sorted(counts.items()))
+            db.commit()
+        finally:
+            db.close()
+    except sqlite3.Error as e:  # a full disk, say: the caller reports it as it reports any OSError
+        raise OSError(f"{path.name}: {e}") from e
 
 
 class LineCounts:
@@ -44,7 +53,7 @@ class LineCounts:
     def __init__(self, path: Path):
         if not path.is_file():
             raise sqlite3.OperationalError(f"no {path.name}")
-        self.db = sqlite3.connect(path)
+        self.db = _connect(path)
         try:
             self.db.execute("SELECT graphs FROM lines LIMIT 1").fetchall()  # a damaged file fails here, not half-way
         except sqlite3.Error:

@@ -32,6 +32,7 @@ import os
 import shutil
 import sqlite3
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -172,11 +173,14 @@ def save_clean(paths, work: ox.Store, chunks, report: Report, inferred: GraphChu
     d = _state_dir(paths)
     shutil.rmtree(d, ignore_errors=True)
     d.mkdir(parents=True)
-    write_counts(d / LINES, (c.data for c in _data_chunks(chunks)))
-    wdisk = ox.Store(str(d / "work.store"))
-    wdisk.bulk_load(work.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS, lenient=True)
-    wdisk.flush()
-    del wdisk
+    # the two at once: counting is Python, the store's dump and bulk load run without the GIL
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        counted = pool.submit(write_counts, d / LINES, (c.data for c in _data_chunks(chunks)))
+        wdisk = ox.Store(str(d / "work.store"))
+        wdisk.bulk_load(work.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS, lenient=True)
+        wdisk.flush()
+        del wdisk
+        counted.result()
     _write_graph_files(paths, inferred, derived)
     _write_state(paths, chunks)
     save_findings(paths, report)

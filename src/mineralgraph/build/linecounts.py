@@ -63,14 +63,17 @@ class LineCounts:
 
     def count(self, line: bytes) -> int:
         """How many data graphs hold this line now (with the changes made so far)."""
+        return self._count(_digest(line))
+
+    def change(self, line: bytes, by: int) -> None:
         key = _digest(line)
+        self.changed[key] = self._count(key) + by
+
+    def _count(self, key: bytes) -> int:
         if key in self.changed:
             return self.changed[key]
         row = self.db.execute("SELECT graphs FROM lines WHERE digest = ?", (key,)).fetchone()
         return row[0] if row else 0
-
-    def change(self, line: bytes, by: int) -> None:
-        self.changed[_digest(line)] = self.count(line) + by
 
     def commit(self) -> None:
         self.db.executemany("INSERT OR REPLACE INTO lines VALUES (?, ?)", [(k, n) for k, n in self.changed.items() if n > 0])

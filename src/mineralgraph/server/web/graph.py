@@ -34,6 +34,11 @@ def select(query: str, cap: int | None = None) -> list[dict]:
     return data["results"]["bindings"]
 
 
+def value(row: dict, var: str) -> str | None:
+    """The lexical value a SELECT row binds to `var` (None when unbound)."""
+    return row.get(var, {}).get("value")
+
+
 def ask(query: str) -> bool:
     answer = _run(query, ANY_KIND)
     return bool(json.loads(answer["body"]).get("boolean"))

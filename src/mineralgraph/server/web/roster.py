@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..iris import href, short, term
 from ..service import service
 from . import graph
-from .graph import best_label, labels, select
+from .graph import best_label, labels, select, value
 
 # status -> (mark, words for the cell's tooltip and the legend)
 STATUS = {
@@ -85,29 +85,28 @@ PARTS_QUERY = """SELECT ?part ?source ?sourceId ?kind ?rosterClaim ?rosterAsOf ?
 def _rows(mechanism_iri: str) -> list[dict]:
     """The rows of the stored query `roster-matrix` (one per member and source), made from the parts."""
     parts = select(PARTS_QUERY % {"m": term(mechanism_iri)}, cap=1_000_000)
-    v = lambda r, k: r.get(k, {}).get("value")  # noqa: E731
     stances, members, named, counts = [], [], {}, {}
     for r in parts:
-        part = v(r, "part")
+        part = value(r, "part")
         if part == "stance":
             stances.append(r)
         elif part == "member":
             members.append(r)
         elif part == "named":
-            named[(v(r, "member"), v(r, "source"))] = v(r, "namingKey").split("|", 2)
-        elif part == "declared" and v(r, "declaredCount"):
-            counts[v(r, "source")] = {k: r[k] for k in ("declaredCount", "declaredUnit", "declaredPlus", "declaredText", "declaredBy") if k in r}
+            named[(value(r, "member"), value(r, "source"))] = value(r, "namingKey").split("|", 2)
+        elif part == "declared" and value(r, "declaredCount"):
+            counts[value(r, "source")] = {k: r[k] for k in ("declaredCount", "declaredUnit", "declaredPlus", "declaredText", "declaredBy") if k in r}
     rows = []
     for mem in members:
         for st in stances:
-            naming = named.get((v(mem, "member"), v(st, "source")))
-            kind = v(st, "kind")
+            naming = named.get((value(mem, "member"), value(st, "source")))
+            kind = value(st, "kind")
             status = "named" if naming else {"closed": "omitted-closed", "open": "omitted-open"}.get(kind, "no-roster")
-            conflict = status == "omitted-closed" and v(mem, "firstNamed") <= v(st, "rosterLatest")
+            conflict = status == "omitted-closed" and value(mem, "firstNamed") <= value(st, "rosterLatest")
             row = {"member": mem["member"], "memberId": mem["memberId"], "source": st["source"], "sourceId": st["sourceId"],
                    "status": {"value": status}, "conflict": {"value": "true" if conflict else "false"},
-                   "asOf": {"value": naming[1] if naming else v(st, "rosterAsOf")},
-                   "claim": {"value": naming[2] if naming else v(st, "rosterClaim")}, **counts.get(v(st, "source"), {})}
+                   "asOf": {"value": naming[1] if naming else value(st, "rosterAsOf")},
+                   "claim": {"value": naming[2] if naming else value(st, "rosterClaim")}, **counts.get(value(st, "source"), {})}
             if "memberLabel" in mem:
                 row["memberLabel"] = mem["memberLabel"]
             rows.append(row)
@@ -130,7 +129,6 @@ def _by_source(mechanism_iri: str) -> dict | None:
     rows = _rows(mechanism_iri)
     if not rows:
         return None
-    value = lambda r, k: r.get(k, {}).get("value")  # noqa: E731
     sources = source_headings(list(dict.fromkeys(value(r, "source") for r in rows)))
     columns = sorted(sources.values(), key=lambda s: (s["sort"], s["id"]))
     members: dict[str, dict] = {}
@@ -165,10 +163,9 @@ def _finished(columns: list[dict], members: list[dict], grouped: bool, source_co
 
 def _declared(r: dict) -> dict:
     """A source's declared member count ("14 countries + the EU"), from the `declared` part's row."""
-    value = lambda k: r.get(k, {}).get("value")  # noqa: E731
-    return {"count": int(float(value("declaredCount"))), "unit": value("declaredUnit"),
-            "plus": (value("declaredPlus") or "").split(), "text": value("declaredText"),
-            "href": href(value("declaredBy")) if value("declaredBy") else None}
+    return {"count": int(float(value(r, "declaredCount"))), "unit": value(r, "declaredUnit"),
+            "plus": (value(r, "declaredPlus") or "").split(), "text": value(r, "declaredText"),
+            "href": href(value(r, "declaredBy")) if value(r, "declaredBy") else None}
 
 
 GROUP_OVER = 8  # more sources than this: one column per group of sources saying the same thing
@@ -215,21 +212,20 @@ def _by_group(mechanism_iri: str, groups: list[dict]) -> dict:
     """One column per set of sources that say the same about every member (the same status for
     each), with its count, the range of dates it speaks for, what it says and its sources; the
     groups that disagree (a conflict, then a closed list leaving someone out) first, then the largest."""
-    v = lambda r, k: r.get(k, {}).get("value")  # noqa: E731
     rows = select(GROUP_CELLS_QUERY % {"m": term(mechanism_iri)}, cap=100_000)
-    members = {v(r, "member"): r for r in rows if v(r, "part") == "member"}
-    named = {(v(r, "kind"), v(r, "named"), v(r, "member")): r for r in rows if v(r, "part") == "named"}
-    ids = {v(r, "member"): v(r, "memberId") for r in members.values()}
-    headings = source_headings([i for g in groups for i in v(g, "sources").split()])
-    declared = {v(r, "source"): _declared(r) for r in select(DECLARED_QUERY % {"m": term(mechanism_iri)}, cap=100_000)
-                if v(r, "declaredCount")}
+    members = {value(r, "member"): r for r in rows if value(r, "part") == "member"}
+    named = {(value(r, "kind"), value(r, "named"), value(r, "member")): r for r in rows if value(r, "part") == "named"}
+    ids = {value(r, "member"): value(r, "memberId") for r in members.values()}
+    headings = source_headings([i for g in groups for i in value(g, "sources").split()])
+    declared = {value(r, "source"): _declared(r) for r in select(DECLARED_QUERY % {"m": term(mechanism_iri)}, cap=100_000)
+                if value(r, "declaredCount")}
     for iri, d in declared.items():
         if iri in headings:
             headings[iri]["declared"] = d
     # (kind, named ids) -> the status of each member; kinds naming everyone say the same: one group
     merged: dict[tuple, dict] = {}
     for g in groups:
-        kind, ids_named = v(g, "kind"), set(v(g, "named").split())
+        kind, ids_named = value(g, "kind"), set(value(g, "named").split())
         statuses = tuple("named" if ids[m] in ids_named else {"closed": "omitted-closed", "open": "omitted-open"}.get(kind, "no-roster")
                          for m in members)
         into = merged.setdefault(statuses, {"statuses": statuses, "parts": []})
@@ -237,20 +233,20 @@ def _by_group(mechanism_iri: str, groups: list[dict]) -> dict:
     columns, cells = [], []
     for key, group in merged.items():
         parts = group["parts"]
-        sources = sorted((headings[i] for g in parts for i in v(g, "sources").split() if i in headings),
+        sources = sorted((headings[i] for g in parts for i in value(g, "sources").split() if i in headings),
                          key=lambda s: (s["sort"], s["id"]))
-        latests = [d for g in parts for d in v(g, "latests").split()]
+        latests = [d for g in parts for d in value(g, "latests").split()]
         per_member = []
         for m, status in zip(members, key):
             if status == "named":
-                found = [named[(v(g, "kind"), v(g, "named"), m)] for g in parts if (v(g, "kind"), v(g, "named"), m) in named]
-                lo, hi = min(v(r, "asOfMin") for r in found), max(v(r, "asOfMax") for r in found)
-                claim = min(v(r, "firstKey") for r in found).split("|", 2)[2]
+                found = [named[(value(g, "kind"), value(g, "named"), m)] for g in parts if (value(g, "kind"), value(g, "named"), m) in named]
+                lo, hi = min(value(r, "asOfMin") for r in found), max(value(r, "asOfMax") for r in found)
+                claim = min(value(r, "firstKey") for r in found).split("|", 2)[2]
             else:
-                lo, hi = min(v(g, "asOfMin") for g in parts), max(v(g, "asOfMax") for g in parts)
-                claim = min(v(g, "claimKey") for g in parts).split("|", 1)[1]
+                lo, hi = min(value(g, "asOfMin") for g in parts), max(value(g, "asOfMax") for g in parts)
+                claim = min(value(g, "claimKey") for g in parts).split("|", 1)[1]
             # sources whose closed list leaves out a member named for a date it covers
-            conflicts = sum(v(members[m], "firstNamed") <= d for d in latests) if status == "omitted-closed" else 0
+            conflicts = sum(value(members[m], "firstNamed") <= d for d in latests) if status == "omitted-closed" else 0
             span = _span(lo, hi)
             count = len(sources)
             per_member.append({"status": status, "as_of": span, "dates": (lo, hi), "conflict": conflicts > 0, "conflicts": conflicts,
@@ -270,7 +266,7 @@ def _by_group(mechanism_iri: str, groups: list[dict]) -> dict:
     for j, m in enumerate(members):
         r = members[m]
         row = [cells[g][j] for g in order]
-        out.append({"iri": m, "href": href(m), "id": ids[m], "label": v(r, "memberLabel") or ids[m], "cells": row,
+        out.append({"iri": m, "href": href(m), "id": ids[m], "label": value(r, "memberLabel") or ids[m], "cells": row,
                     "named": sum(c["count"] for c in row if c["status"] == "named")})
     out.sort(key=lambda m: (-m["named"], m["label"].casefold()))
     columns = [columns[g] for g in order]

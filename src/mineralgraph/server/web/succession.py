@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..iris import href
 from ..service import service
-from .graph import select
+from .graph import select, value
 
 
 def lines(mechanism_iri: str) -> dict | None:
@@ -16,7 +16,6 @@ def lines(mechanism_iri: str) -> dict | None:
     rows = select(service().prepare(query, {"mechanism": [mechanism_iri]}), cap=1_000)
     if not rows:
         return None
-    value = lambda r, k: r.get(k, {}).get("value")  # noqa: E731
     out: dict[str, dict[str, dict]] = {"succeeded_by": {}, "succeeds": {}}
     for r in rows:
         before = value(r, "predecessor") == mechanism_iri

@@ -126,3 +126,21 @@ def test_an_ambiguous_reference_offers_references_that_resolve(project_copy):
         turtle = result.output.split("\n", 1)[1]
         about = set(Graph().parse(data=turtle, format="turtle").objects(None, MG.about))
         assert about == {URIRef(f"https://w3id.org/mineralgraph/id/{family}/eu")}
+
+
+def test_a_source_graph_that_is_not_valid_rdf_is_refused_when_made(project_copy, monkeypatch):
+    """The build store loads cached source graphs without IRI checks, so each graph is parsed
+    strictly once, when it is assembled: one whose lines are not valid N-Triples (an IRI with a
+    space, here put in by hand: the schemas keep annotations from making one) fails the build
+    naming its source, and nothing is cached for it."""
+    from mineralgraph.build import sourcegraphs
+
+    real = sourcegraphs.ntriples.lines
+    monkeypatch.setattr(sourcegraphs.ntriples, "lines",
+                        lambda graph: real(graph) + b"<https://w3id.org/mineralgraph/id/not an iri> <http://p> <http://o> .\n")
+    before = _fake_previous_dist(project_copy)
+    result = CliRunner().invoke(cli, ["build", "--root", str(project_copy), "--quiet", "--jobs", "1"])
+    assert result.exit_code == 2, result.output
+    assert re.search(r"source \d{3}: its annotations make a graph that is not valid RDF", result.output)
+    assert "seeds/" in result.output
+    _assert_dist_unchanged(project_copy, before)

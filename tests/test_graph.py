@@ -29,6 +29,12 @@ def test_every_output_parses(dump_paths, union, name, fmt):
     assert len(triples) == len(union)
 
 
+def test_the_ntriples_union_holds_each_triple_of_the_nquads_once(dump_paths, union):
+    """mineralgraph.nt, made on demand from the N-Quads: every triple of every graph, each once."""
+    lines = dump_paths["mineralgraph.nt"].read_bytes().splitlines()
+    assert len(lines) == len(set(lines)) == len(union)
+
+
 def test_nquads_and_trig_agree(dump_paths, built):
     # `built` is the N-Quads of record; the TriG is the one made on demand
     trig = Dataset()
@@ -109,7 +115,7 @@ def test_outputs_are_deterministic_across_processes(dist_dir, dump_paths, tmp_pa
     """The same graphs give the same bytes whatever the process's hash seed: the dump writer
     runs in two processes with different seeds on the built graphs and writes identical files,
     every format and .gz at once (as `build --all-dumps` does), the very bytes of the build's
-    N-Quads and N-Triples and of the files made later on demand (publish/dumpcache.py)."""
+    N-Quads and of the files made later on demand (publish/dumpcache.py)."""
     import os
     import subprocess
     import sys
@@ -131,8 +137,8 @@ def test_outputs_are_deterministic_across_processes(dist_dir, dump_paths, tmp_pa
     ]
     assert runs[0] == runs[1]
     manifest = json.loads((dist_dir / "manifest.json").read_text())
-    assert set(manifest["files"]) == {"mineralgraph.nq", "mineralgraph.nt"}  # the build wrote no more
-    assert len(manifest["deferred_files"]) == 8 and set(dump_paths) == set(json.loads(runs[0]))
+    assert set(manifest["files"]) == {"mineralgraph.nq"}  # the build wrote no more
+    assert len(manifest["deferred_files"]) == 9 and set(dump_paths) == set(json.loads(runs[0]))
     on_demand = {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in dump_paths.items()}
     assert json.loads(runs[0]) == on_demand
 

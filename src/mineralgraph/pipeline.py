@@ -153,7 +153,7 @@ def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = T
           base: str | None = None, all_dumps: bool = False, incremental: bool = True) -> BuildResult:
     """`base`: the IRI base to publish under (default $MINERALGRAPH_IRI_BASE, else the canonical one).
     `all_dumps`: write every dump format and .gz into dist/ (a static mirror of it needs them);
-    by default only the N-Quads and N-Triples, the rest made on demand (publish/dumpcache.py).
+    by default only the N-Quads, the rest made on demand (publish/dumpcache.py).
     `incremental`: start from the last build's state (.mineralgraph-cache/state) where it is
     usable, and leave this build's there (not for a dry run, which leaves the state alone)."""
     steps = Steps(progress)

@@ -95,6 +95,7 @@ def test_hot_reload_of_a_partial_dist_keeps_serving_the_old_build(real_dist, sta
 
     live = start_server(real_dist)
     before = requests.get(live.url + "/healthz").json()
+    turtle = requests.get(live.url + "/dump/mineralgraph.ttl")  # made for the served build, kept in the dump cache
     sums_before = requests.get(live.url + "/dump/SHA256SUMS").text
     manifest = json.loads((real_dist / "manifest.json").read_text())
     manifest["inputs_sha256"] = "f" * 64  # a new build hash, as a half-copied new build has
@@ -113,11 +114,14 @@ def test_hot_reload_of_a_partial_dist_keeps_serving_the_old_build(real_dist, sta
     # The files on disk are no longer the served build's: never sent as if they were.
     r = requests.get(live.url + "/dump/mineralgraph.nq")
     assert r.status_code == 503 and "no longer the file of the build being served" in r.text
-    assert requests.get(live.url + "/dump/mineralgraph.ttl").status_code == 200  # untouched files still are
+    # nor is a dump not made yet, which would be made from them; one made before is still the served build's
+    assert requests.get(live.url + "/dump/mineralgraph.jsonld").status_code == 503
+    again = requests.get(live.url + "/dump/mineralgraph.ttl")
+    assert (turtle.status_code, again.status_code) == (200, 200) and again.content == turtle.content
 
 
 def test_a_dump_left_for_later_is_made_once_on_first_request_then_listed(real_dist, start_server):
-    """The build writes N-Quads and N-Triples only; /dump/mineralgraph.ttl.gz is made on its
+    """The build writes the N-Quads only; /dump/mineralgraph.ttl.gz is made on its
     first request, once even when two requests ask at the same moment, in the dump cache beside
     dist/ (dist/ itself untouched), and from then on listed with its size and sha256."""
     import gzip
@@ -136,13 +140,17 @@ def test_a_dump_left_for_later_is_made_once_on_first_request_then_listed(real_di
     assert [a.status_code for a in answers] == [200, 200] and answers[0].content == answers[1].content
     turtle = gzip.decompress(answers[0].content)
     assert turtle == requests.get(live.url + "/dump/mineralgraph.ttl").content
-    # the union graph in Turtle holds exactly the triples of the N-Triples the build wrote
-    assert set(ox.parse(turtle, format=ox.RdfFormat.TURTLE)) == \
-        set(ox.parse(path=str(real_dist / "mineralgraph.nt"), format=ox.RdfFormat.N_TRIPLES))
+    # the union graph in Turtle holds exactly the triples of the N-Quads the build wrote
+    def triples(quads):
+        return {(q.subject, q.predicate, q.object) for q in quads}
+    assert triples(ox.parse(turtle, format=ox.RdfFormat.TURTLE)) == \
+        triples(ox.parse(path=str(real_dist / "mineralgraph.nq")))
     index = {f["name"]: f for f in requests.get(live.url + "/dump/").json()["files"]}
     digest = hashlib.sha256(answers[0].content).hexdigest()
     assert (index["mineralgraph.ttl.gz"]["bytes"], index["mineralgraph.ttl.gz"]["sha256"]) == (len(answers[0].content), digest)
     assert f"{digest}  mineralgraph.ttl.gz" in requests.get(live.url + "/dump/SHA256SUMS").text.splitlines()
     assert sorted(p.name for p in real_dist.iterdir()) == before
     made = sorted(p.name for p in (real_dist.parent / ".mineralgraph-cache" / "dumps").glob("*/*") if not p.name.startswith(".lock"))
-    assert made == ["mineralgraph.ttl", "mineralgraph.ttl.gz", "mineralgraph.ttl.gz.json", "mineralgraph.ttl.json"]
+    # Turtle is made from the N-Triples union, itself made on demand: both in the cache
+    assert made == ["mineralgraph.nt", "mineralgraph.nt.json", "mineralgraph.ttl", "mineralgraph.ttl.gz",
+                    "mineralgraph.ttl.gz.json", "mineralgraph.ttl.json"]

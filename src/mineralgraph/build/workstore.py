@@ -31,10 +31,11 @@ class BuildStore:
     def load(self, chunk) -> None:
         """A graph (sourcegraphs.GraphChunk): the ontology into its named graph, data into the union."""
         target = ox.NamedNode(chunk.graph) if chunk.graph == str(ONTOLOGY_GRAPH) else ox.DefaultGraph()
+        lenient = getattr(chunk, "checked", False)  # parsed strictly once, when it was made
         if chunk.content is not None:
-            self.store.load(chunk.content, format=ox.RdfFormat.N_TRIPLES, to_graph=target)
+            self.store.load(chunk.content, format=ox.RdfFormat.N_TRIPLES, to_graph=target, lenient=lenient)
         else:
-            self.store.load(path=str(chunk.path), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
+            self.store.load(path=str(chunk.path), format=ox.RdfFormat.N_TRIPLES, to_graph=target, lenient=lenient)
         self.graphs.append(chunk.graph)
 
     def query(self, sparql: str, **dataset):

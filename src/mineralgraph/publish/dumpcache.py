@@ -1,7 +1,7 @@
-"""The dump files a build does not write (TriG, Turtle, JSON-LD and every .gz: the manifest's
-"deferred_files"), made from dist/'s N-Quads and N-Triples on first request (/dump/NAME) or by
-`mineralgraph export --dumps`, byte for byte what `build --all-dumps` writes (the same code,
-publish/dist.py `_produce`).
+"""The dump files a build does not write (the N-Triples union, TriG, Turtle, JSON-LD and every
+.gz: the manifest's "deferred_files"), made from dist/'s N-Quads (Turtle from the union, made
+first) on first request (/dump/NAME) or by `mineralgraph export --dumps`, byte for byte what
+`build --all-dumps` writes (the same code, publish/dist.py `_produce`).
 
 They are kept in a cache directory, never in dist/ (a running server reads dist/, and a build
 replaces it whole), one folder per build: the key is the N-Quads' sha256 from the manifest plus
@@ -66,6 +66,12 @@ def known(dist: Path, name: str, key: str | None) -> dict | None:
     except (OSError, ValueError, KeyError, TypeError):
         pass
     return None
+
+
+def made(dist: Path, name: str, key: str | None) -> Path | None:
+    """The deferred file `name` already made for the build `key`, else None: it can be sent
+    whatever dist/ holds now (a new build being copied in), since it is that build's."""
+    return cache_root(dist) / key / name if known(dist, name, key) is not None else None
 
 
 def deferred_file(dist: Path, name: str, key: str | None = None) -> tuple[Path, dict]:
@@ -134,4 +140,4 @@ def _write_json(path: Path, data: dict) -> None:
     os.replace(tmp, path)
 
 
-__all__ = ["BuildChanged", "build_key", "cache_root", "deferred_file", "known", "make_all", "MANIFEST"]
+__all__ = ["BuildChanged", "build_key", "cache_root", "deferred_file", "known", "made", "make_all", "MANIFEST"]

@@ -308,9 +308,12 @@ def dump(name: str):
                           "The dump files are listed at /dump/.")
     dist = Path(service().settings.dist_dir).resolve()
     entry = files[name]
+    if entry.get("deferred") and (ready := dumpcache.made(dist, name, entry["key"])) is not None:
+        # made for the served build already: sent from the dump cache whatever dist/ holds now
+        return send_from_directory(ready.parent, ready.name, mimetype=media_type(name), max_age=None)
     if entry["stored"]:
         source = entry
-    else:  # made from a file of dist/: the N-Quads or N-Triples (a deferred dump), or the plain dump (.gz)
+    else:  # made from the N-Quads of dist/ (a deferred dump), or the plain dump (.gz)
         source = files.get(made_from(name) if entry.get("deferred") else name.removesuffix(".gz"))
     if source is not None and replaced_on_disk(source, dist):
         # dist/ is being replaced under the served build: never send bytes its sums do not describe

@@ -135,6 +135,8 @@ def test_a_dump_left_for_later_is_made_once_on_first_request_then_listed(real_di
     live = start_server(real_dist)
     index = {f["name"]: f for f in requests.get(live.url + "/dump/").json()["files"]}
     assert index["mineralgraph.ttl.gz"]["sha256"] is None and index["mineralgraph.ttl.gz"]["deferred"]
+    page = requests.get(live.url + "/dump/", headers={"Accept": "text/html"}).text
+    assert '<a href="/dump/mineralgraph.nt">mineralgraph.nt</a>' in page and "made on first request" in page
     with ThreadPoolExecutor(2) as pool:
         answers = list(pool.map(lambda _: requests.get(live.url + "/dump/mineralgraph.ttl.gz"), range(2)))
     assert [a.status_code for a in answers] == [200, 200] and answers[0].content == answers[1].content

@@ -31,7 +31,7 @@ class BuildStore:
     def load(self, chunk) -> None:
         """A graph (sourcegraphs.GraphChunk): the ontology into its named graph, data into the union."""
         target = ox.NamedNode(chunk.graph) if chunk.graph == str(ONTOLOGY_GRAPH) else ox.DefaultGraph()
-        lenient = getattr(chunk, "checked", False)  # parsed strictly once, when it was made
+        lenient = chunk.checked  # parsed strictly once, when it was made
         if chunk.content is not None:
             self.store.load(chunk.content, format=ox.RdfFormat.N_TRIPLES, to_graph=target, lenient=lenient)
         else:

@@ -73,6 +73,18 @@ def test_shape_file_that_does_not_parse(project_copy):
     _assert_refused(project_copy, before, "zz-broken.ttl", "does not parse")
 
 
+def test_rule_or_check_with_a_syntax_error_names_file_and_line(project_copy):
+    """Rules and checks run on pyoxigraph; they are read with its parser, and the line is the file's."""
+    before = _fake_previous_dist(project_copy)
+    (project_copy / "queries" / "rules" / "zz-broken.rq").write_text(
+        "# a rule\nCONSTRUCT { ?s mg:x ?o }\nWHERE {\n  ?s mg:y ?o .\n  FILTR(?o) }\n", encoding="utf-8")
+    _assert_refused(project_copy, before, "zz-broken.rq:5:", "SPARQL syntax error")
+    (project_copy / "queries" / "rules" / "zz-broken.rq").unlink()
+    (project_copy / "queries" / "checks" / "zz-broken.rq").write_text(
+        "SELECT ?focus WHERE {\n  ?focus a mg:Claim\n  ?focus mg:y ?o }\n", encoding="utf-8")
+    _assert_refused(project_copy, before, "zz-broken.rq:3:", "SPARQL syntax error")
+
+
 def _one_claim_for_003(root: Path, quote: str, mechanism: str) -> None:
     """seeds/annotations/003.yaml replaced by one claim (its quote on line 3) classifying a mechanism."""
     (root / "seeds" / "annotations" / "003.yaml").write_text(

@@ -11,11 +11,13 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pyparsing import ParseBaseException
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from ..build.ontology import parse_rdf_file
 from ..core.concurrentqueries import solutions
+from ..core.errors import InputError
 from ..core.namespaces import ONTOLOGY_GRAPH, PREFIXES
 from ..core.sparqlfiles import read_dir
 from .shaclsparql import run, to_rdflib
@@ -140,7 +142,11 @@ def sparql_checks(data: Graph, checks_dir: Path) -> tuple[list[Finding], int]:
     """Each check is a SELECT whose rows are problems: ?focus and ?message, optional ?severity."""
     findings, files = [], read_dir(checks_dir)
     for check in files:
-        for row in data.query(check.text, initNs=PREFIXES):
+        try:
+            rows = data.query(check.text, initNs=PREFIXES)
+        except ParseBaseException as exc:  # read_dir checked it as pyoxigraph reads it, not as rdflib does
+            raise InputError(f"SPARQL that rdflib cannot read: {exc.msg}", check.path, exc.lineno) from None
+        for row in rows:
             d = row.asdict()
             findings.append(
                 Finding(

@@ -2,7 +2,7 @@
 date with the source graphs that changed, so a one-edit rebuild costs what changed.
 
 The state (read only when complete; state.json says so and is written last):
-- lines.sqlite  how many data graphs hold each exact line (build/linecounts.py), so that a line
+- lines.bin     how many data graphs hold each exact line (build/linecounts.py), so that a line
   is known to leave the union only when no other graph holds it;
 - work.store/   the reasoner's work store on disk (reason/reasoner.py infer_work), which
   reason/delta.py updates from the lines that entered and left the reasoned input;
@@ -30,7 +30,6 @@ import fcntl
 import json
 import os
 import shutil
-import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -40,7 +39,7 @@ import pyoxigraph as ox
 from rdflib.namespace import RDF
 
 from .build.cache import code_digest, digest, files_digest
-from .build.linecounts import LineCounts, write_counts
+from .build.linecounts import CountsError, LineCounts, write_counts
 from .build.sourcegraphs import GraphChunk
 from .build.workstore import BuildStore
 from .core.namespaces import DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
@@ -50,7 +49,7 @@ from .reason.reasoner import SKIP_FROM_INPUT, InputSplit, refuse_schema_in_data,
 from .validate.validator import Report
 
 STATE = "state"
-LINES = "lines.sqlite"
+LINES = "lines.bin"
 FINDINGS = "findings.json"
 SYSTEM_GRAPHS = {str(ONTOLOGY_GRAPH), str(INFERRED_GRAPH), str(DERIVED_GRAPH)}
 
@@ -220,7 +219,7 @@ class Incremental:
         invalidate(paths)
         try:
             self.lines = LineCounts(d / LINES)
-        except sqlite3.Error as e:
+        except CountsError as e:
             raise NeedsClean(f"its {LINES} does not open: {e}") from e
         try:
             self.work = _open(d / "work.store")
@@ -244,7 +243,7 @@ class Incremental:
         (`added`: no graph held it before, `removed`: none holds it now) kept for `reason`."""
         try:
             self._count_changes(chunks)
-        except sqlite3.Error as e:
+        except CountsError as e:
             raise NeedsClean(f"its {LINES} cannot be read: {e}") from e
 
     def _count_changes(self, chunks) -> None:
@@ -302,7 +301,7 @@ class Incremental:
         `default_delta` has read the last build's graph files)."""
         try:
             self.lines.commit()
-        except sqlite3.Error as e:
+        except CountsError as e:
             raise NeedsClean(f"its {LINES} cannot be written: {e}") from e
         self.work.flush()
         self.delta = self.default_delta(derived)

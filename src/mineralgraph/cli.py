@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -122,6 +123,7 @@ def build(root, quiet, dry_run, jobs, all_dumps, clean, base) -> None:
     except ValidationFailed as exc:
         _fail_validation(exc)
     click.echo(build_summary(result, paths))
+    _EXIT_WITHOUT_FREEING[0] = True
 
 
 def build_summary(result, paths: ProjectPaths, per_source_limit: int = 12) -> str:
@@ -446,8 +448,21 @@ for _name, _command in stored_query_commands.items():
     cli.add_command(_command, _name)
 
 
+# Set by a command that leaves large stores in memory (a build's: 5.8 M quads at 1,000 sources).
+# Freeing them one allocation at a time at exit took 5-6 s of a one-edit rebuild at 1,000 sources
+# (1 s at 200) after everything was written; the system takes the memory back at once.
+_EXIT_WITHOUT_FREEING = [False]
+
+
 def main() -> None:
-    cli(prog_name="mineralgraph")
+    try:
+        cli(prog_name="mineralgraph")
+    except SystemExit as done:
+        if not _EXIT_WITHOUT_FREEING[0]:
+            raise
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(done.code if isinstance(done.code, int) else 0 if done.code is None else 1)
 
 
 if __name__ == "__main__":

@@ -64,16 +64,22 @@ class LineCounts:
 
     def __init__(self, path: Path):
         self.path = path
+        self._open()
+        self.changed: dict[bytes, int] = {}
+
+    def _open(self) -> None:
+        path = self.path
         try:
             with open(path, "rb") as f:
                 size = os.fstat(f.fileno()).st_size
                 if size < len(MAGIC) or (size - len(MAGIC)) % RECORD or f.read(len(MAGIC)) != MAGIC:
                     raise CountsError(f"{path.name} is not a line counts file (damaged?)")
                 self.map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size > len(MAGIC) else b""
-        except OSError as e:
+        except CountsError:
+            raise
+        except OSError as e:  # missing, unreadable
             raise CountsError(f"{path.name}: {e}") from e
         self.records = (size - len(MAGIC)) // RECORD
-        self.changed: dict[bytes, int] = {}
 
     def __len__(self) -> int:
         """Distinct lines held by some graph, as the file has them (changes count once committed)."""
@@ -122,7 +128,8 @@ class LineCounts:
             yield self.map[len(MAGIC) + copied * RECORD:]
         _write(self.path, blocks())
         self.close()
-        self.__init__(self.path)
+        self._open()
+        self.changed = {}
 
     def close(self) -> None:
         if isinstance(self.map, mmap.mmap):

@@ -2,6 +2,8 @@
 graphs hold each exact line, so that a line leaves the union only when the last graph lets go of it."""
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from mineralgraph.build.linecounts import CountsError, LineCounts, write_counts
@@ -41,7 +43,6 @@ def test_a_missing_or_damaged_file_does_not_open(tmp_path):
 def test_a_commit_gives_the_file_that_counting_afresh_gives(tmp_path):
     """Merging changes into the sorted file (lines added before, between and after the kept ones,
     counts raised and lowered, lines dropped) writes the same bytes as counting the new graphs."""
-    import random
     rng = random.Random(7)
     pool = [f"<urn:s{i}> <urn:p> <urn:o{i % 13}> .\n".encode() for i in range(400)]
     graphs = [set(rng.sample(pool, 120)) for _ in range(6)]

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from ..core.namespaces import ONTOLOGY_GRAPH, PREFIXES
+from ..core.namespaces import ONTOLOGY_GRAPH, sparql_prologue
 
-SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+SPARQL_PREFIXES = sparql_prologue()
 
 
 class BuildStore:

@@ -9,11 +9,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import InputError
-from .namespaces import PREFIXES
+from .namespaces import sparql_prologue
 
 # The project's prefixes, declared before a file's text when its syntax is checked: the build
 # runs rules and checks with them declared (build/workstore.py), so a file may use them undeclared.
-_DECLARED = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+_DECLARED = sparql_prologue()
 _POSITION = re.compile(r"^error at (\d+):(\d+): ")
 
 
@@ -54,7 +54,7 @@ def check_syntax(text: str, path: Path) -> None:
     except SyntaxError as exc:
         message = str(exc).splitlines()[0]
         m = _POSITION.match(message)
-        line = int(m.group(1)) - len(PREFIXES) if m else None
+        line = int(m.group(1)) - _DECLARED.count("\n") if m else None
         if m:
             message = f"column {m.group(2)}: {message[m.end():]}"
         raise InputError(f"SPARQL syntax error at {message[:300]}", path, line) from None

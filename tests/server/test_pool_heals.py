@@ -134,15 +134,39 @@ def test_a_worker_past_its_memory_limit_is_recycled_after_its_answer(start_serve
     assert _query(live, CHEAP, 2).status_code == 200
     # Without a new limit, the memory map is read only when the worker's page faults since the
     # last look could have taken it past the limit: here the last look is said to have found it
-    # at the limit, so any fault in the next query makes it due, and it is over.
+    # at the limit one fault ago, so the look is due, and it is over.
     worker = pool._idle.get_nowait()
     own = private_bytes(worker.pid)
     pool._memory_limit = own // 2  # not through the setter: no "new limit" look
     worker.memory_checked, worker.private = time.monotonic(), own // 2
-    worker.faults = page_faults(worker.pid)
+    worker.faults = page_faults(worker.pid) - 1  # a query need not fault: the worker may reuse freed pages
     pool._idle.put(worker)
     assert _query(live, CHEAP, 3).status_code == 200
     assert worker.pid not in _worker_pids(pool) and worker.private > own // 2
+
+
+def test_recycling_keeps_the_pool_at_its_size(start_server, dist_dir):
+    # A recycled worker's slot must not look empty while its successor starts: the watcher
+    # (every 0.5 s) would fill it too, and the pool would grow past its size (a CI run once
+    # found two workers in a pool of one).
+    live = start_server(dist_dir, workers=1, worker_memory_mb=64)
+    pool = live.app.extensions["mineralgraph"].service.pool
+    pool.memory_limit = 1  # every worker is over it after any answer
+    spawn = pool._spawn
+
+    def slow_spawn(*args, **kwargs):
+        time.sleep(0.6)  # longer than the watcher's turn, so it looks during every start
+        return spawn(*args, **kwargs)
+
+    pool._spawn = slow_spawn
+    seen = set()
+    for i in range(3):
+        assert _query(live, CHEAP, i).status_code == 200
+        time.sleep(0.6)  # a watcher's turn after the start too
+        pids = _worker_pids(pool)
+        seen.update(pids)
+        assert len(pids) == 1 and pool._live == 1, (i, pids, pool._live)
+    assert len(seen) == 3  # each answer recycled its worker
 
 
 def test_page_faults_bound_what_a_process_can_have_made_its_own():

@@ -336,7 +336,9 @@ class WorkerPool:
         except ChildProcessError:
             return False
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self, counted: bool = True) -> _Worker:
+        """A new worker, ready (it answered a ping). `counted=False` when it fills a slot that is
+        still counted as live (a replacement)."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             try:
@@ -351,8 +353,9 @@ class WorkerPool:
         try:
             worker.conn.send(evaluate.Ping())
             if worker.conn.poll(60) and worker.conn.recv().get("ok"):
-                with self._count_lock:
-                    self._live += 1
+                if counted:
+                    with self._count_lock:
+                        self._live += 1
                 return worker
         except (EOFError, OSError):
             pass
@@ -372,14 +375,18 @@ class WorkerPool:
             self._live -= 1
 
     def _replace(self, worker: _Worker) -> None:
-        self._retire(worker)
-        if self._closed:
-            return
-        try:
-            self._idle.put(self._spawn())
-        except RuntimeError as err:  # the watcher keeps trying
-            self.problem = f"cannot start a query worker: {err}"
-            log.error("%s; retrying in the background", self.problem)
+        # The slot stays counted while its successor starts: were it uncounted for that moment,
+        # the watcher would see the pool short and fill it too (one worker over the size).
+        self._kill(worker)
+        if not self._closed:
+            try:
+                self._idle.put(self._spawn(counted=False))
+                return
+            except RuntimeError as err:  # the watcher keeps trying
+                self.problem = f"cannot start a query worker: {err}"
+                log.error("%s; retrying in the background", self.problem)
+        with self._count_lock:
+            self._live -= 1
 
     # -- healing ----------------------------------------------------------------------
     def _watch(self) -> None:

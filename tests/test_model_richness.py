@@ -81,6 +81,42 @@ def test_mechanisms_say_which_source_gives_which_founding_year(runner, catalog):
     assert from_table["foundedYear"] == "1973" and from_table["kindBy"] == "global (004 table 1 row 27)"
 
 
+def _cited_by(value: str) -> tuple:
+    """'2022 (004 table 1 row 23)' -> ('004', 1, 23); '2022 (002)' -> ('002', -1, -1)."""
+    m = re.fullmatch(r".* \((\S+)(?: table (\d+) row (\d+))?\)", value)
+    assert m, value
+    return m.group(1), int(m.group(2) or -1), int(m.group(3) or -1)
+
+
+def test_the_catalogue_without_a_source_gives_what_each_source_gives(runner, catalog):
+    # Without a source or table the kinds and years come from the build's summary
+    # (rules/mechanism-summary.rq); with a source, from its claims. Both must say the same, and
+    # the summary lists its values by source.
+    everyone = {r["mechanismId"]: r for r in rows(runner, catalog, "mechanisms")}
+    sources = sorted({r["sourceId"] for r in rows(runner, catalog, "sources")})
+    assert set(SEED_IDS) <= set(sources)
+    given = {}  # (mechanism, column) -> values, as each source gives them
+    for sid in sources:
+        for r in rows(runner, catalog, "mechanisms", source=sid):
+            for column, separator in (("kindBy", "; "), ("foundedBy", "; "), ("sources", " ")):
+                if r.get(column):
+                    given.setdefault((r["mechanismId"], column), set()).update(r[column].split(separator))
+    assert given
+    for (mechanism, column), values in given.items():
+        separator = " " if column == "sources" else "; "
+        listed = everyone[mechanism][column].split(separator)
+        assert set(listed) == values, (mechanism, column)
+        by_source = [_cited_by(v) if separator == "; " else (v, -1, -1) for v in listed]
+        assert by_source == sorted(by_source), (mechanism, column)
+    # 004's table gives the IEA 1973 and its text 1974 (test above); 002 also dates the MSP.
+    iea = everyone["iea"]["foundedBy"].split("; ")
+    assert {"1973 (004 table 1 row 27)", "1974 (004)"} <= set(iea)
+    assert iea.index("1974 (004)") < iea.index("1973 (004 table 1 row 27)")  # the text before its table
+    # A country's mechanisms read the same summary.
+    (usbcm,) = [r for r in rows(runner, catalog, "country-mechanisms", country="BRA") if r["mechanismId"] == "usbcm-wg"]
+    assert (usbcm["kindBy"], usbcm["foundedBy"]) == (everyone["usbcm-wg"]["kindBy"], everyone["usbcm-wg"]["foundedBy"])
+
+
 def test_country_mechanisms_from_a_table_row(runner, catalog):
     # "美巴关键矿产工作组	USBCM WG	2020": the row names Brazil (巴) as the other party.
     in_text("004", "\t美巴关键矿产工作组\tUSBCM WG\t2020", "美国于2020年与巴西建立美巴关键矿产工作组")

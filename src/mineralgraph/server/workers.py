@@ -382,7 +382,7 @@ class WorkerPool:
             try:
                 self._idle.put(self._spawn(counted=False))
                 return
-            except RuntimeError as err:  # the watcher keeps trying
+            except (RuntimeError, OSError) as err:  # the slot is given up; the watcher keeps trying
                 self.problem = f"cannot start a query worker: {err}"
                 log.error("%s; retrying in the background", self.problem)
         with self._count_lock:

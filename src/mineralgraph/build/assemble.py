@@ -8,6 +8,7 @@ verbatim quote and Web Annotation selectors) and the statements they support.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -222,6 +223,7 @@ class SourceAssembler:
         # a name shared by entries valid at different times goes to the one of the source's date
         when = parse_date(source.as_of) if source.as_of else None
         self.mentions = gazetteer.find_mentions(self.text, when=when)
+        self._mention_starts = [m.start for m in self.mentions]  # in order: found left to right
         self._claims: dict[URIRef, URIRef] = {}
 
     # -- the document ---------------------------------------------------------------------
@@ -328,8 +330,11 @@ class SourceAssembler:
         # the days it covers, so that queries can compare a year with a day
         g.add((claim, MG.asOfEarliest, date.earliest_literal))
         g.add((claim, MG.asOfLatest, date.latest_literal))
-        for m in self.mentions:
-            if located.a_start <= m.start and m.end <= located.a_end and m.entity.family not in VOCABULARY_FAMILIES:
+        # the mentions inside the quote (a claim looked at every mention of the source: 4% of extraction)
+        first = bisect_left(self._mention_starts, located.a_start)
+        last = bisect_left(self._mention_starts, located.a_end, first)
+        for m in self.mentions[first:last]:
+            if m.end <= located.a_end and m.entity.family not in VOCABULARY_FAMILIES:
                 g.add((claim, MG.mentions, m.entity.iri))
         return claim
 

@@ -181,3 +181,93 @@ def test_every_statement_type_may_be_drafted():
     """A draft may carry any statement type the schema knows, and nothing else."""
     schema = json.loads((SCHEMA_DIR / "annotations.schema.json").read_text(encoding="utf-8"))
     assert set(schema["$defs"]["draftStatement"]["propertyNames"]["enum"]) == set(schema["$defs"]["statement"]["properties"])
+
+
+# ---------------------------------------------------------------------- the fast check agrees
+
+def _data_files():
+    from mineralgraph.core.yamlio import load_yaml
+
+    seeds = ROOT / "seeds"
+    files = [("sources", seeds / "sources.yaml")]
+    files += [("gazetteer", p) for p in sorted((seeds / "gazetteer").glob("*.yaml"))]
+    files += [("annotations", p) for p in sorted((seeds / "annotations").glob("*.yaml"))]
+    return [(kind, p, load_yaml(p)) for kind, p in files]
+
+
+_ODD_VALUES = [20221, 2022, 999, 10000, -1, 0, 1.5, True, False, None, "", "x", "2022-13", "2022-02-30",
+               "2022-06", "2022-06-14", [], {}, ["x"], {"bogus": 1}]
+
+
+def _mutations(data, rng, n):
+    """`n` copies of `data`, each broken (or not) in one place: a key dropped, an unknown key
+    added, or a value replaced by one of _ODD_VALUES."""
+    import copy
+
+    places = []  # (container, key) of every value in the tree
+
+    def walk(node):
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+        for k, v in items:
+            places.append((node, k))
+            walk(v)
+
+    for _ in range(n):
+        mutated = copy.deepcopy(data)
+        places.clear()
+        walk(mutated)
+        container, key = places[rng.randrange(len(places))]
+        action = rng.randrange(3)
+        if action == 0 and isinstance(container, dict):
+            del container[key]
+        elif action == 1 and isinstance(container, dict):
+            container["bogus"] = 1
+        else:
+            container[key] = copy.deepcopy(rng.choice(_ODD_VALUES))
+        yield mutated
+
+
+_DATE_LIKE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_ODD_DATES = [20221, 999, 10000, 2022, "2022-13", "2022-02-30", "2022-06", True]
+
+
+def _date_mutations(data, rng, places_per_file):
+    """`data` with a date (a value that looks like one) replaced by each of _ODD_DATES in turn:
+    the schemas' own format, which the two checkers apply differently to integers."""
+    places = []
+
+    def walk(node):
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+        for k, v in items:
+            if isinstance(v, (str, int)) and not isinstance(v, bool) and _DATE_LIKE.match(str(v)):
+                places.append((node, k))
+            walk(v)
+
+    walk(data)
+    for container, key in rng.sample(places, min(places_per_file, len(places))):
+        kept = container[key]
+        for odd in _ODD_DATES:
+            container[key] = odd
+            yield data  # changed in place: checked before the next one is made
+        container[key] = kept
+
+
+def test_the_fast_schema_check_agrees_with_jsonschema_on_every_data_file_and_broken_copies():
+    # dataschema.check lets fastjsonschema pass a valid file and asks jsonschema (the reference,
+    # draft 2020-12) only about the others: the two must agree on what is valid, or a broken file
+    # would pass unchecked.
+    import itertools
+    import random
+
+    from mineralgraph.build.dataschema import _validator, is_valid
+
+    rng = random.Random(24)
+    compared = refused = 0
+    for kind, path, data in _data_files():
+        assert is_valid(kind, data) and _validator(kind).is_valid(data), path
+        for mutated in itertools.chain(_mutations(data, rng, 12), _date_mutations(data, rng, 4)):
+            reference = _validator(kind).is_valid(mutated)
+            assert is_valid(kind, mutated) == reference, (path.name, mutated if len(str(mutated)) < 2000 else "…")
+            compared += 1
+            refused += not reference
+    assert compared >= 300 and refused > compared // 3  # the copies do break the schema, often

@@ -120,6 +120,12 @@ def test_conflicting_statistics_tells_currency_and_indicator_from_value(runner, 
     assert not [r for r in rows if r["indicatorId"] == "member-count" or " " in r.get("mineralId", "")]
     only = _rows(runner, catalog, "conflicting-statistics", disagreement="currency")
     assert {r["disagreement"] for r in only} == {"currency"} and len(only) == 2
+    # asked for by kind, each gives the rows the whole answer gives of that kind
+    for kind in ("currency", "indicator", "value", "bound"):
+        asked = _rows(runner, catalog, "conflicting-statistics", disagreement=kind)
+        assert sorted(map(sorted, (r.items() for r in asked))) == \
+            sorted(map(sorted, (r.items() for r in rows if r["disagreement"] == kind))), kind
+    assert any(r["disagreement"] == "indicator" for r in rows)
 
 
 def test_a_range_over_five_minerals_stated_once(runner, catalog):

@@ -181,6 +181,24 @@ def test_facts_html_answer_shows_the_summary_columns_only(real_client, monkeypat
     assert "000 … and 2 more" in html
 
 
+def test_long_who_says_so_cells_are_grouped_by_value_in_the_html_answer(real_client, monkeypatch):
+    from mineralgraph.server.web import queries_html
+
+    monkeypatch.setattr(queries_html, "SHOWN_IDS", 1)  # as if 1,000 sources gave the MSP's founding year
+    html = real_client.get("/queries/mechanisms", headers=HTML).get_data(as_text=True)
+    msp = re.search(r'<tr>(?:(?!</tr>).)*?href="/id/mechanism/msp".*?</tr>', html, re.S).group(0)
+    # foundedBy "2022 (001); 2022 (002); 2022 (004); 2022 (004 table 1 row 23)": the year once
+    assert "2022 (001 … and 3 more)" in msp
+    # the sources, "001 002 004": the first and a count
+    assert "001 … and 2 more" in msp
+    # the IEA: two years from one source each, each year once with its giver
+    iea = re.search(r'<tr>(?:(?!</tr>).)*?href="/id/mechanism/iea".*?</tr>', html, re.S).group(0)
+    assert "1974 (004); 1973 (004 table 1 row 27)" in iea
+    # the downloads keep every value
+    csv_text = real_client.get("/queries/mechanisms", headers={"Accept": "text/csv"}).get_data(as_text=True)
+    assert "2022 (001); 2022 (002); 2022 (004); 2022 (004 table 1 row 23)" in csv_text
+
+
 def test_entity_page_leads_with_its_facts_at_a_glance(real_client):
     page = real_client.get("/id/country/JPN", headers=HTML).get_data(as_text=True)
     glance = re.search(r'<p class="related at-a-glance">(.*?)</p>', page, re.S).group(1)

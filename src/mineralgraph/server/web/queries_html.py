@@ -19,8 +19,10 @@ from . import graph
 from .reading import clean_context
 from .roster import source_headings
 
-LONG_ID_LISTS = {"sourceIds", "disputedBy"}  # space-separated source ids (mode=facts)
+LONG_ID_LISTS = {"sourceIds", "disputedBy", "sources"}  # space-separated source ids
+CITED_LISTS = {"kindBy", "foundedBy"}  # "value (who); …": a value with the source or table row giving it
 SHOWN_IDS = 8  # ids shown in a cell before "… and N more", as on an entity page
+_CITED = re.compile(r"(.+?) \((.+)\)")
 MAX_SELECT = 80  # up to this many choices: a <select>; more: a text box with suggestions
 
 
@@ -116,6 +118,8 @@ def _table(results) -> dict | None:
                 row.append({"kind": "literal", "label": clean_context(t["value"]), "lang": t.get("xml:lang"),
                             "href": _place_in_source(claim), "verbatim": t["value"], "repeat": claim == previous_claim})
                 previous_claim = claim
+            elif n in CITED_LISTS and (grouped := _grouped_citations(t["value"])):
+                row.append({"kind": "literal", "label": grouped, "lang": None})
             elif n in LONG_ID_LISTS and len(ids := t["value"].split()) > SHOWN_IDS:
                 # a fact 1,000 sources support: the first ids and a count (all of them in CSV/JSON)
                 row.append({"kind": "literal", "label": " ".join(ids[:SHOWN_IDS]) + f" … and {len(ids) - SHOWN_IDS} more",
@@ -125,6 +129,24 @@ def _table(results) -> dict | None:
         rows.append(row)
     return {"vars": shown, "rows": rows, "hidden": [n for n in names if n not in shown and n not in empty],
             "empty": empty}
+
+
+def _grouped_citations(text: str) -> str | None:
+    """A long "value (who); …" cell read at a glance: each value once, with its first givers and
+    a count ("minilateral (002); minilateral (007); …" -> "minilateral (002, 007 … and 38 more)").
+    None when the cell is short enough to show as it is, or not of that form."""
+    items = text.split("; ")
+    if len(items) <= SHOWN_IDS:
+        return None
+    givers: dict[str, list[str]] = {}
+    for item in items:
+        m = _CITED.fullmatch(item)
+        if not m:
+            return None
+        givers.setdefault(m.group(1), []).append(m.group(2))
+    return "; ".join(f"{value} ({', '.join(who[:SHOWN_IDS])}"
+                     + (f" … and {len(who) - SHOWN_IDS} more" if len(who) > SHOWN_IDS else "") + ")"
+                     for value, who in givers.items())
 
 
 def _shown_columns(names: list[str], bindings: list[dict]) -> list[str]:

@@ -199,23 +199,22 @@ _ODD_VALUES = [20221, 2022, 999, 10000, -1, 0, 1.5, True, False, None, "", "x", 
                "2022-06", "2022-06-14", [], {}, ["x"], {"bogus": 1}]
 
 
+def _places(node):
+    """(container, key) of every value in a parsed YAML tree."""
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+    for k, v in items:
+        yield node, k
+        yield from _places(v)
+
+
 def _mutations(data, rng, n):
     """`n` copies of `data`, each broken (or not) in one place: a key dropped, an unknown key
     added, or a value replaced by one of _ODD_VALUES."""
     import copy
 
-    places = []  # (container, key) of every value in the tree
-
-    def walk(node):
-        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
-        for k, v in items:
-            places.append((node, k))
-            walk(v)
-
     for _ in range(n):
         mutated = copy.deepcopy(data)
-        places.clear()
-        walk(mutated)
+        places = list(_places(mutated))
         container, key = places[rng.randrange(len(places))]
         action = rng.randrange(3)
         if action == 0 and isinstance(container, dict):
@@ -234,16 +233,8 @@ _ODD_DATES = [20221, 999, 10000, 2022, "2022-13", "2022-02-30", "2022-06", True]
 def _date_mutations(data, rng, places_per_file):
     """`data` with a date (a value that looks like one) replaced by each of _ODD_DATES in turn:
     the schemas' own format, which the two checkers apply differently to integers."""
-    places = []
-
-    def walk(node):
-        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
-        for k, v in items:
-            if isinstance(v, (str, int)) and not isinstance(v, bool) and _DATE_LIKE.match(str(v)):
-                places.append((node, k))
-            walk(v)
-
-    walk(data)
+    places = [(c, k) for c, k in _places(data)
+              if isinstance(c[k], (str, int)) and not isinstance(c[k], bool) and _DATE_LIKE.match(str(c[k]))]
     for container, key in rng.sample(places, min(places_per_file, len(places))):
         kept = container[key]
         for odd in _ODD_DATES:

@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+import fastjsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import best_match
 
@@ -110,17 +111,12 @@ def _draft7(node):
 
 @lru_cache(maxsize=None)
 def _fast_validator(kind: str):
-    import fastjsonschema
-
-    _validator(kind)  # the schema file read and checked, with its errors named
-    schema = json.loads((SCHEMA_DIR / SCHEMAS[kind]).read_text(encoding="utf-8"))
+    schema = _validator(kind).schema  # read and checked once, its errors named there
     return fastjsonschema.compile(_draft7(schema), formats={"partial-date": lambda v: date_problem(v) is None})
 
 
 def is_valid(kind: str, data) -> bool:
     """Does `data` meet its schema? (fast; `check` says where it does not)"""
-    import fastjsonschema
-
     try:
         _fast_validator(kind)(data)
     except fastjsonschema.JsonSchemaException:

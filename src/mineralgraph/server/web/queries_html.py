@@ -122,8 +122,7 @@ def _table(results) -> dict | None:
                 row.append({"kind": "literal", "label": grouped, "lang": None})
             elif n in LONG_ID_LISTS and len(ids := t["value"].split()) > SHOWN_IDS:
                 # a fact 1,000 sources support: the first ids and a count (all of them in CSV/JSON)
-                row.append({"kind": "literal", "label": " ".join(ids[:SHOWN_IDS]) + f" … and {len(ids) - SHOWN_IDS} more",
-                            "lang": None})
+                row.append({"kind": "literal", "label": _first_ones(ids, " "), "lang": None})
             else:
                 row.append({"kind": "literal", "label": t["value"], "lang": t.get("xml:lang")})
         rows.append(row)
@@ -144,9 +143,13 @@ def _grouped_citations(text: str) -> str | None:
         if not m:
             return None
         givers.setdefault(m.group(1), []).append(m.group(2))
-    return "; ".join(f"{value} ({', '.join(who[:SHOWN_IDS])}"
-                     + (f" … and {len(who) - SHOWN_IDS} more" if len(who) > SHOWN_IDS else "") + ")"
-                     for value, who in givers.items())
+    return "; ".join(f"{value} ({_first_ones(who, ', ')})" for value, who in givers.items())
+
+
+def _first_ones(items: list[str], separator: str) -> str:
+    """The first SHOWN_IDS items, and how many more there are."""
+    more = f" … and {len(items) - SHOWN_IDS} more" if len(items) > SHOWN_IDS else ""
+    return separator.join(items[:SHOWN_IDS]) + more
 
 
 def _shown_columns(names: list[str], bindings: list[dict]) -> list[str]:

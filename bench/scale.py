@@ -6,6 +6,7 @@ its annotation files), with variations so that copies disagree as real sources d
 by a few days, a member drops out of a closed roster, refining shares move by a point or two.
 For each N it prints build time per step, peak memory, the size of dist/ (all of it, and without
 .gz copies), a rebuild after one annotation's note is edited (time per step of both builds), the
+same rebuild in a process that keeps its build store (`build --watch`), the
 store's load time and memory (in memory, and on disk as
 `serve --store` keeps it: the first load after a build and each later start), and the median
 latency of every stored query's examples, in-process, and the bytes and first-request time of
@@ -111,6 +112,23 @@ r = build(ProjectPaths(Path(sys.argv[1])))
 print(json.dumps({"wall": time.perf_counter() - t0, "timings": r.timings, "triples": r.manifest["triples"],
   "rss_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
   "rss_workers_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+# `build --watch`: the process keeps its build store, and the rebuild after an edit updates it
+CHILD_WATCH = """
+import json, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[2])
+from scale import edit_one_annotation
+from mineralgraph.core.paths import ProjectPaths
+from mineralgraph.incremental import KeptStore
+from mineralgraph.pipeline import build
+paths, kept = ProjectPaths(Path(sys.argv[1])), KeptStore()
+build(paths, kept=kept)  # the watch's first build: the store loaded, and kept
+edit_one_annotation(paths.root)
+t0 = time.perf_counter()
+r = build(paths, kept=kept)
+print(json.dumps({"wall": time.perf_counter() - t0, "timings": r.timings, "triples": r.manifest["triples"]}))
 """
 
 CHILD_SERVE = """
@@ -249,33 +267,37 @@ def measure(n: int, repeat: int, limit: float, build_only: bool = False) -> dict
         # one annotation file edited: only its source is re-assembled
         edit_one_annotation(project)
         warm = _child(CHILD_BUILD, project)
+        watched = _child(CHILD_WATCH, project, Path(__file__).parent)
         if build_only:
-            return {"n": n, "cold": cold, "warm": warm, "dist_mb": size / 1e6, "dist_total_mb": total / 1e6}
+            return {"n": n, "cold": cold, "warm": warm, "watched": watched, "dist_mb": size / 1e6,
+                    "dist_total_mb": total / 1e6}
         serve = _child(CHILD_SERVE, dist, project / "queries", repeat, limit)
         # `serve --store PATH`: loaded on disk once per build, then opened read-only at each start
         disk_first = _child(CHILD_DISK, dist, project / "store")
         disk_again = _child(CHILD_DISK, dist, project / "store")
         serve.update(disk_first_s=disk_first["s"], disk_first_rss_mb=disk_first["rss_mb"],
                      disk_open_s=disk_again["s"], disk_open_rss_mb=disk_again["rss_mb"])
-        return {"n": n, "cold": cold, "warm": warm, "dist_mb": size / 1e6, "dist_total_mb": total / 1e6, "serve": serve,
-                "pages": pages(dist)}
+        return {"n": n, "cold": cold, "warm": warm, "watched": watched, "dist_mb": size / 1e6,
+                "dist_total_mb": total / 1e6, "serve": serve, "pages": pages(dist)}
 
 
 def report(results: list[dict]) -> None:
     print("\n## Build\n")
     steps = list(results[0]["cold"]["timings"])
-    print("| sources | triples | build (s) | rebuild after one edit (s) | peak RSS build / workers (MB) | dist/ (MB) | dist/ without .gz (MB) |")
-    print("|---|---|---|---|---|---|---|")
+    print("| sources | triples | build (s) | rebuild after one edit (s) | the same in `build --watch` (s) "
+          "| peak RSS build / workers (MB) | dist/ (MB) | dist/ without .gz (MB) |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in results:
         c = r["cold"]
-        print(f"| {r['n']} | {c['triples']:,} | {c['wall']:.1f} | {r['warm']['wall']:.1f} | "
+        print(f"| {r['n']} | {c['triples']:,} | {c['wall']:.1f} | {r['warm']['wall']:.1f} | {r['watched']['wall']:.1f} | "
               f"{c['rss_self_mb']:.0f} / {c['rss_workers_mb']:.0f} | {r.get('dist_total_mb', 0):.1f} | {r['dist_mb']:.1f} |")
-    print("\n## Build steps, clean build / rebuild after one edit (s)\n")
+    print("\n## Build steps, clean build / rebuild after one edit / the same in `build --watch` (s)\n")
     print("| step | " + " | ".join(str(r["n"]) for r in results) + " |")
     print("|---|" + "---|" * len(results))
-    steps += list(dict.fromkeys(s for r in results for s in r["warm"]["timings"] if s not in steps))  # once each
+    steps += list(dict.fromkeys(s for r in results for b in ("warm", "watched") for s in r[b]["timings"]
+                                if s not in steps))  # once each
     for s in steps:
-        print(f"| {s} | " + " | ".join(f"{r['cold']['timings'].get(s, 0):.2f} / {r['warm']['timings'].get(s, 0):.2f}"
+        print(f"| {s} | " + " | ".join(" / ".join(f"{r[b]['timings'].get(s, 0):.2f}" for b in ("cold", "warm", "watched"))
                                       for r in results) + " |")
     if any("serve" not in r for r in results):
         return

@@ -14,7 +14,7 @@ import yaml
 
 from mineralgraph.core.paths import ProjectPaths
 from mineralgraph.core.errors import ValidationFailed
-from mineralgraph.incremental import load_state
+from mineralgraph.incremental import KeptStore, load_state
 from mineralgraph.pipeline import build
 from seedscope import ROOT
 
@@ -75,7 +75,10 @@ def test_incremental_and_clean_builds_give_the_same_dist(dist_dir, project_copy)
             shutil.copy2(entry, paths.cache / entry.name)
         except (FileNotFoundError, IsADirectoryError):
             pass
-    assert not build(paths).incremental  # no state yet: a clean build, which leaves one
+    # as `build --watch` does, the build store is kept between builds and updated rather than loaded
+    # again, but for one step, after which the kept store no longer matches the state and is let go
+    kept = KeptStore()
+    assert not build(paths, kept=kept).incremental  # no state yet: a clean build, which leaves one
     ann = root / "seeds" / "annotations"
 
     # The one way a correct build may leave the incremental path here: the OS refused RocksDB's
@@ -83,17 +86,24 @@ def test_incremental_and_clean_builds_give_the_same_dist(dist_dir, project_copy)
     # the build says so and builds clean. Such a step still compares dist/; most steps must not.
     fallbacks = []
 
-    def incremental_equals_clean(what: str, state_kept: bool = True) -> dict[str, bytes]:
-        result = build(paths)
+    updated = []  # the steps whose build updated the kept store
+
+    def incremental_equals_clean(what: str, state_kept: bool = True, keep: bool = True) -> dict[str, bytes]:
+        result = build(paths, kept=kept if keep else None)
         if not result.incremental:  # the state was used, not silently the clean path
             assert STORE_REFUSED in result.why_clean or not state_kept, (what, result.why_clean)
             fallbacks.append(what)
+        if "updating the kept build store" in result.timings:
+            assert "loading the build store" not in result.timings, what
+            updated.append(what)
         after = _dist(root)
         clean = build(paths, incremental=False)  # leaves the state alone
         assert not clean.incremental
         assert _dist(root) == after, what
         assert result.manifest == clean.manifest, what
         assert result.validation.findings == clean.validation.findings, what  # validated from the change alone
+        # the store the build reasoned, derived and validated on is the one a clean build loads
+        assert set(result.store.store) == set(clean.store.store), what
         return after
 
     # an annotation's note edited, and a source added (a replica of 002, whose list versions a
@@ -110,7 +120,7 @@ def test_incremental_and_clean_builds_give_the_same_dist(dist_dir, project_copy)
     # from the membership statements by the property chain); and a source removed
     _edit(ann / "000.yaml", "eu-zambia-minerals-agreement, members: [eu, ZMB]", "eu-zambia-minerals-agreement, members: [eu, COD]")
     _remove_source(root, "004")
-    changed = incremental_equals_clean("a membership changed, a source removed")
+    changed = incremental_equals_clean("a membership changed, a source removed", keep=False)
     assert not _graph(changed["mineralgraph.nq"], "source/004")
     zambia = "<https://w3id.org/mineralgraph/id/mechanism/eu-zambia-minerals-agreement> <http://www.w3.org/ns/org#hasMember> "
     before = b"".join(_graph(added["mineralgraph.nq"], "inferred")).decode()
@@ -124,7 +134,7 @@ def test_incremental_and_clean_builds_give_the_same_dist(dist_dir, project_copy)
     _edit(ann / "905.yaml", "declared_count: 35", "declared_count: 36")
     said = []
     with pytest.raises(ValidationFailed) as failed:
-        build(paths, progress=said.append)
+        build(paths, progress=said.append, kept=kept)
     assert "mg:declaredCount" in failed.value.report.text()
     assert _dist(root) == changed  # dist/ untouched
     # a failed build that took the incremental path keeps the state it brought up to date; one that
@@ -134,6 +144,9 @@ def test_incremental_and_clean_builds_give_the_same_dist(dist_dir, project_copy)
     _edit(ann / "905.yaml", "declared_count: 36", "declared_count: 35")
     assert incremental_equals_clean("a failed build fixed", state_kept=not refused) == changed
     assert len(fallbacks) < 3, fallbacks  # the incremental path was tested
+    # the kept store was updated (the first step's build kept the clean build's store; the failed
+    # build loaded it afresh, the last state being another process's, and kept it for the fix)
+    assert updated == [w for w in ("an annotation edited, a source added", "a failed build fixed") if w not in fallbacks]
 
     # a state whose stores were left changing (state.json gone) is not used (if the last step
     # fell back to a clean build that could not save its state, there is none to remove)
@@ -141,3 +154,142 @@ def test_incremental_and_clean_builds_give_the_same_dist(dist_dir, project_copy)
     if state.exists() or not fallbacks:
         state.unlink()
         assert load_state(paths) is None
+
+
+EX = "<https://example.org/{}> <https://example.org/p> {} .\n"
+
+
+def _state_files(tmp_path, inferred: list[str], derived: list[str]) -> None:
+    """The last build's graph/inferred and graph/derived, as the state keeps them."""
+    state = tmp_path / "state"
+    state.mkdir(exist_ok=True)
+    (state / "inferred.nt").write_text("".join(inferred), encoding="utf-8")
+    (state / "derived.nt").write_text("".join(derived), encoding="utf-8")
+
+
+def _default_graph(bstore) -> set:
+    import pyoxigraph as ox
+    return {(q.subject, q.predicate, q.object) for q in bstore.store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+
+
+def test_a_kept_store_is_brought_to_the_new_data_exactly_or_let_go(tmp_path):
+    """Incremental.update_kept on a small store: the last build's inferred and derived lines and
+    the data lines that left go, the new ones come, and the store then holds what loading the
+    new data gives; a new line the store spells like one it holds ("5" and "05" as integers)
+    leaves it a triple short of one per line: the store is let go, to be loaded afresh."""
+    from types import SimpleNamespace
+
+    import pyoxigraph as ox
+
+    from mineralgraph.build.workstore import BuildStore
+    from mineralgraph.incremental import Incremental
+
+    integer = "<http://www.w3.org/2001/XMLSchema#integer>"
+    data = [EX.format("a", '"1"'), EX.format("b", '"2"@zh-Hans'), EX.format("c", f'"05"^^{integer}')]
+    inferred, derived = [EX.format("a", "<https://example.org/x>")], [EX.format("d", '"derived"')]
+    bstore, kept = BuildStore(), KeptStore()
+    bstore.load_lines("".join(data).encode())
+    kept.hold(bstore)
+    bstore.load_lines("".join(inferred + derived).encode())
+    _state_files(tmp_path, inferred, derived)
+    kept.saved("one")
+
+    came, left = [EX.format("e", '"3"'), inferred[0]], [data[1]]  # an inferred triple is now stated
+    inc = SimpleNamespace(state={"id": "one"}, lines=[None] * len(data), paths=SimpleNamespace(cache=tmp_path),
+                          added=sorted(l.encode() for l in came), removed=[l.encode() for l in left])
+    assert Incremental.update_kept(inc, kept) is bstore
+    fresh = BuildStore()
+    fresh.load_lines("".join(l for l in data + came if l not in left).encode())
+    assert _default_graph(bstore) == _default_graph(fresh) and kept.data_size == 4
+
+    # the store of another state is not used
+    assert Incremental.update_kept(SimpleNamespace(state={"id": "two"}, lines=[None] * 4), kept) is None
+    assert kept.bstore is None
+
+    bstore = fresh
+    kept.hold(bstore)
+    _state_files(tmp_path, [], [])
+    kept.saved("three")
+    inc = SimpleNamespace(state={"id": "three"}, lines=[None] * 4, paths=SimpleNamespace(cache=tmp_path),
+                          added=[EX.format("c", f'"5"^^{integer}').encode()], removed=[])
+    assert Incremental.update_kept(inc, kept) is None and kept.bstore is None
+    assert ox.Literal("5", datatype=ox.NamedNode(integer[1:-1])) in {o for _, _, o in _default_graph(bstore)}
+
+
+def test_watch_builds_again_after_a_change_once_the_files_settle(tmp_path):
+    """watch.watch with the clock replaced: a build at the start, none while nothing changes,
+    one after a change written in two steps (not one per step)."""
+    from mineralgraph.watch import watch
+
+    (tmp_path / "seeds").mkdir()
+    source = tmp_path / "seeds" / "sources.yaml"
+    source.write_text("[]\n", encoding="utf-8")
+    builds, looks = [], []
+
+    def build_once():
+        builds.append(source.read_text(encoding="utf-8"))
+
+    def sleep(_seconds):
+        looks.append(_seconds)
+        if len(looks) == 3:  # two quiet looks, then a change, and more of it while it settles
+            source.write_text("[] # one\n", encoding="utf-8")
+        if len(looks) == 4:
+            source.write_text("[] # one, two\n", encoding="utf-8")
+
+    n = watch(ProjectPaths(tmp_path), build_once, interval=1.0, settle=0.25, stop=lambda: len(looks) >= 8, sleep=sleep)
+    assert builds == ["[]\n", "[] # one, two\n"] and n == 2
+    assert looks == [1.0, 1.0, 1.0, 0.25, 0.25, 1.0, 1.0, 1.0]
+
+
+def test_build_watch_rebuilds_on_an_edit_reports_a_bad_one_and_stops_on_ctrl_c(project_copy):
+    """`mineralgraph build --watch` as a maintainer runs it: the first build, an edit built
+    incrementally on the kept store, a broken annotation reported with its file (dist/ kept) while
+    the watch goes on, its fix built, and Ctrl-C ending it with status 0."""
+    import queue
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    root = project_copy
+    shutil.copytree(ROOT / ".mineralgraph-cache", root / ".mineralgraph-cache",
+                    ignore=shutil.ignore_patterns("state", "state.lock", ".*"))  # warm per-source entries
+    proc = subprocess.Popen([sys.executable, "-m", "mineralgraph.cli", "build", "--watch", "--interval", "0.2",
+                             "--root", str(root)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+
+    def until(*wanted: str, limit: float = 240) -> list[str]:
+        seen = []
+        while True:
+            line = lines.get(timeout=limit)
+            seen.append(line)
+            if line.startswith(wanted):
+                return seen
+
+    try:
+        assert until("built ")[-1].rstrip().endswith("(a clean build)")
+        until("watching ")
+        nq = (root / "dist" / "mineralgraph.nq").read_bytes()
+        ann = root / "seeds" / "annotations" / "003.yaml"
+        text = ann.read_text(encoding="utf-8")
+        edited = re.sub(r"(\n\s*note: )(翻两番[^\n]*)", r"\1\2 Watched.", text, count=1)
+        ann.write_text(edited, encoding="utf-8")
+        said = until("built ")
+        assert not said[-1].rstrip().endswith("(a clean build)") and any("updating the kept build store" in l for l in said)
+        assert "Watched." in (root / "dist" / "mineralgraph.nq").read_text(encoding="utf-8")
+        until("watching ")
+
+        ann.write_text(edited.replace("\n", "\n  unknown_key: 1\n", 1), encoding="utf-8")
+        said = until("build stopped")
+        assert any("003.yaml" in l for l in said), said
+        assert "Watched." in (root / "dist" / "mineralgraph.nq").read_text(encoding="utf-8")  # the last good build's
+        until("watching ")
+        ann.write_text(text, encoding="utf-8")
+        until("built ")
+        assert (root / "dist" / "mineralgraph.nq").read_bytes() == nq  # back to the first build's
+        until("watching ")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        status = proc.wait(timeout=30)
+    assert status == 0 and until("stopped watching", limit=5)

@@ -99,8 +99,14 @@ def cli() -> None:
                    "dist/); by default they are made on first request or by `export --dumps`.")
 @click.option("--clean", is_flag=True,
               help="Build from scratch, not from the last build's state (it is made again for the next build).")
+@click.option("--watch", is_flag=True,
+              help="After the build, build again whenever an input changes (sources, annotations, ontology, shapes, "
+                   "rules, checks, gazetteer), keeping the build store in memory between builds; Ctrl-C stops. "
+                   "A running `serve` picks each new dist/ up. Restart it after changing the code.")
+@click.option("--interval", type=click.FloatRange(0.1, 60), default=0.5, show_default=True,
+              help="With --watch: seconds between looks at the inputs.")
 @iri_base_option
-def build(root, quiet, dry_run, jobs, all_dumps, clean, base) -> None:
+def build(root, quiet, dry_run, jobs, all_dumps, clean, watch, interval, base) -> None:
     """Build the graph from seeds/ into dist/: the N-Quads of record and the N-Triples union,
     with manifest.json (TriG, Turtle, JSON-LD and .gz copies on demand, or with --all-dumps).
 
@@ -110,20 +116,47 @@ def build(root, quiet, dry_run, jobs, all_dumps, clean, base) -> None:
     after a change to sources or annotations only, the cross-source steps start from the last
     build's state (.mineralgraph-cache/state) and redo what the change touches.
     """
+    paths = _paths(root)
+    if watch:
+        if dry_run:
+            raise click.UsageError("--watch writes dist/ after each change: it does not go with --dry-run")
+        _watch(paths, quiet, interval, jobs=jobs, base=base, all_dumps=all_dumps, clean=clean)
+        return
     from .pipeline import build as run_build  # the build (~0.5 s of imports): see the note at the top
 
-    paths = _paths(root)
     try:
-        if clean:
-            from .incremental import discard_state
-            discard_state(paths)
-        result = run_build(paths, _progress(quiet), write=not dry_run, jobs=jobs, base=base, all_dumps=all_dumps)
+        result = run_build(paths, _progress(quiet), write=not dry_run, jobs=jobs, base=base, all_dumps=all_dumps,
+                           clean=clean)
     except InputError as exc:
         _fail_input(exc)
     except ValidationFailed as exc:
         _fail_validation(exc)
     click.echo(build_summary(result, paths))
     _KEPT_UNTIL_EXIT.append(result)  # not freed when this function returns: see main()
+
+
+def _watch(paths: ProjectPaths, quiet: bool, interval: float, **options) -> None:
+    """`build --watch`: a failed build is reported as `build` reports it, and the watch goes on."""
+    from .watch import watch_builds  # the build, as above
+
+    def report(outcome) -> None:
+        if isinstance(outcome, InputError):
+            for line in error_lines(outcome):
+                click.echo(line, err=True)
+            click.echo("build stopped: dist/ was left as it was.", err=True)
+        elif isinstance(outcome, ValidationFailed):
+            click.echo(outcome.report.text(), err=True)
+            click.echo("build stopped: the graph violates its shapes; dist/ was left as it was.", err=True)
+        else:
+            summary = build_summary(outcome, paths).splitlines()  # its first and last lines: time and conformance
+            click.echo(summary[0] + ("" if outcome.incremental else " (a clean build)"))
+            click.echo(summary[-1])
+        click.echo(f"watching {paths.root} for changes (Ctrl-C stops)", err=True)
+
+    try:
+        watch_builds(paths, report, interval, progress=_progress(quiet), **options)
+    except KeyboardInterrupt:
+        click.echo("stopped watching", err=True)
 
 
 def build_summary(result, paths: ProjectPaths, per_source_limit: int = 12) -> str:

@@ -147,13 +147,15 @@ def _link_graphs(paths, chunks) -> dict[str, str]:
     return out
 
 
-def _write_state(paths, chunks) -> None:
+def _write_state(paths, chunks) -> str:
+    """state.json, last; returns the id that tells this state from any other (KeptStore)."""
     graphs = _link_graphs(paths, chunks)
     files = {g: _file_id(c) for g, c in ((c.graph, c) for c in _data_chunks(chunks))}
-    state = {"config": config_key(paths), "graphs": graphs, "files": files}
+    state = {"config": config_key(paths), "graphs": graphs, "files": files, "id": os.urandom(8).hex()}
     tmp = _state_dir(paths) / ".state.json.tmp"
     tmp.write_text(json.dumps(state), encoding="utf-8")
     os.replace(tmp, _state_dir(paths) / "state.json")  # last: the state counts once this exists
+    return state["id"]
 
 
 def _file_id(chunk) -> str:
@@ -166,9 +168,9 @@ def start_clean(paths) -> None:
     shutil.rmtree(_state_dir(paths), ignore_errors=True)
 
 
-def save_clean(paths, work: ox.Store, chunks, report: Report, inferred: GraphChunk, derived: GraphChunk) -> None:
+def save_clean(paths, work: ox.Store, chunks, report: Report, inferred: GraphChunk, derived: GraphChunk) -> str:
     """The state after a clean build: how many data graphs hold each line, and the reasoner's
-    work store on disk."""
+    work store on disk. Returns the state's id."""
     d = _state_dir(paths)
     shutil.rmtree(d, ignore_errors=True)
     d.mkdir(parents=True)
@@ -181,8 +183,9 @@ def save_clean(paths, work: ox.Store, chunks, report: Report, inferred: GraphChu
         del wdisk
         counted.result()
     _write_graph_files(paths, inferred, derived)
-    _write_state(paths, chunks)
+    state_id = _write_state(paths, chunks)
     save_findings(paths, report)
+    return state_id
 
 
 def _write_graph_files(paths, inferred: GraphChunk, derived: GraphChunk) -> None:
@@ -306,7 +309,7 @@ class Incremental:
         self.work.flush()
         self.delta = self.default_delta(derived)
         _write_graph_files(self.paths, self.inferred, derived)
-        _write_state(self.paths, chunks)
+        self.state_id = _write_state(self.paths, chunks)
 
     def default_delta(self, derived: GraphChunk) -> tuple[list[bytes], list[bytes]]:
         """Lines that may have entered and left the build store's default graph (the union,
@@ -321,9 +324,80 @@ class Incremental:
             removed |= old - new
         return sorted(added), sorted(removed)
 
+    def update_kept(self, kept: "KeptStore") -> BuildStore | None:
+        """The kept build store brought from the last build's union (data, graph/inferred,
+        graph/derived) to this build's data alone, as loading it afresh would make it; None
+        (and the store dropped) where that cannot be vouched for.
+
+        Every line of the last graph/inferred and graph/derived but those now in the data goes,
+        with the data lines no graph holds any more; the lines that entered come in. The result
+        can only hold this build's data triples (the last build's data less what left, plus what
+        came): it is all of them when it has one triple per distinct data line, as many as
+        before less `removed` plus `added`. Two lines the store spells as one triple ("05" and
+        "5", say) make the count fall short: then it is loaded afresh."""
+        store = kept.take(self.state.get("id"), len(self.lines))
+        if store is None:
+            return None
+        d = _state_dir(self.paths)
+        added = set(self.added)
+        leaving = [line for name in ("inferred.nt", "derived.nt")
+                   for line in (d / name).read_bytes().splitlines(keepends=True) if line not in added]
+        store.remove_lines(b"".join(leaving) + b"".join(self.removed))
+        store.load_lines(b"".join(self.added))
+        expected = kept.data_size - len(self.removed) + len(self.added)
+        if store.default_size() != expected:
+            kept.drop()
+            return None
+        kept.data_size = expected
+        return store
+
     def close(self) -> None:
         self.lines.close()
         self.work = None
+
+
+class KeptStore:
+    """A build store one process keeps from build to build (`build --watch`), so that an
+    incremental build updates it (Incremental.update_kept) instead of loading every data graph
+    again: 24 s of a 62 s one-edit rebuild at 1,000 sources. It is used only with the state it
+    was made with (the state's id), and only if its data part held one triple per distinct data
+    line (`data_size`, measured when it held the data alone)."""
+
+    def __init__(self):
+        self.bstore: BuildStore | None = None
+        self.data_size = -1
+        self.state_id: str | None = None
+        self._parsed: dict[str, tuple[str, object]] = {}  # what -> (its files' digest, the parse)
+
+    def parsed(self, what: str, directory: Path, parse):
+        """`parse(directory)`, or what it gave the last build if no file under `directory` has
+        changed since (the ontology, shapes, gazetteer: 0.45 s of a build that changed none)."""
+        key = files_digest(p for p in directory.rglob("*") if p.is_file())
+        if self._parsed.get(what, ("",))[0] != key:
+            self._parsed[what] = (key, parse(directory))
+        return self._parsed[what][1]
+
+    def hold(self, bstore: BuildStore) -> None:
+        """A store just loaded with the data graphs and nothing else."""
+        self.bstore, self.data_size, self.state_id = bstore, bstore.default_size(), None
+
+    def saved(self, state_id: str) -> None:
+        """The state now on disk describes the store (its graph/inferred and graph/derived too)."""
+        if self.bstore is not None:
+            self.state_id = state_id
+
+    def take(self, state_id: str | None, data_lines: int) -> BuildStore | None:
+        """The store, if it is the one `state_id` describes and held one triple per data line."""
+        usable = self.bstore is not None and state_id is not None and self.state_id == state_id \
+            and self.data_size == data_lines
+        if not usable:
+            self.drop()
+            return None
+        self.state_id = None  # until the state describes it again
+        return self.bstore
+
+    def drop(self) -> None:
+        self.bstore, self.data_size, self.state_id = None, -1, None
 
 
 def _open(path: Path, attempts: int = 20) -> ox.Store:

@@ -19,8 +19,8 @@ from .core.errors import InputError, ValidationFailed
 from .core.namespaces import (CANONICAL_BASE, IRI_BASE_ENV, DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, iri_base,
                               rebase_iri, rebase_ntriples, source_graph)
 from .core.paths import ProjectPaths
-from .incremental import (Incremental, NeedsClean, load_state, save_clean, save_findings, start_clean, state_lock,
-                          walks_cache)
+from .incremental import (Incremental, KeptStore, NeedsClean, discard_state, load_state, save_clean, save_findings,
+                          start_clean, state_lock, walks_cache)
 from .publish.dist import inputs_digest, read_manifest, write_dist
 from .reason.derive import derive_store
 from .reason.reasoner import infer_work
@@ -75,16 +75,19 @@ class _Checked:
     incremental: bool = False  # made from the last build's state (incremental.py)
 
 
-def _check_graph(paths: ProjectPaths, steps: Steps, jobs: int | None, incremental: bool = False) -> _Checked:
+def _check_graph(paths: ProjectPaths, steps: Steps, jobs: int | None, incremental: bool = False,
+                 kept: KeptStore | None = None) -> _Checked:
     """Every step of a build up to validation: the same for `build` and `check-source`, so the
     cross-source checks a maintainer runs are the ones the build will run. With `incremental`,
-    from the last build's state where it is usable (incremental.py), else from scratch."""
+    from the last build's state where it is usable (incremental.py), else from scratch; with
+    `kept`, the build store of this process's last build is updated rather than loaded again."""
     # Read and check every input first: a bad file fails the build before any work is done.
+    parse = kept.parsed if kept is not None else (lambda _what, directory, fn: fn(directory))
     sources = steps.run("reading sources (sha256 verified)", load_sources, paths)
-    ontology = steps.run("parsing ontology", load_ontology, paths.ontology)
-    shapes = steps.run("parsing shapes", load_shapes, paths.shapes)
+    ontology = steps.run("parsing ontology", parse, "ontology", paths.ontology, load_ontology)
+    shapes = steps.run("parsing shapes", parse, "shapes", paths.shapes, load_shapes)
     vocab = Vocabulary.from_ontology(ontology)
-    gazetteer = steps.run("loading gazetteer", load_gazetteer, paths.gazetteer)
+    gazetteer = steps.run("loading gazetteer", parse, "gazetteer", paths.gazetteer, load_gazetteer)
 
     # Per source, cached by the hash of its inputs and run in parallel: extraction, annotations, quotes.
     chunks, reports = steps.run("extracting and verifying quotes", source_graphs, paths, sources, gazetteer, vocab, jobs)
@@ -98,12 +101,11 @@ def _check_graph(paths: ProjectPaths, steps: Steps, jobs: int | None, incrementa
             steps.clean("no usable state of the last build (or its configuration changed)")
         else:
             try:
-                return _check_incremental(paths, steps, jobs, chunks, reports, ontology, shapes, state)
+                return _check_incremental(paths, steps, jobs, chunks, reports, ontology, shapes, state, kept)
             except NeedsClean as why:
                 steps.clean(f"the last build's state cannot take this change ({why})")
 
-    bstore = BuildStore()
-    steps.run("loading the build store", _load_chunks, bstore, chunks)
+    bstore = _fresh_store(steps, chunks, kept)
     if incremental:
         start_clean(paths)
     early = steps.run("checking asserted data", store_checks, bstore, paths.checks / "asserted")
@@ -116,15 +118,17 @@ def _check_graph(paths: ProjectPaths, steps: Steps, jobs: int | None, incrementa
     return _Checked(chunks, reports, bstore, report, [inferred, derived], rule_counts, work)
 
 
-def _check_incremental(paths, steps: Steps, jobs, chunks, reports, ontology, shapes, state) -> _Checked:
+def _check_incremental(paths, steps: Steps, jobs, chunks, reports, ontology, shapes, state,
+                       kept: KeptStore | None) -> _Checked:
     """_check_graph's steps from the last build's state (incremental.py), under the same step
     names so that timings compare."""
     inc = Incremental(paths, state)  # the state is unusable from here until inc.finish
     changed = inc.changed(chunks)
     steps.progress(f"  incremental build: {len(changed)} of {len(chunks) - 1} data graphs changed since the last build")
     steps.run("counting the lines that changed", inc.apply_graphs, chunks)
-    bstore = BuildStore()
-    steps.run("loading the build store", _load_chunks, bstore, chunks)
+    bstore = steps.run("updating the kept build store", inc.update_kept, kept) if kept and kept.bstore else None
+    if bstore is None:
+        bstore = _fresh_store(steps, chunks, kept)
     early = steps.run("checking asserted data", store_checks, bstore, paths.checks / "asserted")
     if [f for f in early if f.severity == "Violation"]:
         return _Checked(chunks, reports, bstore, Report(findings=early, checks=len(early)), incremental=True)
@@ -132,6 +136,8 @@ def _check_incremental(paths, steps: Steps, jobs, chunks, reports, ontology, sha
     derived, rule_counts = steps.run("deriving (SPARQL rules)", derive_store, bstore, paths.rules, jobs)
     # the stores hold this build's graphs: usable by the next build, whatever validation says
     steps.run("saving the state for an incremental build", inc.finish, chunks, derived)
+    if kept is not None:
+        kept.saved(inc.state_id)
     report = steps.run("validating (SHACL + checks)", validate_graph, bstore, shapes, paths.checks, jobs,
                        inc.delta, inc.previous, walks_cache(paths))
     save_findings(paths, report)  # conforming or not: the report of the graphs the state now holds
@@ -150,23 +156,38 @@ def validate_graph(bstore: BuildStore, shapes, checks_dir, jobs, delta=None, pre
 
 
 def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = True, jobs: int | None = None,
-          base: str | None = None, all_dumps: bool = False, incremental: bool = True) -> BuildResult:
+          base: str | None = None, all_dumps: bool = False, incremental: bool = True, clean: bool = False,
+          kept: KeptStore | None = None) -> BuildResult:
     """`base`: the IRI base to publish under (default $MINERALGRAPH_IRI_BASE, else the canonical one).
     `all_dumps`: write every dump format and .gz into dist/ (a static mirror of it needs them);
     by default only the N-Quads, the rest made on demand (publish/dumpcache.py).
     `incremental`: start from the last build's state (.mineralgraph-cache/state) where it is
-    usable, and leave this build's there (not for a dry run, which leaves the state alone)."""
+    usable, and leave this build's there (not for a dry run, which leaves the state alone).
+    `clean`: the last build's state discarded first (`build --clean`): a clean build, which
+    leaves a new one.
+    `kept`: a process that builds again and again (`build --watch`) keeps its build store here
+    between builds, for the next incremental build to update."""
+    if clean:
+        discard_state(paths)
     steps = Steps(progress)
     base = iri_base(base)
     with state_lock(paths) as free:
         if incremental and write and not free:
             steps.clean("another build is using the incremental state (left alone)")
         incremental = incremental and write and free
-        checked = _check_graph(paths, steps, jobs, incremental)
+        kept = kept if incremental else None
+        try:
+            checked = _check_graph(paths, steps, jobs, incremental, kept)
+        except BaseException:
+            if kept is not None:
+                kept.drop()  # it may be half-way between two builds' graphs
+            raise
         if incremental and not checked.incremental and checked.work is not None and checked.report.conforms:
             try:
-                steps.run("saving the state for an incremental build", save_clean, paths, checked.work, checked.chunks,
-                          checked.report, *checked.extra)
+                state_id = steps.run("saving the state for an incremental build", save_clean, paths, checked.work,
+                                     checked.chunks, checked.report, *checked.extra)
+                if kept is not None:
+                    kept.saved(state_id)
             except OSError as e:  # the build is good without it: the next one is a clean one
                 steps.progress(f"  the state for an incremental build could not be saved ({e}); the next build is a clean one")
                 start_clean(paths)
@@ -191,6 +212,17 @@ def _rebase(graphs, base: str) -> list[GraphChunk]:
 def _load_chunks(bstore: BuildStore, chunks) -> None:
     for c in chunks:
         bstore.load(c)
+
+
+def _fresh_store(steps: Steps, chunks, kept: KeptStore | None) -> BuildStore:
+    """A build store loaded with the data graphs (and kept for the next build, if asked)."""
+    if kept is not None:
+        kept.drop()  # its memory is given back before the new one is loaded
+    bstore = BuildStore()
+    steps.run("loading the build store", _load_chunks, bstore, chunks)
+    if kept is not None:
+        kept.hold(bstore)
+    return bstore
 
 
 def infer_graph(bstore: BuildStore, ontology, chunks) -> tuple[GraphChunk, object]:

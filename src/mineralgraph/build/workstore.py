@@ -38,6 +38,25 @@ class BuildStore:
             self.store.load(path=str(chunk.path), format=ox.RdfFormat.N_TRIPLES, to_graph=target, lenient=lenient)
         self.graphs.append(chunk.graph)
 
+    def default_size(self) -> int:
+        """Triples in the default graph (the union), each once."""
+        return len(self.store) - sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.NamedNode(str(ONTOLOGY_GRAPH))))
+
+    def remove_lines(self, ntriples: bytes) -> None:
+        """The triples of these N-Triples lines out of the default graph. Read into a store of
+        their own first, which spells them as this one does ("05" as "5"), and is quicker than
+        parsing them in Python or loading them into a graph of this store for a DELETE (0.53 s
+        against 0.81 and 0.73 for the 155,000 lines of graph/inferred and graph/derived at 200
+        sources, measured)."""
+        leaving = ox.Store()
+        leaving.load(ntriples, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+        for quad in leaving:
+            self.store.remove(quad)
+
+    def load_lines(self, ntriples: bytes) -> None:
+        """N-Triples lines made by the build (checked when made) into the default graph."""
+        self.store.load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph(), lenient=True)
+
     def query(self, sparql: str, **dataset):
         """A query with the project's prefixes; by default over the data (the union default graph)."""
         return self.store.query(SPARQL_PREFIXES + sparql, **dataset)

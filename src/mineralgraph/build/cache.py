@@ -10,9 +10,11 @@ import hashlib
 import json
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
+from ..core import ntriples
 from ..core.paths import PACKAGE_DIR
 from .dataschema import schema_files
 
@@ -40,17 +42,25 @@ def code_digest() -> str:
     return digest(__version__, files_digest([*sorted(here.rglob("*.py")), *schema_files()]))
 
 
+@dataclass(frozen=True)
+class Entry:
+    ntriples: Path  # the unit's graph, sorted N-Triples lines
+    report: dict
+    lines: int | None = None  # how many (None: an entry from before they were counted)
+    nquads: Path | None = None  # the same lines in the unit's named graph, as dist/'s N-Quads holds them
+
+
 class BuildCache:
     def __init__(self, directory: Path):
         self.directory = Path(directory)
 
-    def _paths(self, unit: str, key: str) -> tuple[Path, Path]:
+    def _paths(self, unit: str, key: str) -> tuple[Path, Path, Path]:
         stem = self.directory / f"{unit}.{key[:32]}"
-        return stem.with_name(stem.name + ".nt"), stem.with_name(stem.name + ".json")
+        return tuple(stem.with_name(stem.name + suffix) for suffix in (".nt", ".json", ".nq"))
 
-    def get(self, unit: str, key: str) -> tuple[Path, dict] | None:
-        """The entry's N-Triples file and report, if a complete entry for this key exists."""
-        nt, meta = self._paths(unit, key)
+    def get(self, unit: str, key: str) -> Entry | None:
+        """The entry, if a complete one for this key exists."""
+        nt, meta, nq = self._paths(unit, key)
         try:
             info = json.loads(meta.read_text(encoding="utf-8"))
             size = nt.stat().st_size
@@ -58,18 +68,29 @@ class BuildCache:
             return None
         if info.get("key") != key or info.get("bytes") != size:
             return None
-        return nt, info["report"]
+        try:
+            quads = nq if nq.stat().st_size == info.get("nquads_bytes") else None
+        except FileNotFoundError:
+            quads = None
+        return Entry(nt, info["report"], info.get("lines"), quads)
 
-    def put(self, unit: str, key: str, data: bytes, report: dict) -> Path:
+    def put(self, unit: str, key: str, data: bytes, report: dict, graph: str | None = None) -> Entry:
+        """Store an entry; with `graph`, its lines as N-Quads in that graph too, so that writing
+        dist/ copies them rather than making them again (most of writing dist/ at 1,000 sources)."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        nt, meta = self._paths(unit, key)
+        nt, meta, nq = self._paths(unit, key)
         for old in self.directory.glob(f"{unit}.*"):
-            if old not in (nt, meta):
+            if old not in (nt, meta, nq):
                 old.unlink(missing_ok=True)
         _write_atomic(nt, data)
+        info = {"key": key, "bytes": len(data), "lines": data.count(b"\n"), "report": report}
+        if graph is not None:
+            quads = ntriples.in_graph(data, graph)
+            _write_atomic(nq, quads)
+            info["nquads_bytes"] = len(quads)
         # the metadata goes last: an entry counts only once its data is complete
-        _write_atomic(meta, json.dumps({"key": key, "bytes": len(data), "report": report}, ensure_ascii=False).encode())
-        return nt
+        _write_atomic(meta, json.dumps(info, ensure_ascii=False).encode())
+        return Entry(nt, report, info["lines"], nq if graph is not None else None)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -40,13 +40,19 @@ class GraphChunk:
     path: Path | None = None
     cached: bool = False
     checked: bool = False  # its lines were parsed strictly when made: loaded without IRI checks
+    lines: int | None = None  # its triples, when known without reading it
+    nquads: Path | None = None  # a file of its lines as N-Quads in its graph (BuildCache), if there is one
 
     @property
     def data(self) -> bytes:
         return self.content if self.content is not None else self.path.read_bytes()
 
     def triple_count(self) -> int:
-        return self.data.count(b"\n")
+        return self.lines if self.lines is not None else self.data.count(b"\n")
+
+    @classmethod
+    def cached_entry(cls, graph: str, entry, cached: bool, checked: bool = False) -> "GraphChunk":
+        return cls(graph, path=entry.ntriples, cached=cached, checked=checked, lines=entry.lines, nquads=entry.nquads)
 
 
 def annotation_files(directory: Path, source_ids: list[str]) -> dict[str, list[Path]]:
@@ -88,7 +94,7 @@ def _assemble(source, ann_paths: list[Path]) -> tuple[bytes, dict]:
 
 def _assemble_and_cache(cache_dir: str, unit: str, key: str, source, ann_paths) -> dict:
     data, report = _assemble(source, ann_paths)
-    BuildCache(Path(cache_dir)).put(unit, key, data, report)
+    BuildCache(Path(cache_dir)).put(unit, key, data, report, str(source_graph(source.id)))
     return report
 
 
@@ -106,14 +112,14 @@ def source_graphs(paths, sources, gazetteer, vocab, jobs: int | None = None) -> 
         if hit is None:
             todo.append(s)
         else:
-            results[s.id] = (hit[0], hit[1], True)  # (cache file, report, cached)
+            results[s.id] = (hit, True)  # (cache entry, cached)
 
     _SHARED = (gazetteer, vocab)
     try:
         if len(todo) <= 1:
             for s in todo:
                 data, report = _assemble(s, ann[s.id])
-                results[s.id] = (cache.put(f"source-{s.id}", keys[s.id], data, report), report, False)
+                results[s.id] = (cache.put(f"source-{s.id}", keys[s.id], data, report, str(source_graph(s.id))), False)
         else:
             workers = min(len(todo), jobs or os.cpu_count() or 1)
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -123,15 +129,15 @@ def source_graphs(paths, sources, gazetteer, vocab, jobs: int | None = None) -> 
                 for sid, fut in futures.items():
                     fut.result()  # the first input error stops the build, with its file and line
                 for sid in futures:
-                    path, report = cache.get(f"source-{sid}", keys[sid])
-                    results[sid] = (path, report, False)
+                    results[sid] = (cache.get(f"source-{sid}", keys[sid]), False)
     finally:
         _SHARED = None
 
     chunks, reports = [], []
     for s in sources:
-        path, report, cached = results[s.id]
-        chunks.append(GraphChunk(str(source_graph(s.id)), path=path, cached=cached, checked=True))
+        entry, cached = results[s.id]
+        report = entry.report
+        chunks.append(GraphChunk.cached_entry(str(source_graph(s.id)), entry, cached, checked=True))
         reports.append(SourceReport(s, report["claims"], report["mentions"], Counter(report["statements"]), list(report["notes"])))
     return chunks, reports
 
@@ -141,10 +147,11 @@ def gazetteer_graph(paths, gazetteer, vocab) -> GraphChunk:
     key = digest(code_digest(), files_digest(paths.gazetteer.glob("*.yaml")), files_digest(paths.ontology.rglob("*.ttl")))
     hit = cache.get("gazetteer", key)
     if hit is not None:
-        return GraphChunk(str(GAZETTEER_GRAPH), path=hit[0], cached=True)
+        return GraphChunk.cached_entry(str(GAZETTEER_GRAPH), hit, cached=True)
     data = ntriples.lines(describe_gazetteer(gazetteer, vocab))
     # read from its cache file like a cached one, so the incremental build knows it by that file
-    return GraphChunk(str(GAZETTEER_GRAPH), path=cache.put("gazetteer", key, data, {}))
+    return GraphChunk.cached_entry(str(GAZETTEER_GRAPH), cache.put("gazetteer", key, data, {}, str(GAZETTEER_GRAPH)),
+                                   cached=False)
 
 
 def ontology_graph(paths, ontology) -> GraphChunk:
@@ -155,9 +162,9 @@ def ontology_graph(paths, ontology) -> GraphChunk:
     key = digest(code_digest(), files_digest(paths.ontology.rglob("*.ttl")))
     hit = cache.get("ontology", key)
     if hit is not None:
-        return GraphChunk(str(ONTOLOGY_GRAPH), path=hit[0], cached=True)
+        return GraphChunk.cached_entry(str(ONTOLOGY_GRAPH), hit, cached=True)
     genid = urlsplit(GENID)
     skolem = to_canonical_graph(ontology).skolemize(authority=f"{genid.scheme}://{genid.netloc}", basepath=genid.path)
     data = ntriples.lines(skolem)
-    cache.put("ontology", key, data, {})
+    cache.put("ontology", key, data, {}, str(ONTOLOGY_GRAPH))
     return GraphChunk(str(ONTOLOGY_GRAPH), data)

@@ -78,3 +78,9 @@ def from_store(triples) -> bytes:
     import pyoxigraph as ox
 
     return sorted_lines(ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES))
+
+
+def in_graph(data: bytes, graph: str) -> bytes:
+    """N-Triples lines as N-Quads lines in `graph` (every N-Triples line ends in " .\n" and
+    nothing else does: newlines in literals are escaped)."""
+    return data.replace(b" .\n", f" <{graph}> .\n".encode())

@@ -19,7 +19,8 @@ from rdflib import Graph
 
 from .owl2rl import Rule, generate
 from ..core.ntriples import restore_language_case
-from .reasoner import (ASIDE, DERIVED, _decode, _encode, _kept, _pattern, _refuse_equalities, _term, rule_updates)
+from .reasoner import (ASIDE, DERIVED, _decode, _encode, _kept, _pattern, _refuse_equalities, _term, delta_positions,
+                       graph_predicates, rule_updates)
 
 OVER = "urn:mineralgraph:reasoning:overdeleted"  # everything over-deleted
 OVER_ROUND = "urn:mineralgraph:reasoning:overdeleted/"  # what over-deletion round r reached
@@ -96,13 +97,14 @@ def _values(rule: Rule) -> str:
     return f"VALUES ({' '.join(rule.columns)}) {{ {rows} }} "
 
 
-def _overdelete_updates(rule: Rule, target: str, delta: str) -> list[str]:
+def _overdelete_updates(rule: Rule, target: str, delta: str, delta_predicates: set[str] | None = None) -> list[str]:
     """The conclusions (in DERIVED, not yet over-deleted) of the rule with one body triple in
-    `delta`, the others anywhere in the graph as it was."""
+    `delta`, the others anywhere in the graph as it was (but for the body triples none of
+    `delta_predicates` can match)."""
     head = _pattern(rule.head)
     literal_filter = f"FILTER(!isLiteral({rule.no_literal})) " if rule.no_literal else ""
     out = []
-    for i in range(len(rule.body)):
+    for i in delta_positions(rule, delta_predicates):
         body = [f"GRAPH <{delta}> {{ {_pattern(p)} }}" if i == j else _pattern(p) for j, p in enumerate(rule.body)]
         out.append(f"INSERT {{ GRAPH <{target}> {{ {head} }} }} WHERE {{ {_values(rule)}{' . '.join(body)} . "
                    f"{literal_filter}GRAPH <{DERIVED}> {{ {head} }} FILTER NOT EXISTS {{ GRAPH <{OVER}> {{ {head} }} }} }}")
@@ -131,8 +133,9 @@ def _rounds(work: ox.Store, rules: list[Rule], updates_of, prefix: str, keep_new
     update that keeps a round's new triples."""
     for r in range(max_rounds):
         delta, target = f"{prefix}{r}", f"{prefix}{r + 1}"
+        predicates = graph_predicates(work, delta)
         for rule in rules:
-            for update in updates_of(rule, target, delta):
+            for update in updates_of(rule, target, delta, predicates):
                 work.update(update)
         work.update(f"DROP SILENT GRAPH <{delta}>")
         if next(work.quads_for_pattern(None, None, None, ox.NamedNode(target)), None) is None:

@@ -144,8 +144,9 @@ def _run_to_fixpoint(work: ox.Store, rules: list[Rule], max_rounds: int) -> int:
     for round_number in range(max_rounds):
         delta = f"{NEW}/{round_number - 1}" if round_number else None
         target = f"{NEW}/{round_number}"
+        predicates = graph_predicates(work, delta) if delta else None
         for rule in rules:
-            for update in rule_updates(rule, target, delta):
+            for update in rule_updates(rule, target, delta, predicates):
                 work.update(update)
         if next(work.quads_for_pattern(None, None, None, ox.NamedNode(target)), None) is None:
             return round_number
@@ -153,10 +154,11 @@ def _run_to_fixpoint(work: ox.Store, rules: list[Rule], max_rounds: int) -> int:
     raise RuntimeError(f"reasoning did not reach a fixpoint in {max_rounds} rounds")
 
 
-def rule_updates(rule: Rule, target: str, delta: str | None) -> list[str]:
+def rule_updates(rule: Rule, target: str, delta: str | None, delta_predicates: set[str] | None = None) -> list[str]:
     """SPARQL updates adding the rule's new consequences to the graph `target`. Without a delta
     (the first round) the body joins all the data; otherwise one body triple must come from the
-    `delta` graph (semi-naive evaluation), so a rule with k body triples is k updates."""
+    `delta` graph (semi-naive evaluation), so a rule with k body triples is k updates, but for
+    the body triples whose predicate is none of `delta_predicates` (the delta's, when given)."""
     head = _pattern(rule.head)
     values = ""
     if rule.columns:
@@ -165,9 +167,34 @@ def rule_updates(rule: Rule, target: str, delta: str | None) -> list[str]:
     literal_filter = f"FILTER(!isLiteral({rule.no_literal})) " if rule.no_literal else ""
     bodies = [[_pattern(p) for p in rule.body]] if delta is None else [
         [f"GRAPH <{delta}> {{ {_pattern(p)} }}" if i == j else _pattern(p) for j, p in enumerate(rule.body)]
-        for i in range(len(rule.body))]
+        for i in delta_positions(rule, delta_predicates)]
     return [f"INSERT {{ GRAPH <{target}> {{ {head} }} }} WHERE {{ {values}{' . '.join(body)} . "
             f"{literal_filter}FILTER NOT EXISTS {{ {head} }} }}" for body in bodies]
+
+
+def delta_positions(rule: Rule, predicates: set[str] | None) -> list[int]:
+    """The body triples of the rule that a triple with one of these predicates can match (all
+    of them when `predicates` is None): a semi-naive update whose delta triple cannot match
+    finds nothing, and most rules have no predicate in a small delta (a one-edit rebuild)."""
+    if predicates is None:
+        return list(range(len(rule.body)))
+    out = []
+    for i, pattern in enumerate(rule.body):
+        p = pattern[1]
+        if not _is_variable(p):
+            can = {str(p)}
+        elif p in rule.columns:
+            can = {str(row[rule.columns.index(p)]) for row in rule.table}
+        else:
+            can = predicates  # any predicate
+        if can & predicates:
+            out.append(i)
+    return out
+
+
+def graph_predicates(work: ox.Store, graph: str) -> set[str]:
+    """The predicates of a graph of the work store (a round's delta)."""
+    return {row["p"].value for row in work.query(f"SELECT DISTINCT ?p WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")}
 
 
 def _pattern(triple) -> str:

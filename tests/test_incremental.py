@@ -88,8 +88,12 @@ def test_incremental_and_clean_builds_give_the_same_dist(dist_dir, project_copy)
 
     updated = []  # the steps whose build updated the kept store
 
+    taken = {}  # step -> how many derivation rules' last answers its build took (none when it went clean)
+
     def incremental_equals_clean(what: str, state_kept: bool = True, keep: bool = True) -> dict[str, bytes]:
-        result = build(paths, kept=kept if keep else None)
+        said = []
+        result = build(paths, kept=kept if keep else None, progress=said.append)
+        taken[what] = [int(line.split()[0]) for line in said if "rules read nothing that changed" in line]
         if not result.incremental:  # the state was used, not silently the clean path
             assert STORE_REFUSED in result.why_clean or not state_kept, (what, result.why_clean)
             fallbacks.append(what)
@@ -143,10 +147,19 @@ def test_incremental_and_clean_builds_give_the_same_dist(dist_dir, project_copy)
     assert (load_state(paths) is None) == refused
     _edit(ann / "905.yaml", "declared_count: 36", "declared_count: 35")
     assert incremental_equals_clean("a failed build fixed", state_kept=not refused) == changed
+
+    # an edit no derivation rule reads (a claim's note, rdfs:comment): every rule's last answer is
+    # taken, and the result is still a clean build's; a source removed changes what every rule reads
+    _edit(ann / "003.yaml", "Edited.", "Edited twice.")
+    incremental_equals_clean("a note edited again")
+    rules = len(list((root / "queries" / "rules").glob("*.rq")))
+    assert taken["a note edited again"] == [rules] or "a note edited again" in fallbacks, taken
+    assert taken["a membership changed, a source removed"] in ([0], []), taken
     assert len(fallbacks) < 3, fallbacks  # the incremental path was tested
     # the kept store was updated (the first step's build kept the clean build's store; the failed
     # build loaded it afresh, the last state being another process's, and kept it for the fix)
-    assert updated == [w for w in ("an annotation edited, a source added", "a failed build fixed") if w not in fallbacks]
+    assert updated == [w for w in ("an annotation edited, a source added", "a failed build fixed", "a note edited again")
+                       if w not in fallbacks]
 
     # a state whose stores were left changing (state.json gone) is not used (if the last step
     # fell back to a clean build that could not save its state, there is none to remove)
@@ -293,3 +306,20 @@ def test_build_watch_rebuilds_on_an_edit_reports_a_bad_one_and_stops_on_ctrl_c(p
         proc.send_signal(signal.SIGINT)
         status = proc.wait(timeout=30)
     assert status == 0 and until("stopped watching", limit=5)
+
+
+def test_what_a_derivation_rule_reads():
+    """rule_predicates: the predicates of every pattern, property paths, EXISTS blocks, OPTIONAL
+    and MINUS included; None (anything may change the answer) for a variable or negated predicate."""
+    from mineralgraph.reason.derive import rule_predicates
+
+    x = "http://x/"
+    assert rule_predicates(f"CONSTRUCT {{ ?s a ?o }} WHERE {{ ?s <{x}p>/<{x}q>* ?o "
+                           f"FILTER NOT EXISTS {{ ?s <{x}r>|^<{x}t> ?z }} OPTIONAL {{ ?s <{x}u> ?w }} "
+                           f"MINUS {{ ?s <{x}v> ?w }} }}") == [x + n for n in "pqrtuv"]
+    for where in ("?s ?p ?o", f"?s <{x}p> ?o FILTER EXISTS {{ ?s ?any ?z }}", f"?s !<{x}p> ?o",
+                  f"?s <{x}p> ?o {{ SELECT ?s WHERE {{ ?s ?q ?w }} }}"):
+        assert rule_predicates(f"CONSTRUCT {{ ?s a ?o }} WHERE {{ {where} }}") is None, where
+    # the project's rules all name their predicates (the project's prefixes declared for them)
+    for rule in sorted((ROOT / "queries" / "rules").glob("*.rq")):
+        assert rule_predicates(rule.read_text(encoding="utf-8")), rule.name

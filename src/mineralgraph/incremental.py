@@ -11,6 +11,9 @@ The state (read only when complete; state.json says so and is written last):
   when its source changes; the link keeps the old lines to compare with);
 - findings.json the last build's validation report (written after state.json, removed with it),
   and walks.json, what validate/delta.py read from the shapes;
+- rules/       each derivation rule's last answer (NAME.nt, as the store spells it), and
+  rules.json, the predicates each rule reads (reason/derive.py rule_predicates), so that a
+  rule none of whose predicates changed is not run again;
 - state.json    what the stores hold (config key, graph -> file). It is removed before the stores
   change and written once they agree again, so a build killed half-way, or one that stopped
   before its stores were consistent, leaves no state.json: the next build is a clean one.
@@ -43,7 +46,9 @@ from .build.linecounts import CountsError, LineCounts, write_counts
 from .build.sourcegraphs import GraphChunk
 from .build.workstore import BuildStore
 from .core.namespaces import DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from .core.sparqlfiles import read_dir
 from .reason.delta import infer_delta
+from .reason.derive import rule_predicates
 from .reason.owl2rl import generate
 from .reason.reasoner import SKIP_FROM_INPUT, InputSplit, refuse_schema_in_data, skipped_subjects
 from .validate.validator import Report
@@ -51,6 +56,7 @@ from .validate.validator import Report
 STATE = "state"
 LINES = "lines.bin"
 FINDINGS = "findings.json"
+RULES = "rules"  # each rule's last answer, and rules.json: the predicates each reads
 SYSTEM_GRAPHS = {str(ONTOLOGY_GRAPH), str(INFERRED_GRAPH), str(DERIVED_GRAPH)}
 
 
@@ -168,7 +174,8 @@ def start_clean(paths) -> None:
     shutil.rmtree(_state_dir(paths), ignore_errors=True)
 
 
-def save_clean(paths, work: ox.Store, chunks, report: Report, inferred: GraphChunk, derived: GraphChunk) -> str:
+def save_clean(paths, work: ox.Store, chunks, report: Report, inferred: GraphChunk, derived: GraphChunk,
+               rule_answers: dict[str, bytes]) -> str:
     """The state after a clean build: how many data graphs hold each line, and the reasoner's
     work store on disk. Returns the state's id."""
     d = _state_dir(paths)
@@ -183,9 +190,24 @@ def save_clean(paths, work: ox.Store, chunks, report: Report, inferred: GraphChu
         del wdisk
         counted.result()
     _write_graph_files(paths, inferred, derived)
+    _write_rule_answers(paths, rule_answers, {})
     state_id = _write_state(paths, chunks)
     save_findings(paths, report)
     return state_id
+
+
+def _write_rule_answers(paths, answers: dict[str, bytes], predicates: dict) -> None:
+    """rules/NAME.nt for each rule's answer given, and rules.json (what is known of the rules'
+    predicates; an answer is only taken again where rules.json has the rule)."""
+    d = _state_dir(paths) / RULES
+    d.mkdir(exist_ok=True)
+    for name, data in answers.items():
+        tmp = d / f".{name}.nt.tmp"
+        tmp.write_bytes(data)
+        os.replace(tmp, d / f"{name}.nt")
+    tmp = d / ".rules.json.tmp"
+    tmp.write_text(json.dumps(predicates, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, d / "rules.json")
 
 
 def _write_graph_files(paths, inferred: GraphChunk, derived: GraphChunk) -> None:
@@ -296,10 +318,35 @@ class Incremental:
         inferred = infer_delta(self.work, ontology, b"".join(r_add), b"".join(r_rem), b"".join(a_add), b"".join(a_rem),
                                previous)
         self.inferred = GraphChunk(str(INFERRED_GRAPH), inferred)
+        old, new = set(previous.splitlines(keepends=True)), set(inferred.splitlines(keepends=True))
+        self.inferred_changes = (new - old, old - new)  # (entered, left) graph/inferred
         bstore.load(self.inferred)
         return self.inferred
 
-    def finish(self, chunks, derived: GraphChunk) -> None:
+    def reusable_rules(self, rules_dir) -> dict[str, bytes]:
+        """The last build's answer of every rule that no line that entered or left the data or
+        graph/inferred can change: none has a predicate the rule reads (reason/derive.py). What
+        a rule reads is worked out once per rule text and kept in the state."""
+        d = _state_dir(self.paths) / RULES
+        try:
+            known = json.loads((d / "rules.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
+        changed = {line.split(b" ", 2)[1][1:-1].decode()
+                   for lines in (self.added, self.removed, *self.inferred_changes) for line in lines}
+        self.rule_predicates, reuse = {}, {}
+        for rule in read_dir(rules_dir, parse=False):
+            key = digest(rule.text)
+            entry = known.get(rule.name)
+            if not isinstance(entry, dict) or entry.get("text") != key:
+                entry = {"text": key, "predicates": rule_predicates(rule.text)}
+            self.rule_predicates[rule.name] = entry
+            answer = d / f"{rule.name}.nt"
+            if entry["predicates"] is not None and not changed.intersection(entry["predicates"]) and answer.is_file():
+                reuse[rule.name] = answer.read_bytes()
+        return reuse
+
+    def finish(self, chunks, derived: GraphChunk, rule_answers: dict[str, bytes]) -> None:
         """The stores are consistent with these chunks: write the state that says so (after
         `default_delta` has read the last build's graph files)."""
         try:
@@ -309,20 +356,18 @@ class Incremental:
         self.work.flush()
         self.delta = self.default_delta(derived)
         _write_graph_files(self.paths, self.inferred, derived)
+        _write_rule_answers(self.paths, rule_answers, self.rule_predicates)
         self.state_id = _write_state(self.paths, chunks)
 
     def default_delta(self, derived: GraphChunk) -> tuple[list[bytes], list[bytes]]:
         """Lines that may have entered and left the build store's default graph (the union,
         graph/inferred and graph/derived) since the last build: what validating only the change
         starts from. A line may be listed that a graph still holds (never one missed)."""
-        d = _state_dir(self.paths)
-        added, removed = set(self.added), set(self.removed)
-        for name, now in (("inferred.nt", self.inferred), ("derived.nt", derived)):
-            old = set((d / name).read_bytes().splitlines(keepends=True))
-            new = set(now.data.splitlines(keepends=True))
-            added |= new - old
-            removed |= old - new
-        return sorted(added), sorted(removed)
+        entered, left = self.inferred_changes
+        added, removed = set(self.added) | entered, set(self.removed) | left
+        old = set((_state_dir(self.paths) / "derived.nt").read_bytes().splitlines(keepends=True))
+        new = set(derived.data.splitlines(keepends=True))
+        return sorted(added | (new - old)), sorted(removed | (old - new))
 
     def update_kept(self, kept: "KeptStore") -> BuildStore | None:
         """The kept build store brought from the last build's union (data, graph/inferred,

@@ -72,6 +72,7 @@ class _Checked:
     extra: list = field(default_factory=list)  # graph/inferred, graph/derived (none when stopped early)
     rule_counts: dict = field(default_factory=dict)
     work: object = None  # the reasoner's work store (a clean build's, to save for the next one)
+    rule_answers: dict = field(default_factory=dict)  # each derivation rule's answer (a clean build's, to save)
     incremental: bool = False  # made from the last build's state (incremental.py)
 
 
@@ -113,9 +114,9 @@ def _check_graph(paths: ProjectPaths, steps: Steps, jobs: int | None, incrementa
         return _Checked(chunks, reports, bstore, Report(findings=early, checks=len(early)))
 
     inferred, work = steps.run("reasoning (OWL 2 RL rules)", infer_graph, bstore, ontology, chunks)
-    derived, rule_counts = steps.run("deriving (SPARQL rules)", derive_store, bstore, paths.rules, jobs)
+    derived, rule_counts, answers = steps.run("deriving (SPARQL rules)", derive_store, bstore, paths.rules, jobs)
     report = steps.run("validating (SHACL + checks)", validate_graph, bstore, shapes, paths.checks, jobs)
-    return _Checked(chunks, reports, bstore, report, [inferred, derived], rule_counts, work)
+    return _Checked(chunks, reports, bstore, report, [inferred, derived], rule_counts, work, answers)
 
 
 def _check_incremental(paths, steps: Steps, jobs, chunks, reports, ontology, shapes, state,
@@ -133,9 +134,12 @@ def _check_incremental(paths, steps: Steps, jobs, chunks, reports, ontology, sha
     if [f for f in early if f.severity == "Violation"]:
         return _Checked(chunks, reports, bstore, Report(findings=early, checks=len(early)), incremental=True)
     inferred = steps.run("reasoning (OWL 2 RL rules)", inc.reason, ontology, bstore)
-    derived, rule_counts = steps.run("deriving (SPARQL rules)", derive_store, bstore, paths.rules, jobs)
+    reuse = inc.reusable_rules(paths.rules)
+    derived, rule_counts, answers = steps.run("deriving (SPARQL rules)", derive_store, bstore, paths.rules, jobs, reuse)
+    steps.progress(f"  {len(reuse)} of {len(answers)} rules read nothing that changed: their last answers taken")
     # the stores hold this build's graphs: usable by the next build, whatever validation says
-    steps.run("saving the state for an incremental build", inc.finish, chunks, derived)
+    steps.run("saving the state for an incremental build", inc.finish, chunks, derived,
+              {name: answer for name, answer in answers.items() if name not in reuse})
     if kept is not None:
         kept.saved(inc.state_id)
     report = steps.run("validating (SHACL + checks)", validate_graph, bstore, shapes, paths.checks, jobs,
@@ -185,7 +189,7 @@ def build(paths: ProjectPaths, progress: Progress | None = None, write: bool = T
         if incremental and not checked.incremental and checked.work is not None and checked.report.conforms:
             try:
                 state_id = steps.run("saving the state for an incremental build", save_clean, paths, checked.work,
-                                     checked.chunks, checked.report, *checked.extra)
+                                     checked.chunks, checked.report, *checked.extra, checked.rule_answers)
                 if kept is not None:
                     kept.saved(state_id)
             except OSError as e:  # the build is good without it: the next one is a clean one

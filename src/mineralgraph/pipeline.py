@@ -124,6 +124,14 @@ def _check_incremental(paths, steps: Steps, jobs, chunks, reports, ontology, sha
     """_check_graph's steps from the last build's state (incremental.py), under the same step
     names so that timings compare."""
     inc = Incremental(paths, state)  # the state is unusable from here until inc.finish
+    try:
+        return _incremental_steps(inc, paths, steps, jobs, chunks, reports, ontology, shapes, kept)
+    finally:
+        inc.close()  # its stores on disk are let go now, not when it is collected: the next build opens them
+
+
+def _incremental_steps(inc: Incremental, paths, steps: Steps, jobs, chunks, reports, ontology, shapes,
+                       kept: KeptStore | None) -> _Checked:
     changed = inc.changed(chunks)
     steps.progress(f"  incremental build: {len(changed)} of {len(chunks) - 1} data graphs changed since the last build")
     steps.run("counting the lines that changed", inc.apply_graphs, chunks)

@@ -257,7 +257,8 @@ def test_watch_builds_again_after_a_change_once_the_files_settle(tmp_path):
 def test_build_watch_rebuilds_on_an_edit_reports_a_bad_one_and_stops_on_ctrl_c(project_copy):
     """`mineralgraph build --watch` as a maintainer runs it: the first build, an edit built
     incrementally on the kept store, a broken annotation reported with its file (dist/ kept) while
-    the watch goes on, its fix built, and Ctrl-C ending it with status 0."""
+    the watch goes on, its fix built, and Ctrl-C ending it with status 0, even when started with
+    SIGINT ignored, as a shell starts a command in the background (a CI run's watch did not stop)."""
     import queue
     import signal
     import subprocess
@@ -268,7 +269,8 @@ def test_build_watch_rebuilds_on_an_edit_reports_a_bad_one_and_stops_on_ctrl_c(p
     shutil.copytree(ROOT / ".mineralgraph-cache", root / ".mineralgraph-cache",
                     ignore=shutil.ignore_patterns("state", "state.lock", ".*"))  # warm per-source entries
     proc = subprocess.Popen([sys.executable, "-m", "mineralgraph.cli", "build", "--watch", "--interval", "0.2",
-                             "--root", str(root)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                             "--root", str(root)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
 

@@ -10,6 +10,7 @@ A change to the code is not picked up: the process runs the code it started with
 
 from __future__ import annotations
 
+import signal
 import time
 from typing import Callable
 
@@ -60,11 +61,26 @@ def watch(paths: ProjectPaths, build_once: Callable[[], None], interval: float =
     return builds
 
 
+def stop_on_signals() -> None:
+    """SIGINT and SIGTERM end the watch (as KeyboardInterrupt), whatever the parent left us: a
+    shell running us in the background starts us with SIGINT ignored (a CI run's Ctrl-C test did
+    not stop), and a blocked signal stays blocked across exec."""
+    stops = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
+    for sig in stops:
+        signal.signal(sig, _interrupt)
+
+
+def _interrupt(signum, _frame) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def watch_builds(paths: ProjectPaths, report: Callable[[BuildResult | InputError | ValidationFailed], None],
                  interval: float = 0.5, clean: bool = False, **options) -> int:
     """`build --watch`: pipeline.build (with `options`) on every change, sharing one kept build
     store; each outcome, a result or the error that stopped the build, goes to `report`, and the
     watch goes on. `clean`: the first build is a clean one."""
+    stop_on_signals()
     kept = KeptStore()
     builds = []
 

@@ -142,7 +142,8 @@ def _incremental_steps(inc: Incremental, paths, steps: Steps, jobs, chunks, repo
     if [f for f in early if f.severity == "Violation"]:
         return _Checked(chunks, reports, bstore, Report(findings=early, checks=len(early)), incremental=True)
     inferred = steps.run("reasoning (OWL 2 RL rules)", inc.reason, ontology, bstore)
-    reuse = inc.reusable_rules(paths.rules)
+    # the rules that read nothing that changed are not run: their last answers are taken
+    reuse = steps.run("deriving (SPARQL rules)", inc.reusable_rules, paths.rules)
     derived, rule_counts, answers = steps.run("deriving (SPARQL rules)", derive_store, bstore, paths.rules, jobs, reuse)
     steps.progress(f"  {len(reuse)} of {len(answers)} rules read nothing that changed: their last answers taken")
     # the stores hold this build's graphs: usable by the next build, whatever validation says

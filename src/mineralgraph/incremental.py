@@ -298,9 +298,12 @@ class Incremental:
                 line = s + f" <{RDF.type}> <{t}> .\n".encode()
                 if line in removed or (line not in added and s in after and _has_type(bstore.store, s, t)):
                     before.add(s)
+        added_by_subject: dict[bytes, list[bytes]] = {}
+        for line in self.added:
+            added_by_subject.setdefault(line.split(b" ", 1)[0], []).append(line)
         for s in before ^ after:
             # its lines already in the union would change sides: only a clean build sorts them again
-            mine = set(_triples([line for line in self.added if line.startswith(s + b" ")]))
+            mine = set(_triples(added_by_subject.get(s, [])))
             if any((q.subject, q.predicate, q.object) not in mine
                    for q in bstore.store.quads_for_pattern(_node(s), None, None, ox.DefaultGraph())):
                 raise NeedsClean(f"{s.decode()} became or stopped being a mention or selector")

@@ -93,12 +93,16 @@ def _reasoning_input(store: ox.Store, ontology: Graph, data_files, rules: list[R
 def skipped_subjects(store: ox.Store, subjects=None) -> set[bytes]:
     """The subjects (as N-Triples terms) of the mention index and selectors in the store's default
     graph; only among `subjects` (N-Triples terms) when given."""
+    if subjects is not None:
+        # each subject's types looked up: a VALUES block of the 3,105 subjects a source added at
+        # 1,000 sources brings made the store's query take 349 s
+        rdf_type, skipped = ox.NamedNode(str(RDF.type)), [ox.NamedNode(str(t)) for t in SKIP_FROM_INPUT]
+        return {s for s in subjects if s.startswith(b"<") and any(
+            next(store.quads_for_pattern(ox.NamedNode(s[1:-1].decode()), rdf_type, t, ox.DefaultGraph()), None)
+            for t in skipped)}
     types = " ".join(f"<{t}>" for t in SKIP_FROM_INPUT)
-    among = f"VALUES ?s {{ {' '.join(s.decode() for s in subjects)} }} " if subjects is not None else ""
-    if subjects is not None and not subjects:
-        return set()
     return {f"<{row['s'].value}>".encode()
-            for row in store.query(f"SELECT DISTINCT ?s WHERE {{ {among}VALUES ?t {{ {types} }} ?s a ?t }}")}
+            for row in store.query(f"SELECT DISTINCT ?s WHERE {{ VALUES ?t {{ {types} }} ?s a ?t }}")}
 
 
 class InputSplit:

@@ -50,7 +50,7 @@ from .core.sparqlfiles import read_dir
 from .reason.delta import infer_delta
 from .reason.derive import rule_predicates
 from .reason.owl2rl import generate
-from .reason.reasoner import SKIP_FROM_INPUT, InputSplit, refuse_schema_in_data, skipped_subjects
+from .reason.reasoner import SKIP_FROM_INPUT, InputSplit, has_type, refuse_schema_in_data, skipped_subjects
 from .validate.validator import Report
 
 STATE = "state"
@@ -296,7 +296,7 @@ class Incremental:
         for s in self.subjects:
             for t in SKIP_FROM_INPUT:
                 line = s + f" <{RDF.type}> <{t}> .\n".encode()
-                if line in removed or (line not in added and s in after and _has_type(bstore.store, s, t)):
+                if line in removed or (line not in added and s in after and has_type(bstore.store, s, t)):
                     before.add(s)
         added_by_subject: dict[bytes, list[bytes]] = {}
         for line in self.added:
@@ -459,9 +459,6 @@ def _open(path: Path, attempts: int = 20) -> ox.Store:
                 raise NeedsClean(f"its store {path.name} does not open: {e}") from e
             time.sleep(0.25)
 
-
-def _has_type(store: ox.Store, s: bytes, t) -> bool:
-    return next(store.quads_for_pattern(_node(s), ox.NamedNode(str(RDF.type)), ox.NamedNode(str(t)), ox.DefaultGraph()), None) is not None
 
 
 def _triples(lines: list[bytes]) -> list[tuple]:

@@ -142,9 +142,8 @@ def _incremental_steps(inc: Incremental, paths, steps: Steps, jobs, chunks, repo
     if [f for f in early if f.severity == "Violation"]:
         return _Checked(chunks, reports, bstore, Report(findings=early, checks=len(early)), incremental=True)
     inferred = steps.run("reasoning (OWL 2 RL rules)", inc.reason, ontology, bstore)
-    # the rules that read nothing that changed are not run: their last answers are taken
-    reuse = steps.run("deriving (SPARQL rules)", inc.reusable_rules, paths.rules)
-    derived, rule_counts, answers = steps.run("deriving (SPARQL rules)", derive_store, bstore, paths.rules, jobs, reuse)
+    reuse, (derived, rule_counts, answers) = steps.run("deriving (SPARQL rules)", _derive_changed, inc, bstore,
+                                                      paths.rules, jobs)
     steps.progress(f"  {len(reuse)} of {len(answers)} rules read nothing that changed: their last answers taken")
     # the stores hold this build's graphs: usable by the next build, whatever validation says
     steps.run("saving the state for an incremental build", inc.finish, chunks, derived,
@@ -155,6 +154,13 @@ def _incremental_steps(inc: Incremental, paths, steps: Steps, jobs, chunks, repo
                        inc.delta, inc.previous, walks_cache(paths))
     save_findings(paths, report)  # conforming or not: the report of the graphs the state now holds
     return _Checked(chunks, reports, bstore, report, [inferred, derived], rule_counts, incremental=True)
+
+
+def _derive_changed(inc: Incremental, bstore: BuildStore, rules_dir, jobs):
+    """The rules' answers, run only for the rules that read something that changed (the others'
+    last answers are taken, Incremental.reusable_rules); and which were taken."""
+    reuse = inc.reusable_rules(rules_dir)
+    return reuse, derive_store(bstore, rules_dir, jobs, reuse)
 
 
 def validate_graph(bstore: BuildStore, shapes, checks_dir, jobs, delta=None, previous: Report | None = None,

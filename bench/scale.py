@@ -8,8 +8,9 @@ For each N it prints build time per step, peak memory, the size of dist/ (all of
 .gz copies), a rebuild after one annotation's note is edited (time per step of both builds), the
 same rebuild in a process that keeps its build store (`build --watch`), the
 store's load time and memory (in memory, and on disk as
-`serve --store` keeps it: the first load after a build and each later start), and the median
-latency of every stored query's examples, in-process, and the bytes and first-request time of
+`serve` keeps it by default: the first load after a build and each later start), the time
+`mineralgraph serve` takes to be ready (each way), the median latency of every stored query's
+examples, in-process, on the store in memory and on disk, and the bytes and first-request time of
 the main pages (PAGES: the MSP and Japan pages, the HTML answers of mechanism-members and
 roster-matrix for the MSP), served in-process by the real app and query workers.
 
@@ -169,7 +170,7 @@ from mineralgraph.store.load import load_dist
 from mineralgraph.storedqueries import load_all
 from mineralgraph.storedqueries.run import LocalRunner
 t0 = time.perf_counter()
-store = load_dist(Path(sys.argv[1]))
+store = load_dist(Path(sys.argv[1]), Path(sys.argv[5]) if len(sys.argv) > 5 else None)  # in memory, or on disk
 load = time.perf_counter() - t0
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 runner = LocalRunner(store)
@@ -228,6 +229,37 @@ store = load_dist(Path(sys.argv[1]), Path(sys.argv[2]))
 n = len(store)
 print(json.dumps({"s": time.perf_counter() - t0, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "quads": n}))
 """
+
+
+# `mineralgraph serve` started as a user starts it, timed until /readyz answers 200: the data
+# loaded and verified, the counts read, the query workers forked and able to answer.
+CHILD_READY = """
+import json, socket, subprocess, sys, time, urllib.request
+with socket.socket() as s:
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+t0 = time.perf_counter()
+proc = subprocess.Popen([sys.executable, "-m", "mineralgraph.server", "--dist", sys.argv[1], "--no-build",
+                         "--port", str(port), *sys.argv[2:]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            if proc.poll() is not None:
+                raise SystemExit("serve ended before it was ready")
+        time.sleep(0.1)
+    print(json.dumps({"s": time.perf_counter() - t0}))
+finally:
+    proc.terminate()
+    proc.wait(60)
+"""
+
+
+def ready(dist: Path, *args) -> float:
+    return _child(CHILD_READY, dist, *args)["s"]
 
 
 # The pages a reader opens first (issue 23: under 1 MB and 500 ms at 200 sources, 1 s at 1,000).
@@ -303,11 +335,16 @@ def measure(n: int, repeat: int, limit: float, build_only: bool = False) -> dict
             return {"n": n, "cold": cold, "warm": warm, "watched": watched, "dist_mb": size / 1e6,
                     "dist_total_mb": total / 1e6}
         serve = _child(CHILD_SERVE, dist, project / "queries", repeat, limit)
-        # `serve --store PATH`: loaded on disk once per build, then opened read-only at each start
+        # on disk, as `serve` keeps it by default: loaded once per build, then opened read-only at each start
         disk_first = _child(CHILD_DISK, dist, project / "store")
         disk_again = _child(CHILD_DISK, dist, project / "store")
         serve.update(disk_first_s=disk_first["s"], disk_first_rss_mb=disk_first["rss_mb"],
                      disk_open_s=disk_again["s"], disk_open_rss_mb=disk_again["rss_mb"])
+        on_disk = _child(CHILD_SERVE, dist, project / "queries", repeat, limit, project / "store")
+        serve["queries_on_disk"] = on_disk["queries"]
+        stores = project / "stores"
+        serve["ready"] = {"memory": ready(dist, "--memory"), "disk, first start of a build": ready(dist, "--store", stores),
+                          "disk, later start": ready(dist, "--store", stores)}
         return {"n": n, "cold": cold, "warm": warm, "watched": watched, "dist_mb": size / 1e6,
                 "dist_total_mb": total / 1e6, "serve": serve, "pages": pages(dist)}
 
@@ -341,6 +378,12 @@ def report(results: list[dict]) -> None:
         v = r["serve"]
         print(f"| {r['n']} | {v['load_s']:.1f} | {v['load_rss_mb']:.0f} | {v['disk_first_s']:.1f} | {v['disk_first_rss_mb']:.0f} "
               f"| {v['disk_open_s']:.2f} | {v['disk_open_rss_mb']:.0f} |")
+    print("\n## `mineralgraph serve`: seconds from start to /readyz 200\n")
+    kinds = list(results[0]["serve"].get("ready", {}))
+    print("| sources | " + " | ".join(kinds) + " |")
+    print("|---|" + "---|" * len(kinds))
+    for r in results:
+        print(f"| {r['n']} | " + " | ".join(f"{r['serve']['ready'][k]:.1f}" for k in kinds) + " |")
     print("\n## Pages: bytes, first request (ms)\n")
     print("| page | " + " | ".join(str(r["n"]) for r in results) + " |")
     print("|---|" + "---|" * len(results))
@@ -350,16 +393,22 @@ def report(results: list[dict]) -> None:
             x = r.get("pages", {}).get(url)
             cells.append(f"{x['bytes']:,} B, {x['ms']:.0f} ms" + ("" if x["status"] == 200 else f" ({x['status']})") if x else "")
         print(f"| {url} | " + " | ".join(cells) + " |")
-    print("\n## Stored queries: median latency in-process, ms (rows)\n")
+    print("\n## Stored queries: median latency in-process, ms (rows), store in memory / on disk\n")
     names = list(results[0]["serve"]["queries"])
     print("| query#example | " + " | ".join(str(r["n"]) for r in results) + " |")
     print("|---|" + "---|" * len(results))
+
+    def cell(x):
+        return x["error"] if x.get("error") else f"{x['median_ms']:.1f}"
     for q in names:
         cells = []
         for r in results:
-            x = r["serve"]["queries"].get(q, {})
-            cells.append(x["error"] if x.get("error") else f"{x['median_ms']:.1f} ({x['rows']})")
+            mem, disk = r["serve"]["queries"].get(q, {}), r["serve"]["queries_on_disk"].get(q, {})
+            cells.append(f"{cell(mem)} / {cell(disk)} ({mem.get('rows')})")
         print(f"| {q} | " + " | ".join(cells) + " |")
+    print("| under 250 ms | " + " | ".join(
+        " / ".join(str(sum(1 for x in r["serve"][k].values() if not x.get("error") and x["median_ms"] < 250))
+                   for k in ("queries", "queries_on_disk")) + f" of {len(names)}" for r in results) + " |")
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 built graph, with the server's evaluation and serialisation (SPARQL JSON).
 
     .venv/bin/python bench/stored_queries_bench.py [--dist dist] [--repeat 20]
+    .venv/bin/python bench/stored_queries_bench.py --store /tmp/store   # on disk, as `serve --store`
     .venv/bin/python bench/stored_queries_bench.py --url http://127.0.0.1:8080   # over HTTP
 
 Prints the entity-index build time once, then per example: median and max milliseconds and rows.
@@ -28,11 +29,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--dist", type=Path, default=ROOT / "dist")
     ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--store", type=Path, help="the store on disk at this path, as `serve --store` keeps it")
     ap.add_argument("--url", help="a running server: each example once over HTTP, its first request")
     args = ap.parse_args()
     if args.url:
         return over_http(args.url.rstrip("/"))
-    runner = LocalRunner(load_dist(args.dist))
+    runner = LocalRunner(load_dist(args.dist, args.store))
     started = time.perf_counter()
     n = len(runner.resolver.entries)
     print(f"entity index: {n} entities in {(time.perf_counter() - started) * 1000:.1f} ms (once per process)")

@@ -16,8 +16,8 @@ from .build.sourcegraphs import GraphChunk, gazetteer_graph, ontology_graph, sou
 from .build.sources import load_sources
 from .build.workstore import BuildStore
 from .core.errors import InputError, ValidationFailed
-from .core.namespaces import (CANONICAL_BASE, IRI_BASE_ENV, DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, iri_base,
-                              rebase_iri, rebase_ntriples, source_graph)
+from .core.namespaces import (CANONICAL_BASE, IRI_BASE_ENV, DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, expand_prefixed, iri_base,
+                              prefixed_name, rebase_iri, rebase_ntriples, source_graph)
 from .core.paths import ProjectPaths
 from .incremental import (Incremental, KeptStore, NeedsClean, discard_state, load_state, save_clean, save_findings,
                           start_clean, state_lock, walks_cache)
@@ -286,12 +286,12 @@ def check_source(paths: ProjectPaths, source_id: str, cross: bool = True, progre
     if not violations:
         return result
     subjects = set(asm.graph.subjects())
-    own_nodes = {_prefixed(s) for s in subjects} | {f"<{s}>" for s in subjects}  # as the findings name them
+    own_nodes = {prefixed_name(s) for s in subjects} | {f"<{s}>" for s in subjects}  # as the findings name them
     result.own = [f for f in violations if f.focus in own_nodes]
     mine = str(source_graph(source_id))
     prefix = mine[: -len(source_id)]
     for focus in {f.focus for f in result.own}:
-        iri = _expand(focus)
+        iri = expand_prefixed(focus)
         needle = f"<{iri}> ".encode()
         result.shared_with[focus] = sorted(
             c.graph.rsplit("/", 1)[-1] for c in checked.chunks
@@ -300,13 +300,8 @@ def check_source(paths: ProjectPaths, source_id: str, cross: bool = True, progre
     return result
 
 
-def _expand(short: str) -> str:
-    prefix, _, local = short.partition(":")
-    return str(PREFIXES[prefix]) + local if prefix in PREFIXES else short.strip("<>")
-
-
 def make_manifest(paths, bstore: BuildStore, graphs, reports, report: Report, rule_counts) -> dict:
-    classes = {_prefixed(c): n for c, n in bstore.class_sizes().items()}
+    classes = {prefixed_name(c): n for c, n in bstore.class_sizes().items()}
     counts = {c.graph: c.triple_count() for c in graphs}
     return {
         "inputs_sha256": inputs_digest(paths),
@@ -320,13 +315,6 @@ def make_manifest(paths, bstore: BuildStore, graphs, reports, report: Report, ru
         "derived_rules": rule_counts,
         "validation": report.summary(),
     }
-
-
-def _prefixed(iri) -> str:
-    for prefix, ns in PREFIXES.items():
-        if str(iri).startswith(str(ns)):
-            return f"{prefix}:{str(iri)[len(str(ns)):]}"
-    return str(iri)
 
 
 def is_stale(paths: ProjectPaths, base: str | None = None) -> bool:

@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from test_serve_command import _free_port, _processes_of, _wait_ready
@@ -37,7 +38,8 @@ def _count(url: str) -> int:
     return int(r.json()["results"]["bindings"][0]["n"]["value"])
 
 
-def test_a_new_build_is_served_without_restart_and_running_queries_finish_on_the_old(tmp_path):
+@pytest.mark.parametrize("where", ["on disk", "in memory"])
+def test_a_new_build_is_served_without_restart_and_running_queries_finish_on_the_old(tmp_path, where):
     dist = tmp_path / "dist"
     dist.mkdir()
     trig = (DATA / "mini.trig").read_text(encoding="utf-8")
@@ -45,7 +47,7 @@ def test_a_new_build_is_served_without_restart_and_running_queries_finish_on_the
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen([sys.executable, "-m", "mineralgraph.server", "--dist", str(dist), "--port", str(port),
-                             "--workers", "2", "--reload-seconds", "0.2"],
+                             "--workers", "2", "--reload-seconds", "0.2", *(["--memory"] if where == "in memory" else [])],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         assert _wait_ready(port).json()["build"] == "build-A"
@@ -75,6 +77,22 @@ def test_a_new_build_is_served_without_restart_and_running_queries_finish_on_the
                 break
             time.sleep(0.05)
         assert len(_processes_of(port)) == 4, _processes_of(port)
+        stores = tmp_path / ".mineralgraph-cache" / "store"  # serve's default, beside dist/
+        if where == "in memory":
+            assert not stores.exists()
+            return
+        # on disk: one store per build, each loaded beside the one served; a third build removes
+        # the first's (nobody holds it), and keeps the one it replaced (its workers may still answer)
+        assert len(list(stores.glob("build-*.loaded"))) == 2
+        first = {p.name for p in stores.glob("build-*") if p.is_dir()}
+        _publish(dist, trig + EXTRA.replace("France", "Francia"), "build-C")
+        for _ in range(300):
+            if requests.get(url + "/readyz", timeout=5).json()["build"] == "build-C":
+                break
+            time.sleep(0.1)
+        assert _count(url) == 53
+        kept = {p.name for p in stores.glob("build-*") if p.is_dir()}
+        assert len(kept) == 2 and len(kept & first) == 1, (first, kept)
     finally:
         proc.terminate()
         proc.wait(20)

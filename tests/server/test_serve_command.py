@@ -91,8 +91,10 @@ def test_serve_subprocess_with_disk_store(dist_dir, tmp_path):
         assert proc.returncode is not None
         assert b"mineralgraph.access" in out and b"/sparql?query=" in out
         assert _gone(port), f"processes left behind: {_processes_of(port)}"
-    # The sidecar records the build it was loaded from and a checksum of every store file.
-    record = json.loads((tmp_path / "store.loaded").read_text())
+    # One store per build under --store; its sidecar records the build it was loaded from and a
+    # checksum of every store file.
+    [loaded] = (tmp_path / "store").glob("build-*.loaded")
+    record = json.loads(loaded.read_text())
     assert record["fingerprint"] == "inputs:fixture" and record["quads"] > 0 and record["files"]
 
 

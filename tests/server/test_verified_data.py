@@ -4,10 +4,12 @@ not the ones written at load time."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
 from mineralgraph.store.load import DistMismatch, load_dist
+from mineralgraph.store.ondisk import StoreDirectory
 
 
 @pytest.fixture
@@ -156,3 +158,37 @@ def test_a_dump_left_for_later_is_made_once_on_first_request_then_listed(real_di
     # Turtle is made from the N-Triples union, itself made on demand: both in the cache
     assert made == ["mineralgraph.nt", "mineralgraph.nt.json", "mineralgraph.ttl", "mineralgraph.ttl.gz",
                     "mineralgraph.ttl.gz.json", "mineralgraph.ttl.json"]
+
+
+def _mini_dist(path, extra: str = ""):
+    path.mkdir()
+    trig = (Path(__file__).parent / "data" / "mini.trig").read_text(encoding="utf-8")
+    (path / "mineralgraph.trig").write_text(trig + extra, encoding="utf-8")
+    (path / "manifest.json").write_text('{"inputs_sha256": "%s"}' % path.name)
+    return path
+
+
+def test_on_disk_stores_are_one_per_build_shared_and_removed_once_nobody_holds_them(tmp_path):
+    """`serve` keeps one store per build under its --store directory (store/ondisk.py); servers
+    sharing the directory (here two StoreDirectory objects, whose locks conflict as two
+    processes' do) reuse a build's store and remove none that another still holds."""
+    a = _mini_dist(tmp_path / "a")
+    b = _mini_dist(tmp_path / "b", '\n<https://w3id.org/mineralgraph/graph/x> { <https://w3id.org/mineralgraph/id/country/FRA> '
+                                   '<http://www.w3.org/2004/02/skos/core#prefLabel> "France"@en . }\n')
+    root = tmp_path / "stores"
+    one, two = StoreDirectory(root), StoreDirectory(root)
+    store_a, _, path_a = one.load(a)
+    marker = path_a.with_name(path_a.name + ".loaded")
+    stamp = marker.stat().st_mtime_ns
+    again, _, same = two.load(a)  # the same build: reused, not loaded again
+    assert same == path_a and marker.stat().st_mtime_ns == stamp and len(again) == len(store_a) == 52 + 52
+    store_b, manifest_b, path_b = two.load(b)
+    assert path_b != path_a and len(store_b) == 53 + 53 and manifest_b == {"inputs_sha256": "b"}
+    two.release_all_but(path_b)
+    assert path_a.is_dir()  # `one` still serves it
+    one.release_all_but()
+    assert not path_a.exists() and not marker.exists() and path_b.is_dir()  # nobody held a's store
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "CURRENT").write_text("MANIFEST-000001\n")  # a single store, as --store kept it before
+    with pytest.raises(ValueError, match="earlier version"):
+        StoreDirectory(tmp_path / "old")

@@ -84,6 +84,20 @@ PREFIXES = {
     "source": ID["source/"],
 }
 
+def prefixed_name(iri) -> str:
+    """`iri` as prefix:local with PREFIXES (as the manifest and the findings name terms), else itself."""
+    for prefix, ns in PREFIXES.items():
+        if str(iri).startswith(str(ns)):
+            return f"{prefix}:{str(iri)[len(str(ns)):]}"
+    return str(iri)
+
+
+def expand_prefixed(short: str) -> str:
+    """The IRI behind prefixed_name's answer (or behind <IRI>)."""
+    prefix, _, local = short.partition(":")
+    return str(PREFIXES[prefix]) + local if prefix in PREFIXES else short.strip("<>")
+
+
 # The prefixes the server writes RDF answers with, before the graph's own (served_prefixes): the
 # usual vocabularies and those of the service description and VoID.
 ANSWER_PREFIXES = {p: str(ns) for p, ns in (

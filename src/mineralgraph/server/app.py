@@ -13,7 +13,7 @@ from . import caching, description, gsp, queries, reload, sparql, web
 from .answercache import AnswerCache
 from .common import ProtocolError
 from .limits import Settings
-from .service import Service, State, dataset_stats, served_iri_base
+from .service import VOID_COUNTS, Service, State, dataset_stats, served_iri_base
 from .web import linked, roster, shapes
 from .workers import WorkerPool
 
@@ -50,21 +50,26 @@ class AccessLog:
                             seen["bytes"], (time.perf_counter() - started) * 1000)
 
 
-def create_app(store: ox.Store, settings: Settings | None = None) -> Flask:
-    """App serving `store`. Forks the query workers now, so call it before starting threads."""
+def create_app(store: ox.Store, settings: Settings | None = None, manifest: dict | None = None,
+               stores=None) -> Flask:
+    """App serving `store`. Forks the query workers now, so call it before starting threads.
+    `manifest`: the one `store` was checked against (store.load.load_build), whose counts are
+    then served rather than counted again. `stores`: the store.ondisk.StoreDirectory that
+    `store` (at settings.store_path) came from, where a hot reload loads the next build."""
     settings = settings or Settings()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body
-    stats = dataset_stats(store)
+    stats = dataset_stats(store, manifest)
     # The IRI base the graph was built for: /id/REST is BASE + id/REST (iris.py).
     base = served_iri_base(settings.dist_dir)
     pool = WorkerPool(store, settings.workers, settings.store_path, settings.queue,
                       isolate_network=not settings.allow_service, memory_limit=settings.worker_memory_mb << 20)
-    state = State(settings=settings, service=Service(settings, pool, stats, base))
+    state = State(settings=settings, service=Service(settings, pool, stats, base), stores=stores)
     app.extensions["mineralgraph"] = state
     # every source's heading, which a grown corpus's roster matrix lists: made when the build is
     # loaded (reload.warm), not by the first mechanism page (70 ms at 1,000 sources)
     state.service.warm_with(roster.HEADINGS, roster.all_headings)
+    state.service.warm_with(VOID_COUNTS, state.service.void_counts)
     for bp in (sparql.bp, gsp.bp, description.bp, linked.bp, shapes.bp, queries.bp, web.bp):
         app.register_blueprint(bp)
 
@@ -131,7 +136,7 @@ def create_app(store: ox.Store, settings: Settings | None = None) -> Flask:
 
     state.answers = AnswerCache(app.wsgi_app, lambda: state.build_hash, settings.cache_bytes)
     app.wsgi_app = AccessLog(state.answers)
-    if settings.reload_seconds and settings.store_path is None and settings.dist_dir is not None:
+    if settings.reload_seconds and settings.dist_dir is not None and (settings.store_path is None or stores):
         reload.watch(app, settings.reload_seconds)
     return app
 

@@ -4,7 +4,7 @@ Production (one process; parallelism comes from the query worker processes, I/O 
 waitress threads):
 
     mineralgraph serve --host 0.0.0.0 --port 8000 --workers 4 --threads 16 \
-        --store /var/lib/mineralgraph/store --timeout 30
+        --store /var/lib/mineralgraph/stores --timeout 30
 
 or through any WSGI server, configured by environment (see mineralgraph.server.wsgi):
 
@@ -30,7 +30,8 @@ from mineralgraph.core.errors import InputError, ValidationFailed, error_lines
 from mineralgraph.core.paths import ProjectPaths, project_root
 from mineralgraph.core.progress import stderr_progress
 from mineralgraph.publish import dist as built
-from mineralgraph.store.load import DistMismatch, load_dist
+from mineralgraph.store.load import DistMismatch, load_build
+from mineralgraph.store.ondisk import StoreDirectory, default_root
 
 from . import reload
 from .limits import Settings
@@ -191,11 +192,38 @@ def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
 
+def load_served(settings: Settings, store_dir: Path | None, memory: bool):
+    """The build in settings.dist_dir loaded as served: on disk under `store_dir` (default
+    beside dist/; settings.store_path is set to the build's store) or in memory. Returns the
+    store, the manifest it was checked against and the StoreDirectory (None in memory).
+    A default place that cannot be written (a read-only dist/) falls back to memory, with a warning."""
+    if not memory:
+        root = store_dir or default_root(settings.dist_dir)
+        try:
+            stores = StoreDirectory(root)
+        except ValueError as err:
+            raise click.UsageError(str(err)) from None
+        except OSError as err:
+            if store_dir is not None:
+                raise click.UsageError(f"--store {root}: {err.strerror or err}") from None
+            log.warning("cannot keep the store on disk in %s (%s): serving it in memory", root, err.strerror or err)
+        else:
+            try:
+                store, manifest, settings.store_path = stores.load(settings.dist_dir)
+            except OSError as err:
+                raise click.ClickException(str(err)) from None
+            return store, manifest, stores
+    return (*load_build(settings.dist_dir), None)
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--store", "store_path", type=click.Path(path_type=Path),
-              help="Keep the store on disk at PATH (reused while the build is unchanged).")
+@click.option("--store", "store_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Directory of the on-disk stores, one per build, each loaded once and reused at every later "
+                   "start (default: .mineralgraph-cache/store beside dist/).")
+@click.option("--memory", is_flag=True,
+              help="Keep the store in memory instead (loaded at every start; no files written).")
 @click.option("--dist", type=click.Path(path_type=Path, exists=True, file_okay=False),
               help="Serve this built directory instead of building dist/.")
 @click.option("--no-build", is_flag=True, help="Serve dist/ as it is, without checking it is fresh.")
@@ -209,7 +237,7 @@ def configure_logging() -> None:
 @click.option("--cache-mb", default=64, show_default=True,
               help="Memory for answers to repeated GETs (the data is read-only); 0 turns the cache off.")
 @click.option("--reload-seconds", default=2.0, show_default=True,
-              help="Check dist/ this often and serve a new build without a restart (in-memory store only); 0 = never.")
+              help="Check dist/ this often and serve a new build without a restart; 0 = never.")
 @click.option("--max-results", default=10_000, show_default=True, help="Rows/triples per answer.")
 @click.option("--max-answer-mb", default=16, show_default=True,
               help="Bytes per answer, as the values it holds: a bigger answer gets 413 instead of filling memory.")
@@ -225,7 +253,7 @@ def configure_logging() -> None:
 @click.option("--iri-base", envvar="MINERALGRAPH_IRI_BASE", default=None,
               help="IRI base of the served graph: /id/REST resolves BASE + id/REST (default https://w3id.org/mineralgraph/); "
                    "dist/ is built for it, or must have been (--dist, --no-build).")
-def serve_command(host, port, store_path, dist, no_build, workers, threads, timeout, queue, cache_mb, reload_seconds,
+def serve_command(host, port, store_dir, memory, dist, no_build, workers, threads, timeout, queue, cache_mb, reload_seconds,
                   max_results, max_answer_mb, public_url,
                   max_body, worker_memory_mb, allow_service, iri_base):
     """Serve the graph read-only as a SPARQL 1.1 endpoint (to load it into a writable store: `publish`)."""
@@ -239,19 +267,21 @@ def serve_command(host, port, store_path, dist, no_build, workers, threads, time
                             reload_seconds=reload_seconds,
                             max_results=max_results, max_body=max_body,
                             max_answer_bytes=max_answer_mb << 20, public_url=public_url,
-                            allow_service=allow_service, store_path=store_path,
+                            allow_service=allow_service,
                             worker_memory_mb=worker_memory_mb)
     except ValueError as err:
         raise click.UsageError(str(err)) from None
+    if memory and store_dir is not None:
+        raise click.UsageError("--memory and --store exclude each other")
     settings.dist_dir = resolve_dist(dist, build=not no_build, base=iri_base, progress=stderr_progress())
     try:
-        store = load_dist(settings.dist_dir, store_path)
+        store, manifest, stores = load_served(settings, store_dir, memory)
     except DistMismatch as err:
         click.echo(f"error: {err}", err=True)
         click.echo("not serving: dist/ is not the build its manifest describes (half-copied or altered); "
                    "run `mineralgraph build` or copy it again.", err=True)
         sys.exit(2)
-    app = create_app(store, settings)  # the IRI base comes from the build's manifest
+    app = create_app(store, settings, manifest, stores)  # the IRI base comes from the build's manifest
     threading.Thread(target=reload.warm, args=(app,), name="warm", daemon=True).start()
     try:
         server = _waitress_server(app, host=host, port=port, threads=threads, ident="mineralgraph",

@@ -133,7 +133,7 @@ def service_description(endpoint: str, settings, stats: dict, metadata: list[ox.
     return t
 
 
-def void_description(root: str, base: str, stats: dict, metadata: list[ox.Triple], dumps: list[dict]) -> list[ox.Triple]:
+def void_description(root: str, base: str, stats: dict, counts: dict, metadata: list[ox.Triple], dumps: list[dict]) -> list[ox.Triple]:
     t, ds = [], metadata[0].subject
     add = lambda s, p, o: t.append(ox.Triple(s, ox.NamedNode(p), o))  # noqa: E731
     add(ds, RDF_TYPE.value, ox.NamedNode(VOID + "Dataset"))
@@ -143,8 +143,8 @@ def void_description(root: str, base: str, stats: dict, metadata: list[ox.Triple
     add(ds, VOID + "vocabulary", ox.NamedNode(VOCABULARY))
     add(ds, VOID + "rootResource", ox.NamedNode(base + "id/"))
     add(ds, VOID + "triples", _lit(stats["triples"]))
-    add(ds, VOID + "distinctSubjects", _lit(stats["subjects"]))
-    add(ds, VOID + "properties", _lit(stats["properties"]))
+    add(ds, VOID + "distinctSubjects", _lit(counts["subjects"]))
+    add(ds, VOID + "properties", _lit(counts["properties"]))
     add(ds, VOID + "classes", _lit(len(stats["classes"])))
     for f in dumps:
         if f["name"] != "manifest.json":
@@ -171,7 +171,8 @@ def _metadata() -> list[ox.Triple]:
 @bp.get("/.well-known/void")
 def void():
     svc = service()
-    triples = void_description(public_root(svc.settings), svc.iri_base, svc.stats, _metadata(), dump_files())
+    triples = void_description(public_root(svc.settings), svc.iri_base, svc.stats, svc.void_counts(), _metadata(),
+                               dump_files())
     return _respond(triples, "VoID description of the dataset", triples[0].subject)
 
 

@@ -1,14 +1,16 @@
 """Hot reload: a new build in dist/ is served without a restart.
 
 A thread polls dist/manifest.json; when its inputs_sha256 changes, it loads the new dump into a
-new in-memory store, starts a new worker pool on it, and swaps the app's state to it in one step
+new store (in memory, or on disk beside the one being served: store/ondisk.py), starts a new
+worker pool on it, and swaps the app's state to it in one step
 (new requests see only the new build). Queries already running keep their old pool: its busy
 workers finish their answer and are retired then (workers.py), its idle ones go at once. Cached
 answers are keyed by the build hash, so none of the old build's is ever sent again.
 
 The thread never ends while the server runs: the new zygote is forked from it and the kernel
-ends a zygote whose parent thread ends (PR_SET_PDEATHSIG). On-disk stores (--store) are not
-reloaded: RocksDB files cannot be replaced under the workers reading them; restart instead.
+ends a zygote whose parent thread ends (PR_SET_PDEATHSIG). An on-disk store is never replaced
+under the workers reading it: each build has its own directory, and the one before the
+replaced build's is removed at the next load.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import threading
 import time
 from pathlib import Path
 
-from mineralgraph.store.load import load_dist
+from mineralgraph.store.load import load_build
 
 from .caching import build_identity
 from .service import dataset_stats, served_iri_base
@@ -55,9 +57,12 @@ def swap(app, build_hash: str) -> None:
     if served_iri_base(settings.dist_dir) != state.service.iri_base:
         raise ValueError("the new build has another IRI base: restart the server to serve it")
     started = time.perf_counter()
-    store = load_dist(Path(settings.dist_dir))
-    stats = dataset_stats(store)
-    pool = WorkerPool(store, settings.workers, None, settings.queue,
+    if state.stores is not None:  # on disk: beside the build being served
+        store, manifest, store_path = state.stores.load(Path(settings.dist_dir))
+    else:
+        (store, manifest), store_path = load_build(Path(settings.dist_dir)), None
+    stats = dataset_stats(store, manifest)
+    pool = WorkerPool(store, settings.workers, store_path, settings.queue,
                       isolate_network=not settings.allow_service,
                       memory_limit=settings.worker_memory_mb << 20)
     _, built = build_identity(settings.dist_dir)
@@ -67,6 +72,8 @@ def swap(app, build_hash: str) -> None:
     state.build_hash, state.built = build_hash, built
     state.http.rebuild(build_hash, built)
     old.retire()
+    if state.stores is not None:  # the store before the one just replaced is nobody's now
+        state.stores.release_all_but(store_path, old.store_path)
     log.info("now serving build %s (%d triples), loaded in %.1f s", build_hash, stats["triples"],
              time.perf_counter() - started)
     warm(app)

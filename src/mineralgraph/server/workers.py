@@ -271,6 +271,7 @@ class WorkerPool:
         self.size, self.max_waiting = size, max_waiting
         self.memory_limit = memory_limit  # bytes a worker may write before it is recycled; 0 = no limit
         self._store, self._store_path, self._isolate = store, store_path, isolate_network
+        self.store_path = store_path  # None: the store is in memory, forked into the workers
         self._waiting = 0
         self._wait_lock = threading.Lock()
         self._ctl_lock = threading.Lock()

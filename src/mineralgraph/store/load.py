@@ -29,18 +29,22 @@ class DistMismatch(ValueError):
     """dist/ (or an on-disk store) is not what its manifest says: partial, truncated or altered."""
 
 
+class StoreNotCurrent(Exception):
+    """The on-disk store does not hold the build as loaded then, and was not to be rebuilt."""
+
+
 # Best first: N-Quads is the fastest to parse; TriG carries the same named graphs.
 _DUMPS = (("mineralgraph.nq", ox.RdfFormat.N_QUADS), ("mineralgraph.trig", ox.RdfFormat.TRIG))
 
 
-def _dump(dist: Path) -> tuple[Path, ox.RdfFormat]:
+def dump_of(dist: Path) -> tuple[Path, ox.RdfFormat]:
     for name, fmt in _DUMPS:
         if (dist / name).is_file():
             return dist / name, fmt
     raise FileNotFoundError(f"no mineralgraph.nq or mineralgraph.trig in {dist}")
 
 
-def _fingerprint(dump: Path) -> str:
+def fingerprint(dump: Path) -> str:
     manifest = dump.parent / "manifest.json"
     if manifest.is_file():
         try:
@@ -175,19 +179,28 @@ def load_file(path: Path, fmt: ox.RdfFormat | None = None, store_path: Path | No
 def load_dist(dist: Path, store_path: Path | None = None) -> ox.Store:
     """Store holding every named graph of the build in `dist`, checked against its manifest.
     Raises DistMismatch (the caller keeps serving what it had) or FileNotFoundError."""
+    return load_build(dist, store_path)[0]
+
+
+def load_build(dist: Path, store_path: Path | None = None, rebuild: bool = True) -> tuple[ox.Store, dict]:
+    """load_dist's store, with the manifest it was checked against (a later read of
+    manifest.json may already be the next build's). `rebuild=False`: an on-disk store that is
+    not current raises StoreNotCurrent instead of being loaded again."""
     dist = Path(dist)
     manifest = read_manifest(dist)
     verify_files(dist, manifest)
-    dump, fmt = _dump(dist)
+    dump, fmt = dump_of(dist)
     verified = dump.name in (manifest.get("files") or {})  # its sha256 is the build's: IRIs need no check
     if store_path is None:
         store = load_file(dump, fmt, lenient=verified)
         verify_counts(store, manifest, dump)
-        return store
+        return store, manifest
     store_path = Path(store_path)
     marker = store_path.with_name(store_path.name + ".loaded")
-    fingerprint = _fingerprint(dump)
-    problem = _store_problem(store_path, marker, fingerprint)
+    build_fingerprint = fingerprint(dump)
+    problem = _store_problem(store_path, marker, build_fingerprint)
+    if problem and not rebuild:
+        raise StoreNotCurrent(problem)
     if problem:
         if store_path.exists():
             log.warning("rebuilding the on-disk store %s from %s: %s", store_path, dist, problem)
@@ -198,9 +211,9 @@ def load_dist(dist: Path, store_path: Path | None = None) -> ox.Store:
         quads = verify_counts(store, manifest, store_path)
         del store  # closes RocksDB: a live writer compacts in the background under readers' feet
         gc.collect()
-        _write_marker(marker, fingerprint, quads, store_path)
+        _write_marker(marker, build_fingerprint, quads, store_path)
     # Served read-only: the query workers open their own read-only handles on the same files.
-    return ox.Store.read_only(str(store_path))
+    return ox.Store.read_only(str(store_path)), manifest
 
 
 def _remove_store(store_path: Path) -> None:

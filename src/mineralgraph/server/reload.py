@@ -9,8 +9,8 @@ answers are keyed by the build hash, so none of the old build's is ever sent aga
 
 The thread never ends while the server runs: the new zygote is forked from it and the kernel
 ends a zygote whose parent thread ends (PR_SET_PDEATHSIG). An on-disk store is never replaced
-under the workers reading it: each build has its own directory, and the one before the
-replaced build's is removed at the next load.
+under the workers reading it: each build has its own directory; after a swap the store of
+the build before the replaced one is removed, once no server holds it (store/ondisk.py).
 """
 from __future__ import annotations
 

@@ -130,6 +130,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400, help="requests per client")
     parser.add_argument("--max-seconds", type=float, default=60, help="cap per run")
     parser.add_argument("--workers", type=int, default=2, help="our query worker processes")
+    parser.add_argument("--memory", action="store_true", help="our store in memory (serve --memory), not on disk")
     args = parser.parse_args()
     data = _data_file(args)
     oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
@@ -143,7 +144,7 @@ def main() -> None:
         log = open(tmp / "ours.log", "wb")
         procs.append(subprocess.Popen(
             [sys.executable, "-m", "mineralgraph.server", "--dist", str(dist), "--port", str(ours_port),
-             "--workers", str(args.workers), "--threads", "16"],
+             "--workers", str(args.workers), "--threads", "16", *(["--memory"] if args.memory else [])],
             stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONWARNINGS": "ignore"}))
         subprocess.run([oxigraph, "load", "--location", str(tmp / "ox"), "--file", str(data)],
                        check=True, capture_output=True)

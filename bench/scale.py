@@ -372,7 +372,7 @@ def report(results: list[dict]) -> None:
     if any("serve" not in r for r in results):
         return
     print("\n## Server\n")
-    print("| sources | in memory: load (s) | RSS (MB) | on disk (--store): first load (s) | RSS (MB) | each later start (s) | RSS (MB) |")
+    print("| sources | in memory: load (s) | RSS (MB) | on disk (serve's default): first load of a build (s) | RSS (MB) | each later start (s) | RSS (MB) |")
     print("|---|---|---|---|---|---|---|")
     for r in results:
         v = r["serve"]

@@ -322,7 +322,7 @@ def _fresh_store(dist: Path, store: Path) -> tuple[int, str]:
 
 
 def _largest_sst(store: Path) -> Path | None:
-    ssts = sorted(store.glob("*.sst"), key=lambda p: p.stat().st_size, reverse=True)
+    ssts = sorted(store.rglob("*.sst"), key=lambda p: p.stat().st_size, reverse=True)  # in its build's directory
     return ssts[0] if ssts else None
 
 
@@ -406,7 +406,7 @@ def probe_store(dist: Path):
         _, reference = _fresh_store(dist, store)
         # 4 KB inverted in the middle of every table file big enough to have data blocks there
         # (in a small file the middle is the footer, and RocksDB refuses the file at once)
-        ssts = [p for p in sorted(store.glob("*.sst")) if p.stat().st_size > 256 << 10]
+        ssts = [p for p in sorted(store.rglob("*.sst")) if p.stat().st_size > 256 << 10]
         for victim in ssts:
             size = victim.stat().st_size
             with open(victim, "r+b") as f:

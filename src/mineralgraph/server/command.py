@@ -213,6 +213,7 @@ def load_served(settings: Settings, store_dir: Path | None, memory: bool):
             except OSError as err:
                 raise click.ClickException(str(err)) from None
             return store, manifest, stores
+    log.info("loading %s into memory …", settings.dist_dir)
     return (*load_build(settings.dist_dir), None)
 
 

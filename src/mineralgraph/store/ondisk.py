@@ -90,7 +90,11 @@ class StoreDirectory:
                     pass  # another server loads it, or serves it as it is: look again
                 else:
                     if self._same_file(fd, lock):
+                        started = time.monotonic()
+                        log.info("loading %s into the on-disk store %s (once per build: later starts open it "
+                                 "in seconds) …", dist, path)
                         store, manifest = load_build(dist, path)  # loaded, or reused if another server just did
+                        log.info("on-disk store %s ready in %.1f s", path, time.monotonic() - started)
                         fcntl.flock(fd, fcntl.LOCK_SH)
                         return fd, store, manifest
             except BaseException:

@@ -4,8 +4,9 @@
 sources (bench/stored_queries_bench.py, `--store` against in memory, one session): the stored
 queries answer 2.2x faster on disk (geometric mean of the 69 examples; 60 under 250 ms against
 51), a later start opens the store in 1.8 s where loading it in memory takes 24 s, and a worker
-holds 84 MB instead of 3.6 GB. The first load of a build on disk is slower (about 47 s against
-24 s): it is paid once per build, and a hot reload pays it beside the build being served.
+holds 84 MB instead of 3.6 GB. The first load of a build on disk is slower (47-59 s against
+24-30 s in memory, in four runs): it is paid once per build, and a hot reload pays it beside the
+build being served, which answers meanwhile.
 
 Each build loads into ROOT/<its dump's sha256>, so a new build is loaded beside the one being
 served (RocksDB files cannot be replaced under the workers reading them) and swapped in.

@@ -174,6 +174,7 @@ store = load_dist(Path(sys.argv[1]), Path(sys.argv[5]) if len(sys.argv) > 5 else
 load = time.perf_counter() - t0
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 runner = LocalRunner(store)
+len(runner.resolver.entries)  # the entity index read here, once, not in every forked child below
 repeat, limit = int(sys.argv[3]), float(sys.argv[4])
 
 def example(q, ex):

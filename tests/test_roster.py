@@ -115,6 +115,7 @@ def test_msp_disagreements_in_words(runner, catalog):
     # Sweden: named by 001, left out only by open lists (000, 002)
     assert got["SWE"]["kind"] == "open-list omission"
     assert listed(got["SWE"]["omittedByOpen"]) == {"000 (2024-02-11)", "002 (2022-06)"}
+    assert got["SWE"]["omittedByOpen"].index("002 (2022-06)") < got["SWE"]["omittedByOpen"].index("000 (2024-02-11)")  # earliest first
     assert listed(got["SWE"]["namedBy"]) == {"001 (2022-06-14)"}
     # 003 and 004 give no roster: they never make a member "disagreed about"
     assert "003" not in " ".join(r["omittedByClosed"] + r["omittedByOpen"] for r in got.values())

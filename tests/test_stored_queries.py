@@ -266,6 +266,19 @@ def test_claims_about_quotes_are_verbatim(catalog, runner):
         assert SOURCE_TEXT[r["sourceId"]][int(r["start"]):int(r["end"])] == r["quote"]
 
 
+def test_claims_about_facts_with_words_are_the_facts_a_claim_quoting_them_supports(catalog, runner):
+    """mode=facts with `contains`: exactly the facts about the entity that some claim whose quote
+    holds the words supports (counted here from the detail rows, which list each claim and quote)."""
+    every = {r["fact"] for r in rows(runner, catalog, "claims-about", entity="MSP", mode="facts")}
+    got = {r["fact"] for r in rows(runner, catalog, "claims-about", entity="MSP", mode="facts", contains="矿产")}
+    quoting = {r["claim"] for r in rows(runner, catalog, "claims-about", entity="MSP", contains="矿产")}
+    supported = {row[0].value for row in runner.store.query(
+        "SELECT DISTINCT ?f WHERE { VALUES ?c { " + " ".join(f"<{c}>" for c in quoting) + " } "
+        "?c <https://w3id.org/mineralgraph/ont#supports> ?f }")}
+    assert got == every & supported and 0 < len(got) < len(every)
+    assert rows(runner, catalog, "claims-about", entity="MSP", mode="facts", contains="不在任何引文") == []
+
+
 def test_sources(catalog, runner):
     got = rows(runner, catalog, "sources")
     assert [r["sourceId"] for r in got] == sorted(SOURCES)

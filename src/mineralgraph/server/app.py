@@ -13,7 +13,7 @@ from . import caching, description, gsp, queries, reload, sparql, web
 from .answercache import AnswerCache
 from .common import ProtocolError
 from .limits import Settings
-from .service import VOID_COUNTS, Service, State, dataset_stats, served_iri_base
+from .service import Service, State, dataset_stats, served_iri_base
 from .web import linked, roster, shapes
 from .workers import WorkerPool
 
@@ -69,7 +69,6 @@ def create_app(store: ox.Store, settings: Settings | None = None, manifest: dict
     # every source's heading, which a grown corpus's roster matrix lists: made when the build is
     # loaded (reload.warm), not by the first mechanism page (70 ms at 1,000 sources)
     state.service.warm_with(roster.HEADINGS, roster.all_headings)
-    state.service.warm_with(VOID_COUNTS, state.service.void_counts)
     for bp in (sparql.bp, gsp.bp, description.bp, linked.bp, shapes.bp, queries.bp, web.bp):
         app.register_blueprint(bp)
 

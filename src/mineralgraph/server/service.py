@@ -45,7 +45,8 @@ def dataset_stats(store: ox.Store, manifest: dict | None = None) -> dict:
     its files' sha256 and the store's quad count), as the queries below would count them: at
     1,000 sources those queries took 9.5 s of every start in memory, 12 s on disk. VoID's
     distinct subjects and properties are not in a manifest; `void_counts` asks for them."""
-    graphs, triples, classes = (manifest or {}).get("graphs"), (manifest or {}).get("triples"), (manifest or {}).get("classes")
+    m = manifest or {}
+    graphs, triples, classes = m.get("graphs"), m.get("triples"), m.get("classes")
     if isinstance(graphs, dict) and isinstance(triples, int) and isinstance(classes, dict):
         return {"triples": triples, "graphs": dict(graphs),
                 "classes": {expand_prefixed(c): n for c, n in classes.items()}}
@@ -77,7 +78,7 @@ class Service:
         self._resolver: Resolver | None = None
         self._cache: dict[str, object] = {}
         # per-build caches worth making before the first request (reload.warm): (name, make)
-        self.warmers: list[tuple[str, object]] = []
+        self.warmers: list[tuple[str, object]] = [(VOID_COUNTS, self._count_subjects_and_properties)]
 
     # -- the IRI base: the one place the server holds it -----------------------------------
     @property
@@ -141,13 +142,14 @@ class Service:
     def void_counts(self) -> dict:
         """VoID's distinct subjects and properties of the default graph (the union): counted
         once per served build, in a query worker (1.4 + 1.0 s at 1,000 sources in memory),
-        when the build is loaded (reload.warm) rather than before the server is ready."""
-        def count() -> dict:
-            answer = self.query("SELECT (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?p) AS ?properties) "
-                                "WHERE { ?s ?p ?o }", {"solutions": "json"}, cap=1)
-            names, rows = rows_of(answer["body"])
-            return {n: int(rows[0][n]["value"]) for n in names}
-        return self.cached(VOID_COUNTS, count)
+        when the build is loaded (a warm cache: reload.warm) rather than before the server is ready."""
+        return self.cached(VOID_COUNTS, self._count_subjects_and_properties)
+
+    def _count_subjects_and_properties(self) -> dict:
+        answer = self.query("SELECT (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?p) AS ?properties) "
+                            "WHERE { ?s ?p ?o }", {"solutions": "json"}, cap=1)
+        names, rows = rows_of(answer["body"])
+        return {n: int(rows[0][n]["value"]) for n in names}
 
     # -- stored queries ---------------------------------------------------------------------
     def stored_queries(self) -> dict[str, StoredQuery]:

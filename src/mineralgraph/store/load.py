@@ -195,7 +195,7 @@ def load_build(dist: Path, store_path: Path | None = None, rebuild: bool = True)
         store_path = Path(store_path)
         dumps = [dist / name for name, _ in _DUMPS if (dist / name).is_file()]
         build_fingerprint = fingerprint(dumps[0]) if dumps else None
-        problem = _store_problem(store_path, _marker(store_path), build_fingerprint) if dumps else "no dump"
+        problem = _store_problem(store_path, marker_of(store_path), build_fingerprint) if dumps else "no dump"
         if problem and not rebuild:
             raise StoreNotCurrent(problem)
     verify_files(dist, manifest)
@@ -205,7 +205,7 @@ def load_build(dist: Path, store_path: Path | None = None, rebuild: bool = True)
         store = load_file(dump, fmt, lenient=verified)
         verify_counts(store, manifest, dump)
         return store, manifest
-    marker = _marker(store_path)
+    marker = marker_of(store_path)
     if problem:
         if store_path.exists():
             log.warning("rebuilding the on-disk store %s from %s: %s", store_path, dist, problem)
@@ -221,7 +221,7 @@ def load_build(dist: Path, store_path: Path | None = None, rebuild: bool = True)
     return ox.Store.read_only(str(store_path)), manifest
 
 
-def _marker(store_path: Path) -> Path:
+def marker_of(store_path: Path) -> Path:
     """The sidecar recording what an on-disk store was loaded from and its files' checksums."""
     return store_path.with_name(store_path.name + ".loaded")
 

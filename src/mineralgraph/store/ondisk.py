@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .load import StoreNotCurrent, dump_of, fingerprint, load_build, read_manifest
+from .load import StoreNotCurrent, dump_of, fingerprint, load_build, marker_of, read_manifest
 
 log = logging.getLogger("mineralgraph.store")
 
@@ -133,7 +133,10 @@ class StoreDirectory:
             path = lock.with_suffix("")
             if path in self._held:
                 continue
-            fd = os.open(lock, os.O_RDWR)
+            try:
+                fd = os.open(lock, os.O_RDWR)
+            except FileNotFoundError:
+                continue  # another server removed it meanwhile
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -141,7 +144,7 @@ class StoreDirectory:
                 continue  # another server serves it
             try:
                 shutil.rmtree(path, ignore_errors=True)
-                path.with_name(path.name + ".loaded").unlink(missing_ok=True)
+                marker_of(path).unlink(missing_ok=True)
                 lock.unlink(missing_ok=True)
                 log.info("removed the on-disk store of an earlier build: %s", path)
             finally:

@@ -67,11 +67,9 @@ _CHECKED = {XSD.boolean, XSD.integer, XSD.decimal, XSD.float, XSD.double, XSD.da
 _SUBCLASS_EDGES = f"SELECT ?sub ?super WHERE {{ ?sub <{RDFS.subClassOf}> ?super }}"
 _counter = itertools.count()
 
-# Where validate/delta.py puts a VALUES ?this block to run a query on some focus nodes only: at
-# the start of each focus pattern, and at the start of each SPARQL select's WHERE group (a
-# comment otherwise, so the full run's queries mean what they meant).
-FOCUS_MARK = "#@mg-focus\n"
-SELECT_MARK = "#@mg-select\n"
+
+def _prologue(prefixes: dict | None) -> str:
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted((prefixes or {}).items()))
 
 
 def _var(stem: str) -> str:
@@ -100,6 +98,7 @@ class _Query:
     template: str | None = None  # SPARQL constraint message with {?var} / {$this}
     value_is_focus: bool = False  # a node shape's SPARQL constraint without ?value reports the focus node
     components: list[str] | None = None  # several per-value constraints in one query: ?_k picks one
+    focus: str | None = None  # SELECT ?this over the shape's focus nodes alone (validate/delta.py)
 
 
 class Compiler:
@@ -175,9 +174,6 @@ class Compiler:
         for var in ("PATH", "currentShape", "shapesGraph", "value"):
             if re.search(rf"\${var}\b", text):
                 self.refuse(shape, f"has a {role} using ${var}")
-        at = top_where(text)
-        if at is not None:
-            text = text[:at] + "\n" + SELECT_MARK + text[at:]
         return re.sub(r"\$this\b", "?this", text), self.prefixes(node)
 
     # -- focus nodes ---------------------------------------------------------------------------
@@ -190,18 +186,18 @@ class Compiler:
             classes.append(shape)  # an implicit class target
         for cls in classes:
             v = _var("c")
-            parts.append(f"{{ {FOCUS_MARK}?this a {v} VALUES {v} {{ {self.instances_of(cls)} }} }}")
+            parts.append(f"{{ ?this a {v} VALUES {v} {{ {self.instances_of(cls)} }} }}")
         for p in self.g.objects(shape, SH.targetSubjectsOf):
-            parts.append(f"{{ {FOCUS_MARK}?this {p.n3()} {_var('o')} }}")
+            parts.append(f"{{ ?this {p.n3()} {_var('o')} }}")
         for p in self.g.objects(shape, SH.targetObjectsOf):
-            parts.append(f"{{ {FOCUS_MARK}{_var('s')} {p.n3()} ?this }}")
+            parts.append(f"{{ {_var('s')} {p.n3()} ?this }}")
         for t in self.g.objects(shape, SH.target):
             self.require_only(t, SPARQL_TARGET, "SPARQL target")
             if (t, RDF.type, SH.SPARQLTarget) not in self.g:
                 self.refuse(shape, "has an sh:target that is not an sh:SPARQLTarget")
             text, declared = self.select(t, shape, "SPARQL target")
             _merge(prefixes, declared, shape, self)
-            parts.append("{ " + FOCUS_MARK + "{ " + text + " } }")
+            parts.append("{ { " + text + " } }")
         if not parts:
             return None, prefixes
         return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(parts) + " } }", prefixes
@@ -289,28 +285,32 @@ class Compiler:
         for shape in sorted(targeted, key=str):
             self.owner = shape
             focus, prefixes = self.focus(shape)
+            shape_queries = []
             if self.g.value(shape, SH.path) is not None:  # a property shape with targets of its own
                 self.require_only(shape, PROPERTY_SHAPE, "property shape")
                 if focus is not None:
-                    queries += self.property_constraints(shape, focus, prefixes)
-                continue
-            self.require_only(shape, NODE_SHAPE, "node shape")
-            if focus is None:
-                continue  # no targets: SHACL validates it only where another shape refers to it
-            queries += self.node_constraints(shape, focus, prefixes)
-            for prop in sorted(self.g.objects(shape, SH.property), key=str):
-                self.owner = prop if isinstance(prop, URIRef) else shape
-                self.require_only(prop, PROPERTY_SHAPE - _TARGETS, "property shape")
-                if self.g.value(prop, SH.path) is None:
-                    self.refuse(prop, "is a property shape without sh:path")
-                queries += self.property_constraints(prop, focus, prefixes)
+                    shape_queries += self.property_constraints(shape, focus, prefixes)
+            else:
+                self.require_only(shape, NODE_SHAPE, "node shape")
+                if focus is None:
+                    continue  # no targets: SHACL validates it only where another shape refers to it
+                shape_queries += self.node_constraints(shape, focus, prefixes)
+                for prop in sorted(self.g.objects(shape, SH.property), key=str):
+                    self.owner = prop if isinstance(prop, URIRef) else shape
+                    self.require_only(prop, PROPERTY_SHAPE - _TARGETS, "property shape")
+                    if self.g.value(prop, SH.path) is None:
+                        self.refuse(prop, "is a property shape without sh:path")
+                    shape_queries += self.property_constraints(prop, focus, prefixes)
+            only_focus = _prologue(prefixes) + "SELECT DISTINCT ?this WHERE " + (focus or "")
+            for q in shape_queries:
+                q.focus = only_focus
+            queries += shape_queries
         return queries
 
     def _query(self, shape, component, sparql, path=None, prefixes=None, **kw) -> _Query:
         message = self.g.value(shape, SH.message)
-        head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted((prefixes or {}).items()))
         return _Query(shape, component, self.severity(shape), path if isinstance(path, URIRef) else None,
-                      str(message) if message is not None else None, head + sparql, **kw)
+                      str(message) if message is not None else None, _prologue(prefixes) + sparql, **kw)
 
     def per_value(self, shape, values: str, path=None, prefixes=None) -> list[_Query]:
         """One query for all per-value constraints of a shape: the values are read once, those

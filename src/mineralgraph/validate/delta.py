@@ -762,21 +762,22 @@ def _keep_focus_nodes(bstore, shapes, queries, labels, root, group_focus, group_
     triple to every node that can reach it, of any class: a source added touched 4,015 nodes
     at 1,000 sources, each counted for most shapes (710,000 in all), which made the whole run
     cheaper than the restricted one; its new mentions, claims and selectors are a few hundred."""
-    texts: dict[str, set[str]] = defaultdict(set)
+    texts: dict[str, set[str]] = defaultdict(set)  # group -> its shapes' focus queries
+    asked: dict[str, set] = defaultdict(set)  # focus query -> the nodes of every group using it
     for q, ls in zip(queries, labels):
         r = root(ls[0])
         if r not in group_full and group_focus.get(r) and q.focus:
             texts[r].add(q.focus)
+            asked[q.focus] |= group_focus[r]
     runs, sparql = [], []
-    for r, focus_texts in texts.items():
-        terms = _sparql_terms(group_focus[r])
-        for text in sorted(focus_texts):
-            for chunk in restricted(text, "this", terms):
-                runs.append(r)
-                sparql.append(chunk)
-    now: dict[str, set] = defaultdict(set)
-    for r, rows in zip(runs, solutions(bstore.query_with_ontology, sparql, jobs)):
-        now[r].update(row["this"] for row in rows)
+    for text, nodes in sorted(asked.items()):  # one focus query serves every group sharing it
+        for chunk in restricted(text, "this", _sparql_terms(nodes)):
+            runs.append(text)
+            sparql.append(chunk)
+    focus_of: dict[str, set] = defaultdict(set)
+    for text, rows in zip(runs, solutions(bstore.query_with_ontology, sparql, jobs)):
+        focus_of[text].update(row["this"] for row in rows)
+    now = {r: set().union(*(focus_of[text] for text in ts)) for r, ts in texts.items()}
     known = {label for ls in labels for label in ls}
     reported: dict[str, set[str]] = defaultdict(set)
     for f in previous.findings:
@@ -793,7 +794,7 @@ def _keep_focus_nodes(bstore, shapes, queries, labels, root, group_focus, group_
 
     for r in list(group_focus):
         if r not in group_full:
-            group_focus[r] = {t for t in group_focus[r] if t in now[r] or reported_before(r, t)}
+            group_focus[r] = {t for t in group_focus[r] if t in now.get(r, ()) or reported_before(r, t)}
 
 
 def _delta_checks(bstore, check_files, previous: Report, added, removed, jobs, walks: _Walks) -> list:

@@ -6,7 +6,8 @@ its annotation files), with variations so that copies disagree as real sources d
 by a few days, a member drops out of a closed roster, refining shares move by a point or two.
 For each N it prints build time per step, peak memory, the size of dist/ (all of it, and without
 .gz copies), a rebuild after one annotation's note is edited (time per step of both builds), the
-same rebuild in a process that keeps its build store (`build --watch`), the
+same rebuild in a process that keeps its build store (`build --watch`), then in that process a
+source added and the same source removed again, the
 store's load time and memory (in memory, and on disk as
 `serve` keeps it by default: the first load after a build and each later start), the time
 `mineralgraph serve` takes to be ready (each way), the median latency of every stored query's
@@ -160,7 +161,11 @@ note = {"wall": time.perf_counter() - t0, "timings": r.timings, "triples": r.man
 add_replicas(paths.root, n + 1)  # a source added: every derivation rule reads what it brings
 t0 = time.perf_counter()
 r = build(paths, kept=kept)
-print(json.dumps({**note, "added": {"wall": time.perf_counter() - t0, "timings": r.timings}}))
+added = {"wall": time.perf_counter() - t0, "timings": r.timings}
+remove_last_source(paths.root)  # the same source taken out again: reasoning retracts (DRed), rules re-run
+t0 = time.perf_counter()
+r = build(paths, kept=kept)
+print(json.dumps({**note, "added": added, "removed": {"wall": time.perf_counter() - t0, "timings": r.timings}}))
 """
 
 CHILD_SERVE = """
@@ -354,18 +359,20 @@ def report(results: list[dict]) -> None:
     print("\n## Build\n")
     steps = list(results[0]["cold"]["timings"])
     print("| sources | triples | build (s) | rebuild after one edit (s) | the same in `build --watch` (s) "
-          "| a source added, in `build --watch` (s) | peak RSS build / workers (MB) | dist/ (MB) | dist/ without .gz (MB) |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| a source added, in `build --watch` (s) | removed again (s) | peak RSS build / workers (MB) | dist/ (MB) "
+          "| dist/ without .gz (MB) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         c = r["cold"]
         print(f"| {r['n']} | {c['triples']:,} | {c['wall']:.1f} | {r['warm']['wall']:.1f} | {r['watched']['wall']:.1f} | "
-              f"{r['watched']['added']['wall']:.1f} | "
+              f"{r['watched']['added']['wall']:.1f} | {r['watched']['removed']['wall']:.1f} | "
               f"{c['rss_self_mb']:.0f} / {c['rss_workers_mb']:.0f} | {r.get('dist_total_mb', 0):.1f} | {r['dist_mb']:.1f} |")
     print("\n## Build steps, clean build / rebuild after one edit / the same in `build --watch` / a source added "
-          "in `build --watch` (s)\n")
+          "in `build --watch` / removed again (s)\n")
     print("| step | " + " | ".join(str(r["n"]) for r in results) + " |")
     print("|---|" + "---|" * len(results))
-    builds = [lambda r: r["cold"], lambda r: r["warm"], lambda r: r["watched"], lambda r: r["watched"]["added"]]
+    builds = [lambda r: r["cold"], lambda r: r["warm"], lambda r: r["watched"], lambda r: r["watched"]["added"],
+              lambda r: r["watched"]["removed"]]
     steps += list(dict.fromkeys(s for r in results for b in builds for s in b(r)["timings"] if s not in steps))  # once each
     for s in steps:
         print(f"| {s} | " + " | ".join(" / ".join(f"{b(r)['timings'].get(s, 0):.2f}" for b in builds)

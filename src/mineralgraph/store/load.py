@@ -188,18 +188,17 @@ def load_build(dist: Path, store_path: Path | None = None, rebuild: bool = True)
     not current raises StoreNotCurrent instead of being loaded again."""
     dist = Path(dist)
     manifest = read_manifest(dist)
+    dump, fmt = dump_of(dist)
     problem = None
     if store_path is not None:
         # the store is checked before the dist's files are hashed (0.9 s at 1,000 sources): a caller
         # that may not rebuild it learns so at once, and loads it under its own lock, hashing them then
         store_path = Path(store_path)
-        dumps = [dist / name for name, _ in _DUMPS if (dist / name).is_file()]
-        build_fingerprint = fingerprint(dumps[0]) if dumps else None
-        problem = _store_problem(store_path, marker_of(store_path), build_fingerprint) if dumps else "no dump"
+        build_fingerprint = fingerprint(dump)
+        problem = _store_problem(store_path, marker_of(store_path), build_fingerprint)
         if problem and not rebuild:
             raise StoreNotCurrent(problem)
     verify_files(dist, manifest)
-    dump, fmt = dump_of(dist)
     verified = dump.name in (manifest.get("files") or {})  # its sha256 is the build's: IRIs need no check
     if store_path is None:
         store = load_file(dump, fmt, lenient=verified)

@@ -301,9 +301,8 @@ class Compiler:
                     if self.g.value(prop, SH.path) is None:
                         self.refuse(prop, "is a property shape without sh:path")
                     shape_queries += self.property_constraints(prop, focus, prefixes)
-            only_focus = _prologue(prefixes) + "SELECT DISTINCT ?this WHERE " + (focus or "")
-            for q in shape_queries:
-                q.focus = only_focus
+            for q in shape_queries:  # a shape without targets has none
+                q.focus = _prologue(prefixes) + "SELECT DISTINCT ?this WHERE " + focus
             queries += shape_queries
         return queries
 

@@ -149,7 +149,7 @@ def test_a_whole_source_added_is_validated_for_its_own_nodes_not_in_full(seeds, 
     """A source's claims and mentions taken out of the store and put back: the delta run gives
     the full run's report both ways, without falling back to a whole validation. At 1,000
     sources a source added reached 4,015 nodes through the walks back, for most shapes each;
-    narrowed to each shape's focus nodes and asked per node (LATERAL), it took 7 s, not 49."""
+    narrowed to each shape's focus nodes and asked per node (LATERAL), it took 4 s, not 49."""
     import mineralgraph.validate.delta as delta
 
     bstore, before, _ = seeds

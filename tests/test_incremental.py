@@ -325,3 +325,55 @@ def test_what_a_derivation_rule_reads():
     # the project's rules all name their predicates (the project's prefixes declared for them)
     for rule in sorted((ROOT / "queries" / "rules").glob("*.rq")):
         assert rule_predicates(rule.read_text(encoding="utf-8")), rule.name
+
+
+def test_lines_spelt_otherwise_than_the_store_spells_them_still_remove_their_triples():
+    """BuildStore.remove_lines parses the lines and removes each triple: "05" finds the integer the
+    store keeps as "5", "en-US" the tag it keeps as "en-us"; a line of no triple it holds is no error."""
+    from mineralgraph.build.workstore import BuildStore
+
+    integer = "<http://www.w3.org/2001/XMLSchema#integer>"
+    bstore = BuildStore()
+    bstore.load_lines("".join([EX.format("a", f'"5"^^{integer}'), EX.format("b", '"x"@en-us'),
+                               EX.format("c", '"kept"')]).encode())
+    bstore.remove_lines("".join([EX.format("a", f'"05"^^{integer}'), EX.format("b", '"x"@en-US'),
+                                 EX.format("d", '"never there"')]).encode())
+    assert {str(o) for _, _, o in _default_graph(bstore)} == {'"kept"'}
+
+
+def test_derivation_starts_the_rules_that_took_longest_and_gives_the_same_graph(tmp_path):
+    """derive_store with the last build's times: the longest rule is started first, and the graph,
+    the counts (what each rule adds after those before it, in file order) and the answers are
+    those of a run without times."""
+    from mineralgraph.build.workstore import BuildStore
+    from mineralgraph.reason import derive
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    x = "http://x/"
+    (rules / "a-first.rq").write_text(f"CONSTRUCT {{ ?s <{x}a> ?o }} WHERE {{ ?s <{x}p> ?o }}")
+    (rules / "b-second.rq").write_text(f"CONSTRUCT {{ ?s <{x}a> ?o . ?s <{x}b> ?o }} WHERE {{ ?s <{x}p> ?o }}")
+    (rules / "c-third.rq").write_text(f"CONSTRUCT {{ ?o <{x}c> ?s }} WHERE {{ ?s <{x}p> ?o }}")
+    started = []
+    answer = derive._answer
+
+    def recording(bstore, text):
+        started.append(text)
+        return answer(bstore, text)
+
+    results = []
+    for last in (None, {"c-third": 9.0, "a-first": 0.1, "b-second": 2.0}):
+        bstore = BuildStore()
+        bstore.load_lines(f"<{x}s> <{x}p> <{x}o> .\n<{x}t> <{x}p> <{x}o> .\n".encode())
+        started.clear()
+        derive._answer = recording
+        try:
+            results.append(derive.derive_store(bstore, rules, jobs=1, last_seconds=last))
+        finally:
+            derive._answer = answer
+    names = {(rules / f"{n}.rq").read_text(): n for n in ("a-first", "b-second", "c-third")}
+    assert [names[t] for t in started] == ["c-third", "b-second", "a-first"]
+    plain, ordered = results
+    assert ordered.graph.data == plain.graph.data and ordered.answers == plain.answers
+    assert plain.counts == ordered.counts == {"a-first": 2, "b-second": 2, "c-third": 2}
+    assert set(ordered.seconds) == {"a-first", "b-second", "c-third"}

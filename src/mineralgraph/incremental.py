@@ -11,9 +11,10 @@ The state (read only when complete; state.json says so and is written last):
   when its source changes; the link keeps the old lines to compare with);
 - findings.json the last build's validation report (written after state.json, removed with it),
   and walks.json, what validate/delta.py read from the shapes;
-- rules/       each derivation rule's last answer (NAME.nt, as the store spells it), and
+- rules/       each derivation rule's last answer (NAME.nt, as the store spells it),
   rules.json, the predicates each rule reads (reason/derive.py rule_predicates), so that a
-  rule none of whose predicates changed is not run again;
+  rule none of whose predicates changed is not run again, and seconds.json, how long each took
+  when it last ran (the longest are started first);
 - state.json    what the stores hold (config key, graph -> file). It is removed before the stores
   change and written once they agree again, so a build killed half-way, or one that stopped
   before its stores were consistent, leaves no state.json: the next build is a clean one.
@@ -48,7 +49,7 @@ from .build.workstore import BuildStore
 from .core.namespaces import DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 from .core.sparqlfiles import read_dir
 from .reason.delta import infer_delta
-from .reason.derive import rule_predicates
+from .reason.derive import Derivation, rule_predicates
 from .reason.owl2rl import generate
 from .reason.reasoner import SKIP_FROM_INPUT, InputSplit, has_type, refuse_schema_in_data, skipped_subjects
 from .validate.validator import Report
@@ -56,7 +57,8 @@ from .validate.validator import Report
 STATE = "state"
 LINES = "lines.bin"
 FINDINGS = "findings.json"
-RULES = "rules"  # each rule's last answer, and rules.json: the predicates each reads
+RULES = "rules"  # each rule's last answer; rules.json: the predicates each reads; seconds.json: its time
+SECONDS = "seconds.json"
 SYSTEM_GRAPHS = {str(ONTOLOGY_GRAPH), str(INFERRED_GRAPH), str(DERIVED_GRAPH)}
 
 
@@ -174,8 +176,7 @@ def start_clean(paths) -> None:
     shutil.rmtree(_state_dir(paths), ignore_errors=True)
 
 
-def save_clean(paths, work: ox.Store, chunks, report: Report, inferred: GraphChunk, derived: GraphChunk,
-               rule_answers: dict[str, bytes]) -> str:
+def save_clean(paths, work: ox.Store, chunks, report: Report, inferred: GraphChunk, derivation: Derivation) -> str:
     """The state after a clean build: how many data graphs hold each line, and the reasoner's
     work store on disk. Returns the state's id."""
     d = _state_dir(paths)
@@ -189,25 +190,26 @@ def save_clean(paths, work: ox.Store, chunks, report: Report, inferred: GraphChu
         wdisk.flush()
         del wdisk
         counted.result()
-    _write_graph_files(paths, inferred, derived)
-    _write_rule_answers(paths, rule_answers, {})
+    _write_graph_files(paths, inferred, derivation.graph)
+    _write_rule_answers(paths, derivation.answers, {}, derivation.seconds)
     state_id = _write_state(paths, chunks)
     save_findings(paths, report)
     return state_id
 
 
-def _write_rule_answers(paths, answers: dict[str, bytes], predicates: dict) -> None:
-    """rules/NAME.nt for each rule's answer given, and rules.json (what is known of the rules'
-    predicates; an answer is only taken again where rules.json has the rule)."""
+def _write_rule_answers(paths, answers: dict[str, bytes], predicates: dict, seconds: dict[str, float]) -> None:
+    """rules/NAME.nt for each rule's answer given, rules.json (what is known of the rules'
+    predicates; an answer is only taken again where rules.json has the rule) and seconds.json."""
     d = _state_dir(paths) / RULES
     d.mkdir(exist_ok=True)
     for name, data in answers.items():
         tmp = d / f".{name}.nt.tmp"
         tmp.write_bytes(data)
         os.replace(tmp, d / f"{name}.nt")
-    tmp = d / ".rules.json.tmp"
-    tmp.write_text(json.dumps(predicates, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, d / "rules.json")
+    for name, data in (("rules.json", predicates), (SECONDS, seconds)):
+        tmp = d / f".{name}.tmp"
+        tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, d / name)
 
 
 def _write_graph_files(paths, inferred: GraphChunk, derived: GraphChunk) -> None:
@@ -349,17 +351,27 @@ class Incremental:
                 reuse[rule.name] = answer.read_bytes()
         return reuse
 
-    def finish(self, chunks, derived: GraphChunk, rule_answers: dict[str, bytes]) -> None:
+    def rule_seconds(self) -> dict[str, float]:
+        """How long each rule took when it last ran (none known: {})."""
+        try:
+            seconds = json.loads((_state_dir(self.paths) / RULES / SECONDS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {k: v for k, v in seconds.items() if isinstance(v, (int, float))} if isinstance(seconds, dict) else {}
+
+    def finish(self, chunks, derivation: Derivation, reused: set[str]) -> None:
         """The stores are consistent with these chunks: write the state that says so (after
-        `default_delta` has read the last build's graph files)."""
+        `default_delta` has read the last build's graph files). `reused`: the rules whose last
+        answers were taken (their files stay)."""
         try:
             self.lines.commit()
         except CountsError as e:
             raise NeedsClean(f"its {LINES} cannot be written: {e}") from e
         self.work.flush()
-        self.delta = self.default_delta(derived)
-        _write_graph_files(self.paths, self.inferred, derived)
-        _write_rule_answers(self.paths, rule_answers, self.rule_predicates)
+        self.delta = self.default_delta(derivation.graph)
+        _write_graph_files(self.paths, self.inferred, derivation.graph)
+        _write_rule_answers(self.paths, {n: a for n, a in derivation.answers.items() if n not in reused},
+                            self.rule_predicates, {**self.rule_seconds(), **derivation.seconds})
         self.state_id = _write_state(self.paths, chunks)
 
     def default_delta(self, derived: GraphChunk) -> tuple[list[bytes], list[bytes]]:
@@ -377,8 +389,8 @@ class Incremental:
         graph/derived) to this build's data alone, as loading it afresh would make it; None
         (and the store dropped) where that cannot be vouched for.
 
-        Every line of the last graph/inferred and graph/derived but those now in the data goes,
-        with the data lines no graph holds any more; the lines that entered come in. The result
+        Every line of the last graph/inferred and graph/derived goes, with the data lines no graph
+        holds any more; then the lines that entered come in. The result
         can only hold this build's data triples (the last build's data less what left, plus what
         came): it is all of them when it has one triple per distinct data line, as many as
         before less `removed` plus `added`. Two lines the store spells as one triple ("05" and
@@ -387,10 +399,9 @@ class Incremental:
         if store is None:
             return None
         d = _state_dir(self.paths)
-        added = set(self.added)
-        leaving = [line for name in ("inferred.nt", "derived.nt")
-                   for line in (d / name).read_bytes().splitlines(keepends=True) if line not in added]
-        store.remove_lines(b"".join(leaving) + b"".join(self.removed))
+        # all out, then what entered in: a line of the last graph/inferred that is now data goes
+        # and comes back
+        store.remove_lines(b"".join([(d / "inferred.nt").read_bytes(), (d / "derived.nt").read_bytes(), *self.removed]))
         store.load_lines(b"".join(self.added))
         expected = kept.data_size - len(self.removed) + len(self.added)
         if store.default_size() != expected:

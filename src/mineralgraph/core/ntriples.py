@@ -68,8 +68,12 @@ def sorted_lines(data: bytes) -> bytes:
     """N-Triples lines from the store, de-duplicated and sorted (as the store spells them), with
     language tags in their conventional case: mended line by line, only the lines with a tag
     (the same bytes as mending the whole text, 5x faster)."""
-    return b"".join(restore_language_case(line) if b'"@' in line else line
-                    for line in sorted(set(data.splitlines(keepends=True))))
+    return sorted_unique(set(data.splitlines(keepends=True)))
+
+
+def sorted_unique(lines: set[bytes]) -> bytes:
+    """sorted_lines for lines already de-duplicated (a set of whole lines, newline included)."""
+    return b"".join(restore_language_case(line) if b'"@' in line else line for line in sorted(lines))
 
 
 def from_store(triples) -> bytes:

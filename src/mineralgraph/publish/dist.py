@@ -12,7 +12,8 @@ from pathlib import Path
 
 import gzip
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Callable
 
 import pyoxigraph as ox
 
@@ -72,13 +73,20 @@ def write_dumps(graphs, directory: Path, jobs: int | None = None, all_dumps: boo
     each; without, the BUILD_FILES only (the others are made on demand by `deferred_file`)."""
     ordered = sorted(graphs, key=lambda g: g.graph)
     digest, size = hashlib.sha256(), 0
-    with open(directory / NQUADS, "wb") as nq:
+    # described as written (1.4 GB at 1,000 sources is not read back); each block is hashed on a
+    # thread while the next is read and written (both without the GIL): 1.66 s -> 1.0 s at 1,000
+    with open(directory / NQUADS, "wb") as nq, ThreadPoolExecutor(max_workers=1) as hasher:
+        hashed = None
         for g in ordered:
             # a source graph's N-Quads are in the build cache, made with the graph: copied
             block = g.nquads.read_bytes() if g.nquads is not None else in_graph(g.data, g.graph)
             nq.write(block)
-            digest.update(block)  # described as written: 1.4 GB at 1,000 sources is not read back
+            if hashed is not None:
+                hashed.result()  # in order
+            hashed = hasher.submit(digest.update, block)
             size += len(block)
+        if hashed is not None:
+            hashed.result()
     files = {NQUADS: {"bytes": size, "sha256": digest.hexdigest()}}
     if not all_dumps:
         return files
@@ -167,21 +175,45 @@ def _describe(path: Path) -> dict:
     return {"bytes": size, "sha256": h.hexdigest()}
 
 
-def write_dist(graphs, manifest: dict, target: Path, jobs: int | None = None, all_dumps: bool = False) -> None:
+def write_dist(graphs, manifest: dict | Callable[[], dict], target: Path, jobs: int | None = None,
+               all_dumps: bool = False) -> None:
     """dist/ written into a fresh directory that replaces the old one only when complete.
     The manifest's "files" are the files written (size, sha256); "deferred_files" the dumps
-    made on demand from them (publish/dumpcache.py): none with `all_dumps`."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".dist-", dir=target.parent))
+    made on demand from them (publish/dumpcache.py): none with `all_dumps`. `manifest` may be a
+    function, called once the dumps are written (the build counts while they are)."""
+    writer = DistWriter(target, jobs, all_dumps)
     try:
-        files = write_dumps(graphs, tmp, jobs, all_dumps)
-        manifest = {**manifest, "files": files, "deferred_files": [n for n in DEFERRED if n not in files]}
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
-        _swap(tmp, target)
+        writer.write_dumps(graphs)
+        writer.finish(manifest() if callable(manifest) else manifest)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        writer.discard()
         raise
+
+
+class DistWriter:
+    """dist/ in two steps, so that the dumps can be written while the build still validates:
+    the dumps into a fresh directory beside dist/ (`write_dumps`), then the manifest and the
+    swap (`finish`), or nothing of it (`discard`)."""
+
+    def __init__(self, target: Path, jobs: int | None = None, all_dumps: bool = False):
+        self.target, self.jobs, self.all_dumps = Path(target), jobs, all_dumps
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix=".dist-", dir=self.target.parent))
+        self.files: dict[str, dict] | None = None
+
+    def write_dumps(self, graphs) -> None:
+        self.files = write_dumps(graphs, self.tmp, self.jobs, self.all_dumps)
+
+    def finish(self, manifest: dict) -> None:
+        """The manifest written and the directory made dist/ (the old one removed)."""
+        files = self.files
+        manifest = {**manifest, "files": files, "deferred_files": [n for n in DEFERRED if n not in files]}
+        (self.tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
+                                         encoding="utf-8")
+        _swap(self.tmp, self.target)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def _swap(new: Path, target: Path) -> None:

@@ -322,9 +322,8 @@ class Incremental:
         previous = (_state_dir(self.paths) / "inferred.nt").read_bytes()
         inferred = infer_delta(self.work, ontology, b"".join(r_add), b"".join(r_rem), b"".join(a_add), b"".join(a_rem),
                                previous)
-        self.inferred = GraphChunk(str(INFERRED_GRAPH), inferred)
-        old, new = set(previous.splitlines(keepends=True)), set(inferred.splitlines(keepends=True))
-        self.inferred_changes = (new - old, old - new)  # (entered, left) graph/inferred
+        self.inferred = GraphChunk(str(INFERRED_GRAPH), inferred.graph)
+        self.inferred_changes = (inferred.entered, inferred.left)
         bstore.load(self.inferred)
         return self.inferred
 

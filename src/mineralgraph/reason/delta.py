@@ -14,6 +14,8 @@ conclusion that becomes asserted, or an assertion that is withdrawn, is told apa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pyoxigraph as ox
 from rdflib import Graph
 
@@ -29,12 +31,20 @@ FORWARD = "urn:mineralgraph:reasoning:forward/"  # round r of the forward (semi-
 CHANGED = "urn:mineralgraph:reasoning:changed"  # every triple that entered or left a graph in this update
 
 
+@dataclass
+class Inferred:
+    graph: bytes  # graph/inferred, sorted N-Triples lines
+    entered: set[bytes] | None = None  # its lines that `previous` did not have (None: not known)
+    left: set[bytes] | None = None  # the lines of `previous` it no longer has
+
+
 def infer_delta(work: ox.Store, ontology: Graph, added: bytes, removed: bytes, aside_added: bytes = b"",
-                aside_removed: bytes = b"", previous: bytes | None = None, max_rounds: int = 100) -> bytes:
+                aside_removed: bytes = b"", previous: bytes | None = None, max_rounds: int = 100) -> Inferred:
     """Update `work` for reasoned-input lines `added` and `removed` (N-Triples, exact spelling:
     each line entered or left the input, none in both) and the set-aside lines likewise; return
     graph/inferred as infer_store would for the new input. `previous`: the graph/inferred the
-    work store gave before, updated where something changed (else read from all conclusions)."""
+    work store gave before, updated where something changed (else read from all conclusions);
+    with it, the lines that entered and left graph/inferred too."""
     rules = generate(ontology)
     work.update(f"DROP SILENT GRAPH <{CHANGED}>")
     if aside_removed:
@@ -62,16 +72,17 @@ def infer_delta(work: ox.Store, ontology: Graph, added: bytes, removed: bytes, a
     _forward(work, rules, max_rounds)
     _refuse_equalities(work, ontology, among=CHANGED)  # the graph before had none
     if previous is None:
-        kept = _kept(work, [DERIVED])
+        out = Inferred(_kept(work, [DERIVED]))
     else:
         # every triple that changed leaves graph/inferred; those kept now come back
         gone = _decode(work.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{CHANGED}> {{ ?s ?p ?o }} }}")
                        .serialize(format=ox.RdfFormat.N_TRIPLES))
         gone = set(restore_language_case(gone).splitlines(keepends=True))
-        now = _kept(work, [CHANGED], within=DERIVED).splitlines(keepends=True)
-        kept = b"".join(sorted({line for line in previous.splitlines(keepends=True) if line not in gone} | set(now)))
+        now = set(_kept(work, [CHANGED], within=DERIVED).splitlines(keepends=True))
+        before = set(previous.splitlines(keepends=True))
+        out = Inferred(b"".join(sorted((before - gone) | now)), now - before, (before & gone) - now)
     work.update(f"DROP SILENT GRAPH <{CHANGED}>")
-    return kept
+    return out
 
 
 def _load(work: ox.Store, data: bytes, graph: str) -> None:

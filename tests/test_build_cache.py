@@ -8,7 +8,7 @@ import hashlib
 from mineralgraph.build.cache import BuildCache
 from mineralgraph.build.sourcegraphs import GraphChunk
 from mineralgraph.core.ntriples import in_graph
-from mineralgraph.publish.dist import NQUADS, write_dumps
+from mineralgraph.publish.dist import BLOCKS, NQUADS, write_dumps
 
 DATA = (b'<https://example.org/a> <https://example.org/p> "one .\\n two" .\n'
         b'<https://example.org/b> <https://example.org/p> <https://example.org/c> .\n')
@@ -30,8 +30,13 @@ def test_an_entry_keeps_its_lines_as_n_quads_and_dist_copies_them(tmp_path):
     copied = write_dumps([GraphChunk.cached_entry(GRAPH, got, cached=True)], tmp_path / "a", all_dumps=False)
     made = write_dumps([GraphChunk(GRAPH, path=got.ntriples)], tmp_path / "b", all_dumps=False)
     nq = (tmp_path / "a" / NQUADS).read_bytes()
-    assert nq == (tmp_path / "b" / NQUADS).read_bytes() and copied == made
-    assert copied[NQUADS] == {"bytes": len(nq), "sha256": hashlib.sha256(nq).hexdigest()}
+    assert nq == (tmp_path / "b" / NQUADS).read_bytes()
+    # where the graph's lines are, and a version id of them: the cache file's name when copied
+    # from it, else their hash (two ids for the same lines only make a later load redo the graph)
+    blocks = {way: files[NQUADS].pop(BLOCKS) for way, files in (("copied", copied), ("made", made))}
+    assert blocks["copied"] == {GRAPH: [0, len(nq), f"{got.nquads.name}:{len(nq)}"]}
+    assert blocks["made"] == {GRAPH: [0, len(nq), hashlib.sha256(nq).hexdigest()[:32]]}
+    assert copied == made and copied[NQUADS] == {"bytes": len(nq), "sha256": hashlib.sha256(nq).hexdigest()}
 
 
 def test_a_damaged_or_missing_n_quads_file_is_not_used(tmp_path):

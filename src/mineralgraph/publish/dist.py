@@ -26,6 +26,10 @@ from ..core.paths import PACKAGE_DIR, ProjectPaths
 # N-Triples union is made from it (each triple once), the other formats serialised by pyoxigraph,
 # streaming, from those two.
 NQUADS, NTRIPLES = "mineralgraph.nq", "mineralgraph.nt"
+# The N-Quads' entry in the manifest lists where each graph's lines are in it and a version id
+# of them: {graph: [offset, bytes, id]}; the server loads a new build on disk from the last
+# one's store and the graphs that changed (store/load.py)
+BLOCKS = "graph_blocks"
 DERIVED_FORMATS = [  # (file, pyoxigraph format, read from)
     ("mineralgraph.trig", ox.RdfFormat.TRIG, NQUADS),
     ("mineralgraph.ttl", ox.RdfFormat.TURTLE, NTRIPLES),
@@ -72,7 +76,7 @@ def write_dumps(graphs, directory: Path, jobs: int | None = None, all_dumps: boo
     the same graphs always give the same bytes. With `all_dumps` every format and a gzip copy of
     each; without, the BUILD_FILES only (the others are made on demand by `deferred_file`)."""
     ordered = sorted(graphs, key=lambda g: g.graph)
-    digest, size = hashlib.sha256(), 0
+    digest, size, blocks = hashlib.sha256(), 0, {}
     # described as written (1.4 GB at 1,000 sources is not read back); each block is hashed on a
     # thread while the next is read and written (both without the GIL): 1.66 s -> 1.0 s at 1,000
     with open(directory / NQUADS, "wb") as nq, ThreadPoolExecutor(max_workers=1) as hasher:
@@ -84,10 +88,11 @@ def write_dumps(graphs, directory: Path, jobs: int | None = None, all_dumps: boo
             if hashed is not None:
                 hashed.result()  # in order
             hashed = hasher.submit(digest.update, block)
+            blocks[g.graph] = [size, len(block), _block_id(g, block)]
             size += len(block)
         if hashed is not None:
             hashed.result()
-    files = {NQUADS: {"bytes": size, "sha256": digest.hexdigest()}}
+    files = {NQUADS: {"bytes": size, "sha256": digest.hexdigest(), BLOCKS: blocks}}
     if not all_dumps:
         return files
     _produce(NTRIPLES, lambda n: directory / n, directory / NTRIPLES)  # Turtle is made from it
@@ -96,7 +101,18 @@ def write_dumps(graphs, directory: Path, jobs: int | None = None, all_dumps: boo
     workers = max(1, min(len(names), jobs or os.cpu_count() or 1))
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         done = dict(zip(names, pool.map(_finish, [(directory, name) for name in names])))
-    return {k: v for name in names for k, v in done[name].items()}
+    out = {k: v for name in names for k, v in done[name].items()}
+    out[NQUADS][BLOCKS] = blocks
+    return out
+
+
+def _block_id(chunk, block: bytes) -> str:
+    """What tells one graph's lines from another version of them: the build cache's file name
+    (its key is the hash of everything the graph is made from) with the length, else the
+    lines' own hash (graph/inferred, graph/derived, a graph moved to another IRI base)."""
+    if chunk.nquads is not None:
+        return f"{chunk.nquads.name}:{len(block)}"
+    return hashlib.sha256(block).hexdigest()[:32]
 
 
 def _finish(job) -> dict[str, dict]:

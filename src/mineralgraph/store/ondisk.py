@@ -22,6 +22,7 @@ import logging
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -94,7 +95,9 @@ class StoreDirectory:
                         started = time.monotonic()
                         log.info("loading %s into the on-disk store %s (once per build: later starts open it "
                                  "in seconds) …", dist, path)
-                        store, manifest = load_build(dist, path)  # loaded, or reused if another server just did
+                        with self._previous(path) as previous:
+                            # loaded (from the last build's store where it can), or reused if another server just did
+                            store, manifest = load_build(dist, path, previous=previous)
                         log.info("on-disk store %s ready in %.1f s", path, time.monotonic() - started)
                         fcntl.flock(fd, fcntl.LOCK_SH)
                         return fd, store, manifest
@@ -109,6 +112,41 @@ class StoreDirectory:
                 raise OSError(f"{path}: in use by another server and not the build in {dist} "
                               "as loaded then; stop that server, or choose another --store directory")
             time.sleep(0.2)
+
+    @contextmanager
+    def _previous(self, path: Path):
+        """The store of another build to load `path` from (store/load.py from_previous), held
+        shared meanwhile so that no server removes it: one this process serves, else the most
+        recently loaded one; None when there is none."""
+        held = [p for p in self._held if p != path]
+        others = []
+        for m in self.root.glob("build-*.loaded"):
+            try:
+                others.append((m.stat().st_mtime, m.with_suffix("")))
+            except FileNotFoundError:
+                continue  # removed meanwhile
+        others = [p for _t, p in sorted(others, reverse=True) if p != path and p not in held]
+        for candidate in held:
+            if marker_of(candidate).is_file():
+                yield candidate
+                return
+        for candidate in others:
+            try:
+                fd = os.open(self.root / (candidate.name + ".lock"), os.O_RDWR)
+            except FileNotFoundError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)  # being loaded or removed
+                continue
+            try:
+                if marker_of(candidate).is_file():
+                    yield candidate
+                    return
+            finally:
+                os.close(fd)
+        yield None
 
     @staticmethod
     def _same_file(fd: int, lock: Path) -> bool:

@@ -10,7 +10,8 @@ same rebuild in a process that keeps its build store (`build --watch`), then in 
 source added and the same source removed again, the
 store's load time and memory (in memory, and on disk as
 `serve` keeps it by default: the first load after a build and each later start), the time
-`mineralgraph serve` takes to be ready (each way), the median latency of every stored query's
+`mineralgraph serve` takes to be ready (each way, and on disk after a note is edited and built
+again, the new store made from the last one's), the median latency of every stored query's
 examples, in-process, on the store in memory and on disk, and the bytes and first-request time of
 the main pages (PAGES: the MSP and Japan pages, the HTML answers of mechanism-members and
 roster-matrix for the MSP), served in-process by the real app and query workers.
@@ -351,6 +352,10 @@ def measure(n: int, repeat: int, limit: float, build_only: bool = False) -> dict
         stores = project / "stores"
         serve["ready"] = {"memory": ready(dist, "--memory"), "disk, first start of a build": ready(dist, "--store", stores),
                           "disk, later start": ready(dist, "--store", stores)}
+        # a note edited and built again: the new build's store made from the last one's (store/load.py from_previous)
+        edit_one_annotation(project)
+        _child(CHILD_BUILD, project)
+        serve["ready"]["disk, first start after one edit"] = ready(dist, "--store", stores)
         return {"n": n, "cold": cold, "warm": warm, "watched": watched, "dist_mb": size / 1e6,
                 "dist_total_mb": total / 1e6, "serve": serve, "pages": pages(dist)}
 

@@ -117,3 +117,23 @@ def test_a_wrong_record_of_the_last_builds_graphs_falls_back_to_the_whole_load(p
     store, _manifest, _path = root.load(project.dist)
     assert FROM_PREVIOUS not in caplog.text  # the whole dump, loaded
     assert _quads(store) == _quads(load_dist(project.dist))
+
+
+def test_a_value_that_left_every_graph_leaves_the_union_on_disk(tmp_path):
+    """A graph's count goes from 1791 to 1800: the union keeps 1800 only. On disk, pyoxigraph
+    0.5.13's quads_for_pattern asked for (s, count, 1791) also gave the quads of 1800, which made
+    1800's graph look like a holder of 1791 (the union then kept both); the holders found are
+    compared again."""
+    from mineralgraph.store.load import _apply_changes
+    import pyoxigraph as ox
+
+    integer = "<http://www.w3.org/2001/XMLSchema#integer>"
+    line = '<https://example.org/s> <https://example.org/count> "{}"^^' + integer + " {}.\n"
+    store = ox.Store(str(tmp_path / "store"))
+    graph = "https://example.org/graph/derived"
+    store.bulk_load((line.format(1791, f"<{graph}> ") + line.format(1791, "")).encode(), format=ox.RdfFormat.N_QUADS)
+    dump = tmp_path / "new.nq"
+    dump.write_bytes(line.format(1800, f"<{graph}> ").encode())
+    _apply_changes(store, dump, [graph], {graph: "old"}, {graph: [0, dump.stat().st_size, "new"]})
+    union = {str(q.object) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    assert union == {f'"1800"^^{integer}'}

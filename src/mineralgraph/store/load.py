@@ -239,7 +239,9 @@ def from_previous(previous: Path, dump: Path, manifest: dict, store_path: Path) 
     dump's lines, and the union default graph with them: a triple that entered a graph enters
     it, one that left every graph leaves it. None (and nothing at `store_path`) when the builds
     cannot be compared, too much changed, or the result does not hold the manifest's counts.
-    At 1,000 sources the whole load takes 44-51 s: a source added, a few seconds."""
+    At 1,000 sources the whole load takes 44-51 s; from the last store, a source added took 10.0 s
+    and a source removed 11 s (the new graph, graph/inferred and graph/derived compared, 733,000
+    lines; measured)."""
     new_blocks = _blocks(manifest, dump)
     try:
         old_blocks = json.loads(marker_of(previous).read_text()).get(BLOCKS)

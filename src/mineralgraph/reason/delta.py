@@ -117,8 +117,12 @@ def _overdelete_updates(rule: Rule, target: str, delta: str, delta_predicates: s
     out = []
     for i in delta_positions(rule, delta_predicates):
         body = [f"GRAPH <{delta}> {{ {_pattern(p)} }}" if i == j else _pattern(p) for j, p in enumerate(rule.body)]
-        out.append(f"INSERT {{ GRAPH <{target}> {{ {head} }} }} WHERE {{ {_values(rule)}{' . '.join(body)} . "
-                   f"{literal_filter}GRAPH <{DERIVED}> {{ {head} }} FILTER NOT EXISTS {{ GRAPH <{OVER}> {{ {head} }} }} }}")
+        # the conclusions looked up per match of the body (LATERAL): in one group with the rule's
+        # VALUES table, pyoxigraph read every conclusion of each class in the table first (the
+        # range and domain rules: 2.2 s of a source removed at 1,000 sources; 20 ms this way)
+        out.append(f"INSERT {{ GRAPH <{target}> {{ {head} }} }} WHERE {{ {{ {' . '.join(body)} . {_values(rule)}"
+                   f"{literal_filter}}} LATERAL {{ GRAPH <{DERIVED}> {{ {head} }} "
+                   f"FILTER NOT EXISTS {{ GRAPH <{OVER}> {{ {head} }} }} }} }}")
     return out
 
 

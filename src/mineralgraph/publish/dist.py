@@ -13,7 +13,6 @@ from pathlib import Path
 import gzip
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from typing import Callable
 
 import pyoxigraph as ox
 
@@ -191,25 +190,12 @@ def _describe(path: Path) -> dict:
     return {"bytes": size, "sha256": h.hexdigest()}
 
 
-def write_dist(graphs, manifest: dict | Callable[[], dict], target: Path, jobs: int | None = None,
-               all_dumps: bool = False) -> None:
-    """dist/ written into a fresh directory that replaces the old one only when complete.
-    The manifest's "files" are the files written (size, sha256); "deferred_files" the dumps
-    made on demand from them (publish/dumpcache.py): none with `all_dumps`. `manifest` may be a
-    function, called once the dumps are written (the build counts while they are)."""
-    writer = DistWriter(target, jobs, all_dumps)
-    try:
-        writer.write_dumps(graphs)
-        writer.finish(manifest() if callable(manifest) else manifest)
-    except BaseException:
-        writer.discard()
-        raise
-
-
 class DistWriter:
-    """dist/ in two steps, so that the dumps can be written while the build still validates:
-    the dumps into a fresh directory beside dist/ (`write_dumps`), then the manifest and the
-    swap (`finish`), or nothing of it (`discard`)."""
+    """dist/ written into a fresh directory that replaces the old one only when complete, in two
+    steps, so that the dumps can be written while the build still validates: the dumps into a
+    directory beside dist/ (`write_dumps`), then the manifest and the swap (`finish`), or nothing
+    of it (`discard`). The manifest's "files" are the files written (size, sha256); "deferred_files"
+    the dumps made on demand from them (publish/dumpcache.py): none with `all_dumps`."""
 
     def __init__(self, target: Path, jobs: int | None = None, all_dumps: bool = False):
         self.target, self.jobs, self.all_dumps = Path(target), jobs, all_dumps

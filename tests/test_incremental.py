@@ -141,6 +141,8 @@ def test_incremental_and_clean_builds_give_the_same_dist(dist_dir, project_copy)
         build(paths, progress=said.append, kept=kept)
     assert "mg:declaredCount" in failed.value.report.text()
     assert _dist(root) == changed  # dist/ untouched
+    # the dumps written while it validated went into a directory beside dist/, removed with the failure
+    assert not [p.name for p in root.iterdir() if p.name.startswith(".dist")]
     # a failed build that took the incremental path keeps the state it brought up to date; one that
     # went clean (it says so, and why) keeps none
     refused = any(STORE_REFUSED in line or line.endswith(": a clean build") for line in said)

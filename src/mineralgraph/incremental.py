@@ -241,6 +241,7 @@ class Incremental:
 
     def __init__(self, paths, state: dict):
         self.paths, self.state = paths, state
+        self._seconds: dict[str, float] | None = None
         d = _state_dir(paths)
         self.previous = load_findings(paths)  # read before invalidate removes them
         invalidate(paths)
@@ -351,12 +352,16 @@ class Incremental:
         return reuse
 
     def rule_seconds(self) -> dict[str, float]:
-        """How long each rule took when it last ran (none known: {})."""
-        try:
-            seconds = json.loads((_state_dir(self.paths) / RULES / SECONDS).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return {k: v for k, v in seconds.items() if isinstance(v, (int, float))} if isinstance(seconds, dict) else {}
+        """How long each rule took when it last ran (none known: {}); read once, before `finish`
+        writes this build's."""
+        if self._seconds is None:
+            try:
+                seconds = json.loads((_state_dir(self.paths) / RULES / SECONDS).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                seconds = {}
+            self._seconds = ({k: v for k, v in seconds.items() if isinstance(v, (int, float))}
+                             if isinstance(seconds, dict) else {})
+        return self._seconds
 
     def finish(self, chunks, derivation: Derivation, reused: set[str]) -> None:
         """The stores are consistent with these chunks: write the state that says so (after

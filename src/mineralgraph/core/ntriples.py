@@ -76,14 +76,6 @@ def sorted_unique(lines: set[bytes]) -> bytes:
     return b"".join(restore_language_case(line) if b'"@' in line else line for line in sorted(lines))
 
 
-def from_store(triples) -> bytes:
-    """Sorted N-Triples for pyoxigraph triples (rules' and the reasoner's output), language tags
-    in their conventional case."""
-    import pyoxigraph as ox
-
-    return sorted_lines(ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES))
-
-
 def in_graph(data: bytes, graph: str) -> bytes:
     """N-Triples lines as N-Quads lines in `graph` (every N-Triples line ends in " .\n" and
     nothing else does: newlines in literals are escaped)."""
